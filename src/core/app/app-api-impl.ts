@@ -1,0 +1,76 @@
+/** The one implementation of AppApi. Electron (src/main) and browser mode (src/server) both serve it. */
+import { basename, resolve } from 'node:path';
+import type { AppApi } from '../../shared/api.js';
+import type { AppInfo, FrameInfo, IngestOptions, JobInfo, VideoSummary } from '../../shared/domain.js';
+import { AppError } from '../../shared/envelope.js';
+import type { AppEventName, AppEvents } from '../../shared/events.js';
+import type { JobRegistry } from '../jobs/registry.js';
+import { mediaTools } from '../media/ffmpeg-locate.js';
+import type { Store } from '../store/store.js';
+import { APP_VERSION } from '../version.js';
+
+export type EventSink = <K extends AppEventName>(name: K, ...payload: AppEvents[K] extends never ? [] : [AppEvents[K]]) => void;
+
+export interface AppContext {
+  store: Store;
+  jobs: JobRegistry;
+  dbPath: string;
+  dataDir: string;
+  mode: AppInfo['mode'];
+  emit: EventSink;
+  /** Native file dialog, where there is one. */
+  pickFile?: () => Promise<string | null>;
+}
+
+export class AppApiImpl implements AppApi {
+  constructor(private readonly ctx: AppContext) {}
+
+  async getAppInfo(): Promise<AppInfo> {
+    let ffmpeg: AppInfo['ffmpeg'] = null;
+    let ffmpegError: string | null = null;
+    try {
+      const t = mediaTools();
+      ffmpeg = { path: t.ffmpeg.path, source: t.ffmpeg.source, version: t.version };
+    } catch (e) {
+      ffmpegError = (e as Error).message;
+    }
+    return { version: APP_VERSION, mode: this.ctx.mode, dataDir: this.ctx.dataDir, ffmpeg, ffmpegError, canPickFiles: !!this.ctx.pickFile };
+  }
+
+  async listVideos(): Promise<VideoSummary[]> {
+    return this.ctx.store.listVideos();
+  }
+
+  async getVideo(videoId: number): Promise<VideoSummary> {
+    return this.ctx.store.getVideo(videoId);
+  }
+
+  async importVideo(path: string, options: IngestOptions = {}): Promise<{ jobId: string }> {
+    const abs = resolve(path);
+    const job = this.ctx.jobs.submit('ingest', `Import ${basename(abs)}`, { kind: 'ingest', dbPath: this.ctx.dbPath, path: abs, options });
+    return { jobId: job.id };
+  }
+
+  async deleteVideo(videoId: number): Promise<void> {
+    const v = this.ctx.store.getVideo(videoId);
+    if (v.status === 'ingesting') throw new AppError('BusyError', `${v.name} is still importing: cancel its job first.`);
+    this.ctx.store.deleteVideo(videoId);
+    this.ctx.emit('library:changed');
+  }
+
+  async getThumbnailFrames(videoId: number, count: number): Promise<FrameInfo[]> {
+    return this.ctx.store.spreadFrames(videoId, count);
+  }
+
+  async listJobs(): Promise<JobInfo[]> {
+    return this.ctx.jobs.list();
+  }
+
+  async cancelJob(jobId: string): Promise<void> {
+    this.ctx.jobs.cancel(jobId);
+  }
+
+  async pickVideoFile(): Promise<string | null> {
+    return this.ctx.pickFile ? this.ctx.pickFile() : null;
+  }
+}

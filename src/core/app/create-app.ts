@@ -1,0 +1,59 @@
+/** Wire the engine for one process: open the store, recover from a crash, start the job registry. */
+import { EventEmitter } from 'node:events';
+import { dirname } from 'node:path';
+import type { AppInfo } from '../../shared/domain.js';
+import type { AppEventName, AppEvents } from '../../shared/events.js';
+import { JobRegistry } from '../jobs/registry.js';
+import { type WorkerEntry, WorkerJobRunner } from '../jobs/worker-host.js';
+import { Store } from '../store/store.js';
+import { AppApiImpl, type EventSink } from './app-api-impl.js';
+
+export interface AppCore {
+  api: AppApiImpl;
+  store: Store;
+  jobs: JobRegistry;
+  dbPath: string;
+  dataDir: string;
+  /** Every pushed event, for the transport to forward. */
+  onEvent(listener: (name: AppEventName, payload: AppEvents[AppEventName] | undefined) => void): () => void;
+  /** How many half-imported videos from a crashed run were removed at start. */
+  recovered: number;
+  close(): void;
+}
+
+export interface CreateAppOptions {
+  dbPath: string;
+  mode: AppInfo['mode'];
+  worker: WorkerEntry;
+  pickFile?: () => Promise<string | null>;
+}
+
+export function createAppCore(o: CreateAppOptions): AppCore {
+  const store = new Store(o.dbPath);
+  const recovered = store.recoverInterrupted();
+  const jobs = new JobRegistry(new WorkerJobRunner(o.worker));
+  const bus = new EventEmitter();
+  const emit: EventSink = (name, ...payload) => bus.emit('event', name, payload[0]);
+  jobs.onUpdate((job) => {
+    emit('job:update', job);
+    if (job.kind === 'ingest' && job.state === 'succeeded') emit('library:changed');
+  });
+  const dataDir = dirname(o.dbPath);
+  const api = new AppApiImpl({ store, jobs, dbPath: o.dbPath, dataDir, mode: o.mode, emit, ...(o.pickFile ? { pickFile: o.pickFile } : {}) });
+  return {
+    api,
+    store,
+    jobs,
+    dbPath: o.dbPath,
+    dataDir,
+    recovered,
+    onEvent(listener) {
+      bus.on('event', listener);
+      return () => bus.off('event', listener);
+    },
+    close() {
+      jobs.cancelAll();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Import a video: probe it, decode it to small frames, store them in batched transactions.
+ * On failure or cancel the half-written video is removed, so the library never shows a partial import.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { DEFAULT_FRAME_SIZE, type IngestOptions, type IngestResult, type JobProgress } from '../../shared/domain.js';
+import { AppError } from '../../shared/envelope.js';
+import type { FrameRecord, Store } from '../store/store.js';
+import { ProgressMeter } from '../jobs/progress.js';
+import { abortError, decodeFrames } from './decode.js';
+import { probeVideo } from './probe.js';
+
+export interface IngestHooks {
+  onProgress?: (p: JobProgress) => void;
+  signal?: AbortSignal;
+  /** Frames per stored clip (one transaction each). */
+  clipFrames?: number;
+}
+
+async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, signal }) as AsyncIterable<Buffer>) h.update(chunk);
+  return h.digest('hex');
+}
+
+const describeStoreError = (e: unknown, path: string): Error => {
+  const code = (e as { code?: string }).code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC')
+    return new AppError('DiskFullError', `The disk is full: importing ${basename(path)} stopped and nothing was kept. Free some space and import again.`);
+  return e as Error;
+};
+
+export async function ingestVideo(store: Store, inputPath: string, options: IngestOptions = {}, hooks: IngestHooks = {}): Promise<IngestResult> {
+  const path = resolve(inputPath);
+  const size = options.size ?? DEFAULT_FRAME_SIZE;
+  const meter = new ProgressMeter(hooks.onProgress);
+  meter.stage('probing');
+  const probe = await probeVideo(path);
+  if (hooks.signal?.aborted) throw abortError();
+  const sampledFps = options.fps && options.fps < probe.fps ? options.fps : probe.fps;
+  const expected = options.fps && options.fps < probe.fps ? Math.max(1, Math.round(probe.durationSec * sampledFps)) : probe.frameCountEstimate;
+  const channels = 3 as const;
+
+  const videoId = store.beginVideo({
+    path,
+    name: basename(path),
+    sizeBytes: probe.sizeBytes,
+    codec: probe.codec,
+    width: probe.width,
+    height: probe.height,
+    sourceFps: probe.fps,
+    durationSec: probe.durationSec,
+    sampledFps,
+    frameSize: size,
+    channels,
+  });
+  const hashing = sha256File(path, hooks.signal);
+  hashing.catch(() => undefined);
+  const clipFrames = hooks.clipFrames ?? 128;
+  const frameBytes = size * size * channels;
+  let batch: FrameRecord[] = [];
+  let pixels = new Uint8Array(clipFrames * frameBytes);
+  let done = 0;
+  const flush = () => {
+    store.appendFrames(videoId, batch, pixels.subarray(0, batch.length * frameBytes));
+    batch = [];
+    pixels = new Uint8Array(clipFrames * frameBytes);
+  };
+  try {
+    meter.stage('decoding', expected);
+    const decodeOpts = { size, channels, ...(options.fps && options.fps < probe.fps ? { fps: options.fps } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) };
+    for await (const f of decodeFrames(path, decodeOpts)) {
+      pixels.set(f.data, batch.length * frameBytes);
+      batch.push({ index: f.index, ptsSec: f.ptsSec, sourceFrame: Math.max(0, Math.round((f.ptsSec - probe.startSec) * probe.fps)) });
+      if (batch.length === clipFrames) flush();
+      done++;
+      meter.update(done, Math.max(expected, done));
+    }
+    if (batch.length) flush();
+    const hash = await hashing;
+    store.finishVideo(videoId, hash);
+    meter.finish(done);
+    return { videoId, frameCount: done };
+  } catch (e) {
+    try {
+      store.deleteVideo(videoId);
+    } catch {
+      // Left as 'ingesting' with this process as owner; recoverInterrupted() removes it at the next start.
+    }
+    if (hooks.signal?.aborted) throw abortError();
+    throw describeStoreError(e, path);
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The library database (better-sqlite3, WAL). Schema changes are numbered migrations applied in
+ * order inside transactions, tracked by PRAGMA user_version. Every write that belongs together is
+ * one transaction, so a crash leaves the database consistent.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FrameInfo, VideoStatus, VideoSummary } from '../../shared/domain.js';
+import { AppError } from '../../shared/envelope.js';
+
+type DB = Database.Database;
+
+/** Migrations, in order. Index i takes user_version i to i + 1. Never edit one that has shipped: add another. */
+export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
+  (db) => {
+    db.exec(`
+      CREATE TABLE videos (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('ingesting', 'ready', 'failed')),
+        content_hash TEXT NOT NULL DEFAULT '',
+        size_bytes INTEGER NOT NULL,
+        codec TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        source_fps REAL NOT NULL,
+        duration_sec REAL NOT NULL,
+        sampled_fps REAL NOT NULL,
+        frame_size INTEGER NOT NULL,
+        channels INTEGER NOT NULL CHECK (channels IN (1, 3)),
+        frame_count INTEGER NOT NULL DEFAULT 0,
+        owner TEXT,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+      -- One row per stored frame: its index among stored frames, the source frame and its timestamp.
+      CREATE TABLE frames (
+        video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        source_frame INTEGER NOT NULL,
+        pts_sec REAL NOT NULL,
+        PRIMARY KEY (video_id, idx)
+      ) WITHOUT ROWID;
+      -- Pixels of consecutive frames [first_idx, first_idx + frame_count) as one blob.
+      CREATE TABLE clips (
+        video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+        first_idx INTEGER NOT NULL,
+        frame_count INTEGER NOT NULL,
+        pixels BLOB NOT NULL,
+        PRIMARY KEY (video_id, first_idx)
+      ) WITHOUT ROWID;
+    `);
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface NewVideo {
+  path: string;
+  name: string;
+  sizeBytes: number;
+  codec: string;
+  width: number;
+  height: number;
+  sourceFps: number;
+  durationSec: number;
+  sampledFps: number;
+  frameSize: number;
+  channels: 1 | 3;
+}
+
+export interface FrameRecord {
+  index: number;
+  sourceFrame: number;
+  ptsSec: number;
+}
+
+interface VideoRow {
+  id: number;
+  path: string;
+  name: string;
+  status: VideoStatus;
+  content_hash: string;
+  size_bytes: number;
+  codec: string;
+  width: number;
+  height: number;
+  source_fps: number;
+  duration_sec: number;
+  sampled_fps: number;
+  frame_size: number;
+  channels: number;
+  frame_count: number;
+  owner: string | null;
+  created_at: string;
+}
+
+const toSummary = (r: VideoRow): VideoSummary => ({
+  id: r.id,
+  path: r.path,
+  name: r.name,
+  status: r.status,
+  contentHash: r.content_hash,
+  sizeBytes: r.size_bytes,
+  codec: r.codec,
+  width: r.width,
+  height: r.height,
+  sourceFps: r.source_fps,
+  durationSec: r.duration_sec,
+  sampledFps: r.sampled_fps,
+  frameSize: r.frame_size,
+  frameCount: r.frame_count,
+  createdAt: r.created_at,
+});
+
+/** This process, as recorded on rows it is still writing. */
+const OWNER = `${process.pid}`;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function migrate(db: DB): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION)
+    throw new AppError('SchemaError', `This database is from a newer LatentWatch (schema ${current}, this one knows ${SCHEMA_VERSION}). Update the app.`);
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      MIGRATIONS[v]!(db);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return SCHEMA_VERSION;
+}
+
+export class Store {
+  readonly db: DB;
+
+  constructor(readonly path: string, opts: { readonly?: boolean } = {}) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    try {
+      this.db = new Database(path, { readonly: opts.readonly ?? false, timeout: 10_000 });
+    } catch (e) {
+      throw new AppError('StoreError', `Cannot open the database at ${path}: ${(e as Error).message}`);
+    }
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    if (!opts.readonly) migrate(this.db);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /**
+   * Remove videos left half-imported by a process that died mid-ingest (their owner is gone).
+   * Returns how many were removed.
+   */
+  recoverInterrupted(): number {
+    const rows = this.db.prepare(`SELECT id, owner FROM videos WHERE status = 'ingesting'`).all() as Array<{ id: number; owner: string | null }>;
+    const dead = rows.filter((r) => r.owner !== OWNER && !(r.owner && processAlive(Number(r.owner))));
+    const del = this.db.prepare('DELETE FROM videos WHERE id = ?');
+    this.db.transaction(() => dead.forEach((r) => del.run(r.id)))();
+    return dead.length;
+  }
+
+  beginVideo(v: NewVideo): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO videos (path, name, status, size_bytes, codec, width, height, source_fps, duration_sec, sampled_fps, frame_size, channels, owner)
+         VALUES (@path, @name, 'ingesting', @sizeBytes, @codec, @width, @height, @sourceFps, @durationSec, @sampledFps, @frameSize, @channels, @owner)`,
+      )
+      .run({ ...v, owner: OWNER });
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Store consecutive frames (one clip) and their index rows in one transaction. */
+  appendFrames(videoId: number, frames: FrameRecord[], pixels: Uint8Array): void {
+    if (frames.length === 0) return;
+    const insFrame = this.db.prepare('INSERT INTO frames (video_id, idx, source_frame, pts_sec) VALUES (?, ?, ?, ?)');
+    const insClip = this.db.prepare('INSERT INTO clips (video_id, first_idx, frame_count, pixels) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const f of frames) insFrame.run(videoId, f.index, f.sourceFrame, f.ptsSec);
+      insClip.run(videoId, frames[0]!.index, frames.length, pixels);
+      this.db.prepare('UPDATE videos SET frame_count = frame_count + ? WHERE id = ?').run(frames.length, videoId);
+    })();
+  }
+
+  finishVideo(videoId: number, contentHash: string): void {
+    this.db.prepare(`UPDATE videos SET status = 'ready', content_hash = ?, owner = NULL WHERE id = ?`).run(contentHash, videoId);
+  }
+
+  deleteVideo(videoId: number): boolean {
+    return this.db.prepare('DELETE FROM videos WHERE id = ?').run(videoId).changes > 0;
+  }
+
+  listVideos(): VideoSummary[] {
+    return (this.db.prepare('SELECT * FROM videos ORDER BY id DESC').all() as VideoRow[]).map(toSummary);
+  }
+
+  getVideo(videoId: number): VideoSummary {
+    const row = this.db.prepare('SELECT * FROM videos WHERE id = ?').get(videoId) as VideoRow | undefined;
+    if (!row) throw new AppError('NotFoundError', `There is no video ${videoId} in the library.`);
+    return toSummary(row);
+  }
+
+  counts(): { videos: number; frames: number; clips: number } {
+    const one = (sql: string) => (this.db.prepare(sql).get() as { n: number }).n;
+    return { videos: one('SELECT count(*) AS n FROM videos'), frames: one('SELECT count(*) AS n FROM frames'), clips: one('SELECT count(*) AS n FROM clips') };
+  }
+
+  frameInfo(videoId: number, index: number): FrameInfo {
+    const r = this.db.prepare('SELECT idx, source_frame, pts_sec FROM frames WHERE video_id = ? AND idx = ?').get(videoId, index) as
+      | { idx: number; source_frame: number; pts_sec: number }
+      | undefined;
+    if (!r) throw new AppError('NotFoundError', `Video ${videoId} has no frame ${index}.`);
+    return { videoId, index: r.idx, sourceFrame: r.source_frame, ptsSec: r.pts_sec };
+  }
+
+  /** Up to `count` frames spread evenly over the video. */
+  spreadFrames(videoId: number, count: number): FrameInfo[] {
+    const v = this.getVideo(videoId);
+    if (v.frameCount === 0) return [];
+    const n = Math.min(count, v.frameCount);
+    const picks = Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * v.frameCount) / n));
+    return picks.map((i) => this.frameInfo(videoId, i));
+  }
+
+  /** Pixels of one stored frame. */
+  framePixels(videoId: number, index: number): { size: number; channels: 1 | 3; data: Uint8Array } {
+    const v = this.db.prepare('SELECT frame_size, channels FROM videos WHERE id = ?').get(videoId) as { frame_size: number; channels: 1 | 3 } | undefined;
+    if (!v) throw new AppError('NotFoundError', `There is no video ${videoId} in the library.`);
+    const clip = this.db
+      .prepare('SELECT first_idx, frame_count, pixels FROM clips WHERE video_id = ? AND first_idx <= ? ORDER BY first_idx DESC LIMIT 1')
+      .get(videoId, index) as { first_idx: number; frame_count: number; pixels: Buffer } | undefined;
+    if (!clip || index >= clip.first_idx + clip.frame_count) throw new AppError('NotFoundError', `Video ${videoId} has no frame ${index}.`);
+    const bytes = v.frame_size * v.frame_size * v.channels;
+    const off = (index - clip.first_idx) * bytes;
+    return { size: v.frame_size, channels: v.channels, data: new Uint8Array(clip.pixels.subarray(off, off + bytes)) };
+  }
+
+  /** Stream every frame's pixels in index order, clip by clip (for training and scoring). */
+  *iterateClips(videoId: number): Generator<{ firstIndex: number; count: number; pixels: Uint8Array }> {
+    const stmt = this.db.prepare('SELECT first_idx, frame_count, pixels FROM clips WHERE video_id = ? ORDER BY first_idx');
+    for (const r of stmt.iterate(videoId) as Iterable<{ first_idx: number; frame_count: number; pixels: Buffer }>) {
+      yield { firstIndex: r.first_idx, count: r.frame_count, pixels: new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength) };
+    }
+  }
+}

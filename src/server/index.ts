@@ -1,0 +1,222 @@
+/**
+ * Browser mode: the same AppApi over HTTP + WebSocket on 127.0.0.1, for headless lab machines and for
+ * end-to-end tests where no Electron binary exists. Every request and socket needs the per-run token
+ * (header, cookie set by the first page load, or ?token=), and foreign Host/Origin headers are refused
+ * (DNS rebinding, cross-site requests).
+ */
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, extname, join, normalize, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Envelope } from '../shared/envelope.js';
+import { handle } from '../core/app/handle.js';
+import { serveMedia } from '../core/app/media.js';
+import type { AppCore } from '../core/app/create-app.js';
+
+export interface ServerOptions {
+  core: AppCore;
+  /** Folder with the built renderer (index.html and assets). */
+  staticDir: string;
+  /** Where dropped files are saved before import. */
+  uploadDir: string;
+  port?: number;
+  token?: string;
+  log?: (msg: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  /** URL including the token: what the analyst opens. */
+  openUrl: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+export const TOKEN_HEADER = 'x-latentwatch-token';
+const COOKIE = 'lw_token';
+const MAX_JSON_BYTES = 1 << 20;
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.ico': 'image/x-icon',
+};
+
+const cookieToken = (req: IncomingMessage): string | null => {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, v] = part.trim().split('=');
+    if (k === COOKIE && v) return decodeURIComponent(v);
+  }
+  return null;
+};
+
+const sameToken = (a: string | null, b: string): boolean => {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+function sendJson(res: ServerResponse, status: number, body: Envelope<unknown>): void {
+  const data = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': data.length, 'cache-control': 'no-store' });
+  res.end(data);
+}
+
+const fail = (res: ServerResponse, status: number, name: string, message: string) => sendJson(res, status, { ok: false, error: { name, message } });
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > MAX_JSON_BYTES) throw Object.assign(new Error('The request body is too large.'), { status: 413 });
+    chunks.push(c);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+  } catch {
+    throw Object.assign(new Error('The request body is not valid JSON.'), { status: 400 });
+  }
+}
+
+/** Keep a dropped file's name readable but harmless: no folders, no control characters. */
+export const safeFileName = (name: string): string =>
+  basename(name.replace(/\\/g, '/'))
+    .replace(/[\x00-\x1f/]/g, '_')
+    .slice(0, 200) || 'upload';
+
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  const token = o.token ?? randomBytes(24).toString('base64url');
+  const log = o.log ?? ((m: string) => console.log(m));
+  const staticRoot = resolve(o.staticDir);
+  let port = 0;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+
+  /** Host, Origin and token; null when allowed, else [status, name, message]. */
+  const refuse = (req: IncomingMessage, url: URL): [number, string, string] | null => {
+    if (!allowedHosts().has(req.headers.host ?? '')) return [403, 'ForbiddenError', 'Requests must be addressed to 127.0.0.1 or localhost.'];
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins().has(origin)) return [403, 'ForbiddenError', `Requests from ${origin} are not allowed.`];
+    const given = (req.headers[TOKEN_HEADER] as string | undefined) ?? cookieToken(req) ?? url.searchParams.get('token');
+    if (!sameToken(given, token))
+      return [401, 'UnauthorizedError', 'A valid token is required: open the URL (with ?token=...) that `latentwatch serve` printed.'];
+    return null;
+  };
+
+  const serveStatic = async (res: ServerResponse, pathname: string, setCookie: boolean): Promise<void> => {
+    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    const file = normalize(join(staticRoot, rel));
+    if (!file.startsWith(staticRoot + sep)) return fail(res, 404, 'NotFoundError', 'Not found.');
+    try {
+      if (!(await stat(file)).isFile()) throw new Error('not a file');
+      const body = await readFile(file);
+      const headers: Record<string, string | number> = {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-length': body.length,
+        'content-security-policy': CSP,
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      };
+      if (setCookie) headers['set-cookie'] = `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+      res.writeHead(200, headers);
+      res.end(body);
+    } catch {
+      if (rel === 'index.html') return fail(res, 500, 'NotBuiltError', `The UI is not built (no ${file}). Run \`npm run build\` first.`);
+      fail(res, 404, 'NotFoundError', 'Not found.');
+    }
+  };
+
+  const upload = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const name = safeFileName(url.searchParams.get('name') ?? 'upload');
+    const dir = join(o.uploadDir, randomUUID());
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, name);
+    try {
+      await pipeline(req, createWriteStream(file, { flags: 'wx' }));
+      sendJson(res, 200, { ok: true, value: { path: file } });
+    } catch (e) {
+      await rm(dir, { recursive: true, force: true });
+      const code = (e as NodeJS.ErrnoException).code;
+      const msg = code === 'ENOSPC' ? 'The disk is full: the upload was not kept. Free some space and try again.' : `The upload failed: ${(e as Error).message}`;
+      if (!res.headersSent) fail(res, code === 'ENOSPC' ? 507 : 500, code === 'ENOSPC' ? 'DiskFullError' : 'UploadError', msg);
+    }
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const denied = refuse(req, url);
+      if (denied) return fail(res, ...denied);
+      const p = url.pathname;
+      if (req.method === 'POST' && p.startsWith('/api/')) {
+        const body = (await readJson(req)) as { args?: unknown } | null;
+        const args = body && typeof body === 'object' && 'args' in body ? body.args : undefined;
+        return sendJson(res, 200, await handle(o.core.api, p.slice('/api/'.length), args, log));
+      }
+      if (req.method === 'POST' && p === '/upload') return upload(req, res, url);
+      if (req.method === 'GET' && p.startsWith('/media/')) {
+        const m = serveMedia(o.core.store, p.slice('/media/'.length));
+        res.writeHead(m.status, { 'content-type': m.contentType, 'content-length': m.body.length, 'cache-control': 'private, max-age=3600' });
+        return res.end(m.body);
+      }
+      if (req.method === 'GET') return serveStatic(res, p, url.searchParams.has('token'));
+      fail(res, 405, 'MethodNotAllowedError', `${req.method} is not allowed here.`);
+    })().catch((e: Error & { status?: number }) => {
+      log(`server: ${req.method} ${req.url?.split('?')[0]} failed: ${e.message}`);
+      if (!res.headersSent) fail(res, e.status ?? 500, 'ServerError', e.message);
+      else res.destroy();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true });
+  const sockets = new Set<WebSocket>();
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const denied = url.pathname === '/events' ? refuse(req, url) : [404, 'NotFoundError', 'Not found.'];
+    if (denied) {
+      socket.end(`HTTP/1.1 ${denied[0]} ${denied[1]}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+    });
+  });
+  const offEvents = o.core.onEvent((event, payload) => {
+    const msg = JSON.stringify({ event, payload: payload ?? null });
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(msg);
+  });
+
+  await new Promise<void>((ok, bad) => {
+    server.once('error', bad);
+    server.listen(o.port ?? 0, '127.0.0.1', () => ok());
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}/`;
+  return {
+    url,
+    openUrl: `${url}?token=${encodeURIComponent(token)}`,
+    port,
+    token,
+    close: async () => {
+      offEvents();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import type { AppInfo, FrameInfo, IngestOptions, JobInfo, VideoSummary } from './domain.js';
+
+/**
+ * Everything the renderer can ask of the app. Served by `AppApiImpl` in core, over IPC in Electron
+ * (src/main) and over HTTP in browser mode (src/server). Every method validates its arguments with
+ * the zod schema of the same name in `apiSchemas`; channel names derive from method names.
+ */
+export interface AppApi {
+  /** Version, mode, data folder, and which ffmpeg was found (or what to do when none was). */
+  getAppInfo(): Promise<AppInfo>;
+
+  /** Every video in the library, newest first. */
+  listVideos(): Promise<VideoSummary[]>;
+
+  /** One video; fails with NotFoundError when the id is unknown. */
+  getVideo(videoId: number): Promise<VideoSummary>;
+
+  /**
+   * Start importing a video file: probe, decode to small frames, store them.
+   * Returns at once with the job's id; progress arrives as `job:update` events.
+   */
+  importVideo(path: string, options?: IngestOptions): Promise<{ jobId: string }>;
+
+  /** Remove a video and everything stored for it. */
+  deleteVideo(videoId: number): Promise<void>;
+
+  /** Up to `count` frames spread evenly over the video, for a thumbnail strip. */
+  getThumbnailFrames(videoId: number, count: number): Promise<FrameInfo[]>;
+
+  /** Every job of this session, newest first. */
+  listJobs(): Promise<JobInfo[]>;
+
+  /** Cancel a queued or running job. Canceling a finished job is a no-op. */
+  cancelJob(jobId: string): Promise<void>;
+
+  /** Native "open file" dialog (Electron); resolves null when canceled or unavailable. */
+  pickVideoFile(): Promise<string | null>;
+}
+
+export type AppApiMethod = keyof AppApi;
+
+/** The method names, in one place, for the preload and the web client to build their proxies from. */
+export const APP_API_METHODS = [
+  'getAppInfo',
+  'listVideos',
+  'getVideo',
+  'importVideo',
+  'deleteVideo',
+  'getThumbnailFrames',
+  'listJobs',
+  'cancelJob',
+  'pickVideoFile',
+] as const satisfies readonly AppApiMethod[];
+
+// The compiler checks that the list above names every method exactly once.
+type Missing = Exclude<AppApiMethod, (typeof APP_API_METHODS)[number]>;
+const everyMethodListed: Missing extends never ? true : Missing = true;
+void everyMethodListed;
+
+/** IPC channel for a method. */
+export const apiChannel = (method: AppApiMethod): string => `api:${method}`;

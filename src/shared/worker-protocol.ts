@@ -1,0 +1,12 @@
+import type { IngestOptions, JobError, JobProgress } from './domain.js';
+
+/** What a worker thread is asked to do. */
+export type JobSpec = { kind: 'ingest'; dbPath: string; path: string; options: IngestOptions };
+
+export type MainToWorker = { type: 'start'; jobId: string; spec: JobSpec } | { type: 'cancel'; jobId: string };
+
+export type WorkerToMain =
+  | { type: 'progress'; jobId: string; progress: JobProgress }
+  | { type: 'succeeded'; jobId: string; result: unknown }
+  | { type: 'failed'; jobId: string; error: JobError }
+  | { type: 'canceled'; jobId: string };

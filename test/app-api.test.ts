@@ -86,7 +86,6 @@ describe('importVideo', () => {
       /not a video|could not decode/,
       'NotAVideoError',
     ],
-    ['a missing path', () => join(tmp.dir, 'nope', 'missing.mp4'), /No file at/, 'NotFoundError'],
   ];
   for (const [what, make, message, name] of badInputs) {
     it(`fails clearly on ${what} and leaves the database unchanged`, async () => {
@@ -98,6 +97,13 @@ describe('importVideo', () => {
       expect(core.store.counts()).toEqual(before);
     });
   }
+
+  it('refuses a missing path or a folder at once, without starting a job', async () => {
+    const before = { counts: core.store.counts(), jobs: core.jobs.list().length };
+    await expect(core.api.importVideo(join(tmp.dir, 'nope', 'missing.mp4'))).rejects.toMatchObject({ name: 'NotFoundError', message: expect.stringMatching(/No file at/) });
+    await expect(core.api.importVideo(tmp.dir)).rejects.toMatchObject({ name: 'NotAVideoError' });
+    expect({ counts: core.store.counts(), jobs: core.jobs.list().length }).toEqual(before);
+  });
 });
 
 describe('handle()', () => {

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { createAppCore } from '../core/app/create-app.js';
 import { writeDemoClip } from '../core/demo/demo-scene.js';
 import { workerEntryBeside } from '../core/jobs/worker-host.js';
+import { mediaTools } from '../core/media/ffmpeg-locate.js';
 import { ingestVideo } from '../core/media/ingest.js';
 import { defaultDbPath, packageRoot } from '../core/paths.js';
 import { Store } from '../core/store/store.js';
@@ -27,6 +28,8 @@ Usage:
       Start browser mode on 127.0.0.1 and print the URL (with its token) to open.
   latentwatch demo [--out FILE] [--seconds N]
       Write the built-in demo footage (default resources/demo/demo.mp4).
+  latentwatch info [--json]
+      Show the version, the ffmpeg in use and where the library is.
 
 The library defaults to ${defaultDbPath()} (set LATENTWATCH_DB or --db to change it).`;
 
@@ -133,6 +136,26 @@ async function cmdDemo(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdInfo(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, db: { type: 'string' } } });
+  let ffmpeg: { path: string; source: string; ffprobe: string; version: string } | null = null;
+  let ffmpegError: string | null = null;
+  try {
+    const t = mediaTools();
+    ffmpeg = { path: t.ffmpeg.path, source: t.ffmpeg.source, ffprobe: t.ffprobe.path, version: t.version };
+  } catch (e) {
+    ffmpegError = (e as Error).message;
+  }
+  const info = { version: APP_VERSION, node: process.version, db: resolve(values.db ?? defaultDbPath()), ffmpeg, ffmpegError };
+  if (values.json) console.log(JSON.stringify(info));
+  else {
+    console.log(`LatentWatch ${info.version} (Node ${info.node})`);
+    console.log(`library: ${info.db}`);
+    console.log(ffmpeg ? `ffmpeg:  ${ffmpeg.path} (${ffmpeg.source}): ${ffmpeg.version}\nffprobe: ${ffmpeg.ffprobe}` : `ffmpeg:  missing. ${ffmpegError}`);
+  }
+  return ffmpeg ? 0 : 1;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -143,6 +166,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdServe(rest);
       case 'demo':
         return await cmdDemo(rest);
+      case 'info':
+        return await cmdInfo(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -1,4 +1,5 @@
 /** The one implementation of AppApi. Electron (src/main) and browser mode (src/server) both serve it. */
+import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { AppApi } from '../../shared/api.js';
 import type { AppInfo, FrameInfo, IngestOptions, JobInfo, VideoSummary } from '../../shared/domain.js';
@@ -47,6 +48,13 @@ export class AppApiImpl implements AppApi {
 
   async importVideo(path: string, options: IngestOptions = {}): Promise<{ jobId: string }> {
     const abs = resolve(path);
+    // Fail at once for what needs no decoding to know; deeper problems fail the job with a reason.
+    const st = await stat(abs).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') throw new AppError('NotFoundError', `No file at ${abs}. Check the path and try again.`);
+      if (e.code === 'EACCES') throw new AppError('PermissionError', `Cannot read ${abs}: permission denied.`);
+      throw e;
+    });
+    if (!st.isFile()) throw new AppError('NotAVideoError', `${abs} is a folder, not a video file.`);
     const job = this.ctx.jobs.submit('ingest', `Import ${basename(abs)}`, { kind: 'ingest', dbPath: this.ctx.dbPath, path: abs, options });
     return { jobId: job.id };
   }

@@ -1,0 +1,103 @@
+import { vi, type Mock } from 'vitest';
+import type { AppApi } from '../../shared/api.js';
+import type { AppInfo, JobInfo, VideoSummary } from '../../shared/domain.js';
+import type { AppEventListener, AppEventName, AppEvents } from '../../shared/events.js';
+import type { AppClient } from '../lib/api/client.js';
+
+type MockedApi = { [K in keyof AppApi]: Mock<AppApi[K]> };
+
+/** An AppClient for component tests: every API method is a vi.fn(), and `emit` fires events. */
+export type MockClient = AppClient &
+  MockedApi & {
+    emit<K extends AppEventName>(name: K, ...payload: AppEvents[K] extends never ? [] : [AppEvents[K]]): void;
+    /** Simulate the event stream reconnecting after a gap. */
+    resync(): void;
+    listenerCount(name: AppEventName): number;
+  };
+
+export function createMockClient(mode: 'electron' | 'browser' = 'browser'): MockClient {
+  const listeners = new Map<string, Set<(payload?: unknown) => void>>();
+  const resyncListeners = new Set<() => void>();
+  const api: MockedApi = {
+    getAppInfo: vi.fn<AppApi['getAppInfo']>().mockResolvedValue(appInfo({ mode })),
+    listVideos: vi.fn<AppApi['listVideos']>().mockResolvedValue([]),
+    getVideo: vi.fn<AppApi['getVideo']>().mockRejectedValue(new Error('not mocked')),
+    importVideo: vi.fn<AppApi['importVideo']>().mockResolvedValue({ jobId: 'job-1' }),
+    deleteVideo: vi.fn<AppApi['deleteVideo']>().mockResolvedValue(undefined),
+    getThumbnailFrames: vi.fn<AppApi['getThumbnailFrames']>().mockResolvedValue([]),
+    listJobs: vi.fn<AppApi['listJobs']>().mockResolvedValue([]),
+    cancelJob: vi.fn<AppApi['cancelJob']>().mockResolvedValue(undefined),
+    pickVideoFile: vi.fn<AppApi['pickVideoFile']>().mockResolvedValue(null),
+  };
+  return {
+    ...api,
+    mode,
+    frameUrl: (videoId, index) => `/media/frame/${videoId}/${index}.png?token=t`,
+    on<K extends AppEventName>(name: K, listener: AppEventListener<K>) {
+      let set = listeners.get(name);
+      if (!set) listeners.set(name, (set = new Set()));
+      const entry = listener as (payload?: unknown) => void;
+      set.add(entry);
+      return () => set.delete(entry);
+    },
+    onResync(listener) {
+      resyncListeners.add(listener);
+      return () => resyncListeners.delete(listener);
+    },
+    emit(name, ...payload) {
+      for (const listener of [...(listeners.get(name) ?? [])]) listener(payload[0]);
+    },
+    resync() {
+      for (const listener of [...resyncListeners]) listener();
+    },
+    listenerCount: (name) => listeners.get(name)?.size ?? 0,
+  };
+}
+
+export function appInfo(overrides: Partial<AppInfo> = {}): AppInfo {
+  return {
+    version: '0.1.0',
+    mode: 'browser',
+    dataDir: '/tmp/latentwatch',
+    ffmpeg: { path: '/usr/bin/ffmpeg', source: 'PATH', version: '6.1' },
+    ffmpegError: null,
+    canPickFiles: false,
+    ...overrides,
+  };
+}
+
+export function video(overrides: Partial<VideoSummary> = {}): VideoSummary {
+  return {
+    id: 1,
+    path: '/footage/lobby.mp4',
+    name: 'lobby.mp4',
+    status: 'ready',
+    contentHash: 'abc',
+    sizeBytes: 5 * 1024 * 1024,
+    codec: 'h264',
+    width: 640,
+    height: 480,
+    sourceFps: 25,
+    durationSec: 83,
+    sampledFps: 25,
+    frameSize: 64,
+    frameCount: 2075,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function job(overrides: Partial<JobInfo> = {}): JobInfo {
+  return {
+    id: 'job-1',
+    kind: 'ingest',
+    title: 'Import lobby.mp4',
+    state: 'running',
+    progress: { done: 120, total: 480, fraction: 0.25, rate: 24.5, etaSec: 83, stage: 'decoding' },
+    error: null,
+    result: null,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    finishedAt: null,
+    ...overrides,
+  };
+}

@@ -27,7 +27,7 @@ describe('Store migrations', () => {
     const s = new Store(path);
     expect(s.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const tables = (s.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{ name: string }>).map((r) => r.name);
-    expect(tables).toEqual(expect.arrayContaining(['videos', 'frames', 'clips']));
+    expect(tables).toEqual(expect.arrayContaining(['videos', 'frames', 'clips', 'models', 'runs', 'latents', 'scores', 'events', 'labels']));
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     s.close();
   });

@@ -52,6 +52,87 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
       ) WITHOUT ROWID;
     `);
   },
+  (db) => {
+    db.exec(`
+      -- A trained model version: its config, weights (for fine-tuning), the exported scoring graph and
+      -- the calibration learned from its training footage.
+      CREATE TABLE models (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        config TEXT NOT NULL,
+        parent_id INTEGER REFERENCES models(id) ON DELETE SET NULL,
+        train_video_id INTEGER REFERENCES videos(id) ON DELETE SET NULL,
+        status TEXT NOT NULL CHECK (status IN ('training', 'ready', 'failed')),
+        backend TEXT,
+        weights BLOB,
+        onnx BLOB,
+        calibration TEXT,
+        metrics TEXT,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+      -- Training history of a model: options, per-epoch loss curves, outcome.
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        state TEXT NOT NULL,
+        options TEXT NOT NULL,
+        history TEXT NOT NULL DEFAULT '[]',
+        error TEXT,
+        started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        finished_at TEXT
+      );
+      -- Posterior of every scored frame: μ and log σ² as float32 arrays.
+      CREATE TABLE latents (
+        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        mu BLOB NOT NULL,
+        logvar BLOB NOT NULL,
+        PRIMARY KEY (model_id, video_id, idx)
+      ) WITHOUT ROWID;
+      -- Every score component of every scored frame, keyed to the stored frame (and so its pts).
+      CREATE TABLE scores (
+        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        recon REAL NOT NULL,
+        patch REAL NOT NULL,
+        kl REAL NOT NULL,
+        nll REAL NOT NULL,
+        elbo REAL NOT NULL,
+        temporal REAL NOT NULL,
+        stillness REAL NOT NULL,
+        combined REAL NOT NULL,
+        extra TEXT,
+        PRIMARY KEY (model_id, video_id, idx)
+      ) WITHOUT ROWID;
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+        start_idx INTEGER NOT NULL,
+        end_idx INTEGER NOT NULL,
+        peak_idx INTEGER NOT NULL,
+        peak_score REAL NOT NULL,
+        threshold REAL NOT NULL
+      );
+      CREATE INDEX events_by_video ON events (model_id, video_id, start_idx);
+      CREATE TABLE labels (
+        id INTEGER PRIMARY KEY,
+        video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+        start_idx INTEGER NOT NULL,
+        end_idx INTEGER NOT NULL,
+        class TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        CHECK (end_idx >= start_idx)
+      );
+      CREATE INDEX labels_by_video ON labels (video_id, start_idx);
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,92 @@
+/**
+ * Turning raw score components into one change score an analyst can trust.
+ *
+ * Each component is standardized against its own distribution on the model's held-out training
+ * frames (median and MAD-based scale, robust to the odd unusual frame in "normal" footage). The
+ * combined score is the largest standardized component: a frame is as unusual as its most unusual
+ * aspect. The alarm threshold is a quantile of the combined score on those same held-out frames,
+ * set by a target false-positive rate: test labels never enter.
+ */
+
+/** Components that enter the combined score; each is "larger = more unusual". */
+export const COMBINED_COMPONENTS = ['recon', 'patch', 'kl', 'temporal', 'stillness'] as const;
+export type CombinedComponent = (typeof COMBINED_COMPONENTS)[number];
+
+export interface RobustStat {
+  median: number;
+  /** 1.4826 × median absolute deviation (σ for Gaussian data), floored so it is never 0. */
+  scale: number;
+}
+
+export interface Calibration {
+  components: Record<CombinedComponent, RobustStat>;
+  /** Per-patch mean and standard deviation of the patch error on held-out training frames. */
+  patchMean: number[];
+  patchStd: number[];
+  /** Per-dimension scale of μ for the latent step (temporal) score. */
+  latentScale: number[];
+  /** Combined score threshold and the false-positive rate it was chosen for. */
+  threshold: number;
+  lowThreshold: number;
+  targetFpr: number;
+  /** Frame rate the calibration frames were sampled at: temporal scores depend on it. */
+  sampledFps: number;
+}
+
+export function quantile(values: ArrayLike<number>, q: number): number {
+  const a = Float64Array.from(values).sort();
+  if (a.length === 0) return NaN;
+  const pos = Math.min(1, Math.max(0, q)) * (a.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(a.length - 1, lo + 1);
+  return a[lo]! + (a[hi]! - a[lo]!) * (pos - lo);
+}
+
+export function robustStat(values: ArrayLike<number>): RobustStat {
+  const median = quantile(values, 0.5);
+  const dev = Float64Array.from(values, (v) => Math.abs(v - median));
+  const mad = quantile(dev, 0.5) * 1.4826;
+  // A component that barely varies on normal footage still needs a finite scale.
+  const floor = 1e-6 * Math.max(1, Math.abs(median));
+  return { median, scale: Math.max(mad, floor) };
+}
+
+export const standardize = (x: number, s: RobustStat): number => (x - s.median) / s.scale;
+
+/** Largest standardized patch error: a small intruder is not averaged away by the rest of the picture. */
+export function patchScore(patchErr: ArrayLike<number>, mean: ArrayLike<number>, std: ArrayLike<number>): number {
+  let best = -Infinity;
+  for (let p = 0; p < patchErr.length; p++) best = Math.max(best, (patchErr[p]! - mean[p]!) / std[p]!);
+  return best;
+}
+
+/**
+ * Step length of the latent trajectory between consecutive frames (μ scaled per dimension). The first
+ * frame has no predecessor: it gets the step to itself from the next frame.
+ */
+export function latentSteps(mu: Float32Array, latentDim: number, scale: ArrayLike<number>, prev: Float32Array | null = null): Float64Array {
+  const n = mu.length / latentDim;
+  const d = new Float64Array(n);
+  for (let t = 0; t < n; t++) {
+    const a = t > 0 ? mu.subarray((t - 1) * latentDim, t * latentDim) : prev;
+    if (!a) continue;
+    let s = 0;
+    for (let k = 0; k < latentDim; k++) {
+      const v = (mu[t * latentDim + k]! - a[k]!) / scale[k]!;
+      s += v * v;
+    }
+    d[t] = Math.sqrt(s);
+  }
+  if (!prev && n > 1) d[0] = d[1]!;
+  return d;
+}
+
+/** "The picture stopped changing": a step far shorter than normal footage ever takes. */
+export const STILLNESS_EPS = 1e-4;
+export const stillness = (step: number): number => -Math.log(step + STILLNESS_EPS);
+
+export function combine(raw: Record<CombinedComponent, number>, c: Calibration): number {
+  let best = -Infinity;
+  for (const k of COMBINED_COMPONENTS) best = Math.max(best, standardize(raw[k], c.components[k]));
+  return best;
+}

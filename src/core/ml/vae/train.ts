@@ -1,0 +1,674 @@
+/**
+ * Trains the convolutional VAE of spec.ts on a set of frames with TensorFlow.js, on whatever tf
+ * backend is active (the caller picks it).
+ *
+ * Objective per frame (nats): recon + β_t·KL, where β_t ramps linearly from 0 to β over
+ * `klWarmupEpochs` (per step, so there is no jump at epoch boundaries). Validation reports the true
+ * negative ELBO (β = 1) on a held-out split with fixed noise, so epochs compare fairly.
+ *
+ * Determinism: all randomness is a pure function of (seed, epoch, step): the initial weights, the
+ * validation split (a seeded shuffle), the order of each epoch (a seeded shuffle per epoch) and the
+ * reparameterization noise of each step. Adam is implemented here (m, v and the step count are
+ * saved in the checkpoint), so a run resumed from its checkpoint gives the same numbers as one that
+ * never stopped.
+ *
+ * Memory: tensors live in tf.tidy or are disposed explicitly; between steps the run holds only the
+ * weight variables, Adam's m and v, and a copy of the best weights.
+ */
+import { access } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+import {
+  loadCheckpoint,
+  saveCheckpoint,
+  weightsToArrays,
+  arraysToWeights,
+  type AdamState,
+  type EpochRecord,
+  type NamedArray,
+  type TrainCheckpoint,
+} from './checkpoint.js';
+import { vaeTerms } from './losses.js';
+import { initWeights, validateConfig, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
+
+export type { EpochRecord } from './checkpoint.js';
+
+// ------------------------------------------------------------------------------------- errors
+
+/** Thrown (rejected) when the AbortSignal fires; the last checkpoint is left as it was. */
+export class AbortError extends Error {
+  override name = 'AbortError';
+}
+
+/** The loss became NaN or ±Infinity. Nothing is written after the last good checkpoint. */
+export class DivergedError extends Error {
+  override name = 'DivergedError';
+  constructor(
+    message: string,
+    /** 0-based epoch index and step within it where it happened. */
+    readonly epoch: number,
+    readonly step: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The frames or options cannot be trained on (empty set, wrong size, bad numbers, ...). */
+export class TrainingInputError extends Error {
+  override name = 'TrainingInputError';
+}
+
+// -------------------------------------------------------------------------------------- types
+
+/** Frames as bytes, NHWC: count frames of size×size×channels, values 0..255. */
+export interface FrameSet {
+  data: Uint8Array;
+  count: number;
+  size: number;
+  channels: number;
+}
+
+export interface TrainOptions {
+  config: VaeConfig;
+  epochs: number;
+  batchSize: number;
+  /** Adam step size. */
+  learningRate: number;
+  /** Weight on the KL term (β-VAE); default 1. */
+  beta?: number;
+  /** β ramps linearly from 0 to `beta` over this many epochs; default 0 (no warm-up). */
+  klWarmupEpochs?: number;
+  /** Share of frames held out for validation, chosen by a seeded shuffle; default 0.1, 0 for none. */
+  validationFraction?: number;
+  /**
+   * Early stopping: stop after this many epochs without an improvement of the validation negative
+   * ELBO (the training loss when there is no split) by more than `minDelta`. 0 / undefined: off.
+   * Epochs inside the KL warm-up do not count towards patience.
+   */
+  patience?: number;
+  /** Smallest decrease of the monitored loss (nats per frame) that counts as an improvement; default 0. */
+  minDelta?: number;
+  /** Seed of every random choice; default 1. */
+  seed?: number;
+  /** Written atomically after every epoch. */
+  checkpointPath?: string;
+  /** Continue from `checkpointPath` if it exists (a missing file starts a fresh run). */
+  resume?: boolean;
+  /**
+   * 'gaussian-learned' only: start the decoder's log σ² at the log of the per-channel mean squared
+   * error of the untrained decoder (whose mean is ≈ 0.5 everywhere), i.e. its maximum-likelihood
+   * value, instead of spec.ts's 0 (σ² = 1, far too wide for pixels in 0..1; with Adam moving log σ²
+   * by about one learning rate per step it would take thousands of steps to get there, and the wide
+   * σ² lets the KL term switch the encoder off meanwhile). Default 'data'.
+   */
+  decoderLogVarInit?: 'data' | 'zeros';
+  /** Adam's moment decay rates and epsilon; defaults 0.9, 0.999, 1e-7 (as tf.train.adam). */
+  adam?: { beta1?: number; beta2?: number; epsilon?: number };
+}
+
+export interface TrainProgress {
+  /** 0-based index of the epoch in progress. */
+  epoch: number;
+  epochs: number;
+  /** Steps completed in this epoch, 1..stepsPerEpoch. */
+  step: number;
+  stepsPerEpoch: number;
+  /** Running means over this epoch so far, nats per frame. */
+  loss: number;
+  recon: number;
+  kl: number;
+  /** β used by the latest step. */
+  beta: number;
+  /** Validation negative ELBO of the last finished epoch, when there is one. */
+  valLoss?: number;
+  /** Training throughput of this call so far (frames through a full training step per second). */
+  framesPerSec: number;
+  /** Estimated seconds left in this call. */
+  etaSec: number;
+}
+
+export interface TrainHooks {
+  /** At most one call per `progressIntervalMs` (default 100 ms, ~10/s); the very last step always reports. */
+  onProgress?: (p: TrainProgress) => void;
+  /** After each finished epoch (after its checkpoint is written). */
+  onEpochEnd?: (e: EpochRecord) => void;
+  signal?: AbortSignal;
+  progressIntervalMs?: number;
+}
+
+export interface TrainResult {
+  /** Weights of the best epoch (lowest monitored loss); new tensors owned by the caller. */
+  weights: VaeWeights;
+  /** Every epoch of the run, resumed ones included. */
+  history: EpochRecord[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  /** Training throughput of this call (frames per second of training steps, validation excluded). */
+  framesPerSec: number;
+  /** Wall time of this call. */
+  seconds: number;
+  /** Epoch the run continued from, or null for a fresh run. */
+  resumedFromEpoch: number | null;
+}
+
+// --------------------------------------------------------------------------------- randomness
+
+/** 32-bit mix of a few integers (murmur3 finaliser over a running hash). */
+export function hash32(...xs: number[]): number {
+  let h = 0x9e3779b9;
+  for (const x of xs) {
+    h = Math.imul(h ^ (x | 0), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h >>> 0;
+}
+
+/** mulberry32: a small seeded PRNG, values in [0, 1). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffled(items: number[], seed: number): number[] {
+  const out = [...items];
+  const r = rng(seed);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+const RNG_SCHEME = 'mulberry32-split/mulberry32-epoch/tf-randomNormal(hash32(seed,epoch,step))';
+const SALT_SPLIT = 0x5b117;
+const SALT_ORDER = 0x0bde5;
+const SALT_VAL = 0x7a1;
+
+/** The held-out split: a seeded shuffle, the first floor(count·fraction) frames are validation. */
+export function splitIndices(count: number, fraction: number, seed: number): { train: number[]; val: number[] } {
+  const all = Array.from({ length: count }, (_, i) => i);
+  const valCount = Math.floor(count * fraction);
+  if (valCount === 0) return { train: all, val: [] };
+  const order = shuffled(all, hash32(seed, SALT_SPLIT));
+  return {
+    val: order.slice(0, valCount).sort((a, b) => a - b),
+    train: order.slice(valCount).sort((a, b) => a - b),
+  };
+}
+
+/** A cheap fingerprint of the frames (count, shape and a strided sample of bytes), FNV-1a. */
+function fingerprint(f: FrameSet): number {
+  let h = 0x811c9dc5;
+  const mix = (b: number): void => {
+    h = Math.imul(h ^ (b & 0xff), 0x01000193);
+  };
+  for (const v of [f.count, f.size, f.channels]) for (let k = 0; k < 4; k++) mix(v >>> (8 * k));
+  const stride = Math.max(1, Math.floor(f.data.length / 65536));
+  for (let i = 0; i < f.data.length; i += stride) mix(f.data[i]!);
+  return h >>> 0;
+}
+
+// ---------------------------------------------------------------------------------- validation
+
+interface Resolved {
+  config: VaeConfig;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  beta: number;
+  klWarmupEpochs: number;
+  validationFraction: number;
+  patience: number;
+  minDelta: number;
+  seed: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  decoderLogVarInit: 'data' | 'zeros';
+}
+
+function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
+  const bad = (msg: string): never => {
+    throw new TrainingInputError(msg);
+  };
+  if (!opts || !opts.config) bad('training options need a config');
+  try {
+    validateConfig(opts.config);
+  } catch (e) {
+    bad(`invalid VAE config: ${(e as Error).message}`);
+  }
+  const c = opts.config;
+  const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+  const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+  if (!frames || !(frames.data instanceof Uint8Array)) bad('frames.data must be a Uint8Array of 0..255 pixel values (NHWC)');
+  if (!isInt(frames.count) || frames.count < 1 || frames.data.length === 0)
+    bad('the training set is empty: at least one frame is needed');
+  if (frames.size !== c.inputSize || frames.channels !== c.channels)
+    bad(
+      `frames are ${frames.size}×${frames.size}×${frames.channels} but the model expects ` +
+        `${c.inputSize}×${c.inputSize}×${c.channels} (config inputSize/channels); resize or convert the frames first`,
+    );
+  const perFrame = c.inputSize * c.inputSize * c.channels;
+  if (frames.data.length !== frames.count * perFrame)
+    bad(`frames.data holds ${frames.data.length} bytes, expected count × size × size × channels = ${frames.count} × ${perFrame} = ${frames.count * perFrame}`);
+
+  if (!isInt(opts.epochs) || opts.epochs < 1) bad(`epochs must be an integer >= 1, got ${opts.epochs}`);
+  if (!isInt(opts.batchSize) || opts.batchSize < 1) bad(`batchSize must be an integer >= 1, got ${opts.batchSize}`);
+  if (!isNum(opts.learningRate) || opts.learningRate <= 0) bad(`learningRate must be a positive number, got ${opts.learningRate}`);
+  const beta = opts.beta ?? 1;
+  if (!isNum(beta) || beta < 0) bad(`beta must be a number >= 0, got ${beta}`);
+  const klWarmupEpochs = opts.klWarmupEpochs ?? 0;
+  if (!isNum(klWarmupEpochs) || klWarmupEpochs < 0) bad(`klWarmupEpochs must be >= 0, got ${klWarmupEpochs}`);
+  const validationFraction = opts.validationFraction ?? 0.1;
+  if (!isNum(validationFraction) || validationFraction < 0 || validationFraction >= 1)
+    bad(`validationFraction must be in [0, 1), got ${validationFraction}`);
+  const patience = opts.patience ?? 0;
+  if (!isInt(patience) || patience < 0) bad(`patience must be an integer >= 0, got ${patience}`);
+  const minDelta = opts.minDelta ?? 0;
+  if (!isNum(minDelta) || minDelta < 0) bad(`minDelta must be a number >= 0, got ${minDelta}`);
+  const seed = opts.seed ?? 1;
+  if (!isInt(seed)) bad(`seed must be an integer, got ${seed}`);
+  if (opts.resume && !opts.checkpointPath) bad('resume needs a checkpointPath');
+
+  if (validationFraction > 0) {
+    const valCount = Math.floor(frames.count * validationFraction);
+    if (valCount < 1 || frames.count - valCount < 1)
+      bad(
+        `too few frames for a validation split: ${frames.count} frame(s) × validationFraction ${validationFraction} ` +
+          `leaves ${valCount} for validation and ${frames.count - valCount} for training; ` +
+          `use at least ${Math.ceil(1 / validationFraction)} frames or validationFraction 0`,
+      );
+  }
+  const beta1 = opts.adam?.beta1 ?? 0.9;
+  const beta2 = opts.adam?.beta2 ?? 0.999;
+  const epsilon = opts.adam?.epsilon ?? 1e-7;
+  const decoderLogVarInit = opts.decoderLogVarInit ?? 'data';
+  if (decoderLogVarInit !== 'data' && decoderLogVarInit !== 'zeros') bad(`decoderLogVarInit must be 'data' or 'zeros', got ${decoderLogVarInit}`);
+  if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0)) bad('adam needs 0 <= beta1, beta2 < 1 and epsilon > 0');
+  return {
+    config: c,
+    epochs: opts.epochs,
+    batchSize: opts.batchSize,
+    learningRate: opts.learningRate,
+    beta,
+    klWarmupEpochs,
+    validationFraction,
+    patience,
+    minDelta,
+    seed,
+    beta1,
+    beta2,
+    epsilon,
+    decoderLogVarInit,
+  };
+}
+
+/** log of the per-channel mean of (x − 0.5)² over the training frames, clamped to [log 1e-4, 0]. */
+function dataLogVar(frames: FrameSet, train: number[]): number[] {
+  const { channels } = frames;
+  const per = frames.size * frames.size * channels;
+  const sums = new Float64Array(channels);
+  for (const f of train) {
+    const off = f * per;
+    for (let i = 0; i < per; i++) {
+      const d = frames.data[off + i]! / 255 - 0.5;
+      sums[i % channels]! += d * d;
+    }
+  }
+  const n = (train.length * per) / channels;
+  return Array.from(sums, (s) => Math.min(0, Math.max(Math.log(1e-4), Math.log(s / n))));
+}
+
+const sameConfig = (a: VaeConfig, b: VaeConfig): boolean =>
+  a.inputSize === b.inputSize &&
+  a.channels === b.channels &&
+  a.latentDim === b.latentDim &&
+  a.likelihood === b.likelihood &&
+  a.fixedLogVar === b.fixedLogVar &&
+  a.filters.length === b.filters.length &&
+  a.filters.every((f, i) => f === b.filters[i]);
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** β for a step: linear from 0 over the warm-up, measured in (fractional) epochs. */
+export function betaAt(beta: number, klWarmupEpochs: number, epoch: number, step: number, stepsPerEpoch: number): number {
+  if (klWarmupEpochs <= 0) return beta;
+  return beta * Math.min(1, (epoch + step / stepsPerEpoch) / klWarmupEpochs);
+}
+
+// ----------------------------------------------------------------------------------- training
+
+/** Copies frames `idx` into a [n, S, S, C] float tensor in 0..1. */
+function batchTensor(frames: FrameSet, idx: number[]): tf.Tensor4D {
+  const per = frames.size * frames.size * frames.channels;
+  const buf = new Float32Array(idx.length * per);
+  for (let b = 0; b < idx.length; b++) {
+    const src = idx[b]! * per;
+    const dst = b * per;
+    for (let i = 0; i < per; i++) buf[dst + i] = frames.data[src + i]! / 255;
+  }
+  return tf.tensor4d(buf, [idx.length, frames.size, frames.size, frames.channels]);
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Trains a VAE. Rejects with TrainingInputError (bad frames/options), AbortError (signal),
+ * DivergedError (NaN/Infinity loss) or the checkpoint's I/O error. See TrainOptions for the knobs.
+ */
+export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const t0 = performance.now();
+  const o = resolveOptions(frames, opts);
+  const { config } = o;
+  const signal = hooks.signal;
+  const throwIfAborted = (where: string): void => {
+    if (signal?.aborted) {
+      const err = new AbortError(`training canceled ${where}`);
+      (err as { cause?: unknown }).cause = signal.reason;
+      throw err;
+    }
+  };
+  throwIfAborted('before it started');
+
+  const { train, val } = splitIndices(frames.count, o.validationFraction, o.seed);
+  const stepsPerEpoch = Math.ceil(train.length / o.batchSize);
+  const dataInfo = {
+    count: frames.count,
+    size: frames.size,
+    channels: frames.channels,
+    trainCount: train.length,
+    valCount: val.length,
+    fingerprint: fingerprint(frames),
+  };
+
+  // ---- state: fresh or from the checkpoint
+  let ck: TrainCheckpoint | null = null;
+  if (opts.resume && opts.checkpointPath && (await exists(opts.checkpointPath))) {
+    ck = await loadCheckpoint(opts.checkpointPath);
+    if (!sameConfig(ck.config, config))
+      throw new TrainingInputError(`cannot resume: the checkpoint was trained with config ${JSON.stringify(ck.config)}, not ${JSON.stringify(config)}`);
+    if (ck.rng.seed !== o.seed) throw new TrainingInputError(`cannot resume: the checkpoint used seed ${ck.rng.seed}, not ${o.seed}`);
+    const d = ck.data;
+    if (d.count !== dataInfo.count || d.fingerprint !== dataInfo.fingerprint)
+      throw new TrainingInputError(`cannot resume: the checkpoint was trained on other frames (${d.count} frames, fingerprint ${d.fingerprint}; now ${dataInfo.count}, ${dataInfo.fingerprint})`);
+    if (d.trainCount !== dataInfo.trainCount || d.valCount !== dataInfo.valCount)
+      throw new TrainingInputError(`cannot resume: the checkpoint split the frames ${d.trainCount}/${d.valCount} (train/validation), these options give ${dataInfo.trainCount}/${dataInfo.valCount}; use the same validationFraction`);
+  }
+
+  const specs = weightSpecs(config);
+  const vars: Record<string, tf.Variable> = {};
+  const m = new Map<string, tf.Tensor>();
+  const v = new Map<string, tf.Tensor>();
+  let best: VaeWeights | null = null; // a copy of the best epoch's weights, once there is one
+  const disposeAll = (): void => {
+    for (const t of Object.values(vars)) t.dispose();
+    for (const t of m.values()) t.dispose();
+    for (const t of v.values()) t.dispose();
+    if (best) tf.dispose(Object.values(best));
+  };
+
+  try {
+    const initial = ck ? arraysToWeights(ck.weights) : initWeights(config, o.seed);
+    if (!ck && config.likelihood === 'gaussian-learned' && o.decoderLogVarInit === 'data') {
+      initial['dec.logvar']!.dispose();
+      initial['dec.logvar'] = tf.tensor1d(dataLogVar(frames, train));
+    }
+    for (const s of specs) {
+      vars[s.name] = tf.variable(initial[s.name]!, true);
+      initial[s.name]!.dispose();
+    }
+    const adamIn = ck?.adam ?? null;
+    const fromArrays = (arrs: NamedArray[] | undefined, name: string, shape: number[]): tf.Tensor => {
+      const a = arrs?.find((x) => x.name === name);
+      return a ? tf.tensor(a.data, a.shape, 'float32') : tf.zeros(shape);
+    };
+    for (const s of specs) {
+      m.set(s.name, fromArrays(adamIn?.m, s.name, s.shape));
+      v.set(s.name, fromArrays(adamIn?.v, s.name, s.shape));
+    }
+    let adamStep = adamIn?.step ?? 0;
+    if (ck?.bestWeights) best = arraysToWeights(ck.bestWeights);
+    else if (ck && ck.bestEpoch >= 0) best = cloneWeights(vars);
+
+    const history: EpochRecord[] = ck ? [...ck.history] : [];
+    let bestLoss = ck?.bestLoss ?? Infinity;
+    let bestEpoch = ck?.bestEpoch ?? -1;
+    let badEpochs = ck?.badEpochs ?? 0;
+    const startEpoch = ck?.epoch ?? 0;
+    const alreadyStopped = o.patience > 0 && badEpochs >= o.patience;
+    let stoppedEarly = alreadyStopped;
+    let lastValLoss: number | undefined = history.length ? (history[history.length - 1]!.valLoss ?? undefined) : undefined;
+
+    const varList = specs.map((s) => vars[s.name]!);
+    const weightsView: VaeWeights = vars;
+
+    // ---- timing and progress
+    let trainSeconds = 0;
+    let trainFrames = 0;
+    let stepsDone = 0;
+    const totalSteps = alreadyStopped ? 0 : Math.max(0, o.epochs - startEpoch) * stepsPerEpoch;
+    const interval = hooks.progressIntervalMs ?? 100;
+    let lastEmit = -Infinity;
+
+    const evaluate = (): { loss: number; recon: number; kl: number } => {
+      let r = 0;
+      let k = 0;
+      for (let b = 0; b * o.batchSize < val.length; b++) {
+        throwIfAborted('during validation');
+        const idx = val.slice(b * o.batchSize, (b + 1) * o.batchSize);
+        const [rs, ks] = tf.tidy(() => {
+          const x = batchTensor(frames, idx);
+          const t = vaeTerms(config, weightsView, x, hash32(o.seed, SALT_VAL, b));
+          return [tf.sum(t.recon).dataSync()[0]!, tf.sum(t.kl).dataSync()[0]!];
+        });
+        r += rs!;
+        k += ks!;
+      }
+      return { loss: (r + k) / val.length, recon: r / val.length, kl: k / val.length };
+    };
+
+    const snapshot = (epochsDone: number): TrainCheckpoint => {
+      const adam: AdamState = {
+        step: adamStep,
+        beta1: o.beta1,
+        beta2: o.beta2,
+        epsilon: o.epsilon,
+        m: specs.map((s) => ({ name: s.name, shape: s.shape, data: (m.get(s.name)!.dataSync() as Float32Array).slice() })),
+        v: specs.map((s) => ({ name: s.name, shape: s.shape, data: (v.get(s.name)!.dataSync() as Float32Array).slice() })),
+      };
+      return {
+        config,
+        epoch: epochsDone,
+        weights: weightsToArrays(weightsView, config),
+        // Stored only when they differ from the current weights (the best epoch is not the last).
+        bestWeights: best && bestEpoch !== epochsDone - 1 ? weightsToArrays(best, config) : null,
+        adam,
+        bestLoss: Number.isFinite(bestLoss) ? bestLoss : null,
+        bestEpoch,
+        badEpochs,
+        history,
+        rng: { seed: o.seed, scheme: RNG_SCHEME },
+        data: dataInfo,
+        options: {
+          epochs: o.epochs,
+          batchSize: o.batchSize,
+          learningRate: o.learningRate,
+          beta: o.beta,
+          klWarmupEpochs: o.klWarmupEpochs,
+          validationFraction: o.validationFraction,
+          patience: o.patience,
+          minDelta: o.minDelta,
+          decoderLogVarInit: o.decoderLogVarInit,
+          backend: tf.getBackend(),
+        },
+        savedAt: new Date().toISOString(),
+      };
+    };
+
+    for (let epoch = startEpoch; epoch < o.epochs && !stoppedEarly; epoch++) {
+      const epochStart = performance.now();
+      const order = shuffled(train, hash32(o.seed, SALT_ORDER, epoch));
+      let sumLoss = 0;
+      let sumRecon = 0;
+      let sumKl = 0;
+      let seen = 0;
+      let beta = 0;
+      for (let step = 0; step < stepsPerEpoch; step++) {
+        throwIfAborted(`at epoch ${epoch + 1} of ${o.epochs}, step ${step + 1} of ${stepsPerEpoch}`);
+        const idx = order.slice(step * o.batchSize, (step + 1) * o.batchSize);
+        beta = betaAt(o.beta, o.klWarmupEpochs, epoch, step, stepsPerEpoch);
+        const stepStart = performance.now();
+        const x = batchTensor(frames, idx);
+        const kept: { recon?: tf.Tensor; kl?: tf.Tensor } = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const t = vaeTerms(config, weightsView, x, hash32(o.seed, epoch, step));
+          const recon = tf.mean(t.recon);
+          const kl = tf.mean(t.kl);
+          kept.recon = tf.keep(recon);
+          kept.kl = tf.keep(kl);
+          const loss = tf.add(recon, tf.mul(beta, kl)) as tf.Scalar;
+          return loss;
+        }, varList);
+        x.dispose();
+        const lossV = value.dataSync()[0]!;
+        const reconV = kept.recon?.dataSync()[0] ?? NaN;
+        const klV = kept.kl?.dataSync()[0] ?? NaN;
+        tf.dispose([value, kept.recon, kept.kl].filter((t): t is tf.Tensor => t !== undefined));
+        if (!Number.isFinite(lossV) || !Number.isFinite(reconV) || !Number.isFinite(klV)) {
+          tf.dispose(Object.values(grads));
+          const last = history.length ? `epoch ${history.length}` : 'none yet';
+          throw new DivergedError(
+            `training diverged at epoch ${epoch + 1} of ${o.epochs}, step ${step + 1} of ${stepsPerEpoch}: ` +
+              `loss ${lossV} (recon ${reconV}, KL ${klV}). Try a lower learning rate than ${o.learningRate} ` +
+              `(e.g. ${o.learningRate / 10}), or a smaller beta. The last good checkpoint (${last}) was not overwritten.`,
+            epoch,
+            step,
+          );
+        }
+        // ---- Adam (Kingma & Ba), bias correction in double precision on the host.
+        adamStep++;
+        const c1 = 1 - o.beta1 ** adamStep;
+        const c2 = 1 - o.beta2 ** adamStep;
+        tf.tidy(() => {
+          for (const s of specs) {
+            const w = vars[s.name]!;
+            const g = grads[w.name];
+            if (!g) continue; // a weight the loss does not use (cannot happen with spec.ts)
+            const m1 = tf.add(tf.mul(o.beta1, m.get(s.name)!), tf.mul(1 - o.beta1, g));
+            const v1 = tf.add(tf.mul(o.beta2, v.get(s.name)!), tf.mul(1 - o.beta2, tf.square(g)));
+            const upd = tf.div(tf.mul(o.learningRate / c1, m1), tf.add(tf.sqrt(tf.div(v1, c2)), o.epsilon));
+            w.assign(tf.sub(w, upd));
+            m.get(s.name)!.dispose();
+            v.get(s.name)!.dispose();
+            m.set(s.name, tf.keep(m1));
+            v.set(s.name, tf.keep(v1));
+          }
+        });
+        tf.dispose(Object.values(grads));
+        trainSeconds += (performance.now() - stepStart) / 1000;
+        trainFrames += idx.length;
+        stepsDone++;
+
+        const n = idx.length;
+        sumLoss += lossV * n;
+        sumRecon += reconV * n;
+        sumKl += klV * n;
+        seen += n;
+
+        const now = performance.now();
+        const lastOfRun = epoch === o.epochs - 1 && step === stepsPerEpoch - 1;
+        if (hooks.onProgress && (now - lastEmit >= interval || lastOfRun)) {
+          lastEmit = now;
+          const elapsed = (now - t0) / 1000;
+          const p: TrainProgress = {
+            epoch,
+            epochs: o.epochs,
+            step: step + 1,
+            stepsPerEpoch,
+            loss: sumLoss / seen,
+            recon: sumRecon / seen,
+            kl: sumKl / seen,
+            beta,
+            framesPerSec: trainSeconds > 0 ? trainFrames / trainSeconds : 0,
+            etaSec: (elapsed / stepsDone) * (totalSteps - stepsDone),
+          };
+          if (lastValLoss !== undefined) p.valLoss = lastValLoss;
+          hooks.onProgress(p);
+        }
+        await yieldToEventLoop();
+      }
+
+      // ---- end of epoch: validation, early stopping, checkpoint
+      const vl = val.length ? evaluate() : null;
+      if (vl && !Number.isFinite(vl.loss))
+        throw new DivergedError(
+          `training diverged at epoch ${epoch + 1} of ${o.epochs}: the validation loss is ${vl.loss} (recon ${vl.recon}, KL ${vl.kl}). ` +
+            `Try a lower learning rate than ${o.learningRate} (e.g. ${o.learningRate / 10}). The last good checkpoint was not overwritten.`,
+          epoch,
+          stepsPerEpoch - 1,
+        );
+      const rec: EpochRecord = {
+        epoch,
+        loss: sumLoss / seen,
+        recon: sumRecon / seen,
+        kl: sumKl / seen,
+        beta,
+        valLoss: vl?.loss ?? null,
+        valRecon: vl?.recon ?? null,
+        valKl: vl?.kl ?? null,
+        seconds: (performance.now() - epochStart) / 1000,
+      };
+      history.push(rec);
+      lastValLoss = vl?.loss;
+      const monitored = vl ? vl.loss : rec.recon + rec.kl;
+      if (monitored < bestLoss - o.minDelta) {
+        bestLoss = monitored;
+        bestEpoch = epoch;
+        badEpochs = 0;
+        if (best) tf.dispose(Object.values(best));
+        best = cloneWeights(weightsView);
+      } else {
+        if (epoch >= o.klWarmupEpochs) badEpochs++;
+        if (o.patience > 0 && badEpochs >= o.patience) stoppedEarly = true;
+      }
+
+      if (opts.checkpointPath) await saveCheckpoint(opts.checkpointPath, snapshot(epoch + 1));
+      hooks.onEpochEnd?.(rec);
+    }
+
+    const outWeights = best ? cloneWeights(best) : cloneWeights(weightsView);
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      weights: outWeights,
+      history,
+      bestEpoch,
+      stoppedEarly,
+      framesPerSec: trainSeconds > 0 ? trainFrames / trainSeconds : 0,
+      seconds,
+      resumedFromEpoch: ck ? ck.epoch : null,
+    };
+  } finally {
+    disposeAll();
+  }
+}
+
+function cloneWeights(w: VaeWeights): VaeWeights {
+  const out: VaeWeights = {};
+  for (const [k, t] of Object.entries(w)) out[k] = tf.clone(t);
+  return out;
+}

@@ -1,0 +1,162 @@
+/**
+ * Shared by the ONNX tests and bench/score-onnx.ts: seeded random weights and frames, and the
+ * reference scores computed from the tfjs forward pass of ../vae/spec.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { decodeLogits, decoderLogVar, encode, initWeights, weightSpecs, type VaeConfig, type VaeWeights } from '../vae/spec.js';
+import { PATCH_SIZE } from './export-vae.js';
+
+/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Glorot kernels from spec.initWeights plus non-zero biases (uniform ±biasScale) and, for the
+ * learned Gaussian, a non-trivial per-channel decoder log σ² in [−3, 0].
+ */
+export function randomWeights(config: VaeConfig, seed: number, biasScale = 0.1): VaeWeights {
+  const w = initWeights(config, seed);
+  const r = rng(seed * 7919 + 13);
+  for (const spec of weightSpecs(config)) {
+    if (spec.init !== 'zeros') continue;
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    const values = spec.name === 'dec.logvar' ? Float32Array.from({ length: n }, () => -3 * r()) : Float32Array.from({ length: n }, () => (2 * r() - 1) * biasScale);
+    w[spec.name]!.dispose();
+    w[spec.name] = tf.tensor(values, spec.shape);
+  }
+  return w;
+}
+
+/** Random uint8 NHWC frames; frame 0 is smooth (a gradient), the rest noise, to vary the error. */
+export function randomFrames(config: VaeConfig, count: number, seed: number): Uint8Array {
+  const S = config.inputSize;
+  const C = config.channels;
+  const out = new Uint8Array(count * S * S * C);
+  const r = rng(seed);
+  for (let n = 0; n < count; n++)
+    for (let y = 0; y < S; y++)
+      for (let x = 0; x < S; x++)
+        for (let c = 0; c < C; c++) {
+          const i = ((n * S + y) * S + x) * C + c;
+          out[i] = n === 0 ? Math.round((255 * (x + y + c)) / (2 * S + C)) : Math.floor(r() * 256);
+        }
+  return out;
+}
+
+export interface ReferenceScores {
+  mu: Float32Array;
+  logvar: Float32Array;
+  /** NHWC, sigmoid of the logits. */
+  recon: Float32Array;
+  logits: Float32Array;
+  /** x in 0..1, NHWC. */
+  x: Float32Array;
+  errMap: Float64Array;
+  patchErr: Float64Array;
+  reconMse: Float64Array;
+  kl: Float64Array;
+  nll: Float64Array;
+  elbo: Float64Array;
+}
+
+/**
+ * Runs spec.ts' encode / decodeLogits(z = μ) / decoderLogVar in tfjs and computes the scores from
+ * their outputs in float64 JS, following the definitions in exportVaeToOnnx's doc comment.
+ */
+export function referenceScores(config: VaeConfig, w: VaeWeights, frames: Uint8Array, count: number): ReferenceScores {
+  const S = config.inputSize;
+  const C = config.channels;
+  const L = config.latentDim;
+  // tf.tidy cannot return plain arrays; a manual scope frees the intermediate tensors instead.
+  const run = () => {
+    const xt = tf.div(tf.tensor4d(Float32Array.from(frames), [count, S, S, C]), 255) as tf.Tensor4D;
+    const e = encode(config, w, xt);
+    const l = decodeLogits(config, w, e.mu);
+    const lvT = decoderLogVar(config, w);
+    return {
+      mu: e.mu.dataSync() as Float32Array,
+      logvar: e.logvar.dataSync() as Float32Array,
+      logits: l.dataSync() as Float32Array,
+      recon: tf.sigmoid(l).dataSync() as Float32Array,
+      x: xt.dataSync() as Float32Array,
+      lv: lvT ? Array.from(lvT.dataSync()) : null,
+    };
+  };
+  tf.engine().startScope();
+  let out: ReturnType<typeof run>;
+  try {
+    out = run();
+  } finally {
+    tf.engine().endScope();
+  }
+  const { mu, logvar, logits, recon, x, lv } = out;
+  const G = S / PATCH_SIZE;
+  const errMap = new Float64Array(count * S * S);
+  const patchErr = new Float64Array(count * G * G);
+  const reconMse = new Float64Array(count);
+  const kl = new Float64Array(count);
+  const nll = new Float64Array(count);
+  const elbo = new Float64Array(count);
+  const log2pi = Math.log(2 * Math.PI);
+  for (let n = 0; n < count; n++) {
+    let total = 0;
+    let nl = 0;
+    for (let p = 0; p < S * S; p++) {
+      let e = 0;
+      for (let c = 0; c < C; c++) {
+        const i = (n * S * S + p) * C + c;
+        const xv = x[i]!;
+        const d = recon[i]! - xv;
+        e += d * d;
+        if (lv === null) {
+          const l = logits[i]!;
+          nl += Math.max(l, 0) - xv * l + Math.log1p(Math.exp(-Math.abs(l)));
+        } else {
+          nl += 0.5 * (log2pi + lv[c]! + d * d * Math.exp(-lv[c]!));
+        }
+      }
+      errMap[n * S * S + p] = e / C;
+      total += e;
+      const py = Math.floor(Math.floor(p / S) / PATCH_SIZE);
+      const px = Math.floor((p % S) / PATCH_SIZE);
+      patchErr[(n * G + py) * G + px]! += e / C / (PATCH_SIZE * PATCH_SIZE);
+    }
+    reconMse[n] = total / (S * S * C);
+    let k = 0;
+    for (let j = 0; j < L; j++) {
+      const m = mu[n * L + j]!;
+      const v = logvar[n * L + j]!;
+      k += 0.5 * (Math.exp(v) + m * m - 1 - v);
+    }
+    kl[n] = k;
+    nll[n] = nl;
+    elbo[n] = -(nl + k);
+  }
+  return { mu, logvar, recon, logits, x, errMap, patchErr, reconMse, kl, nll, elbo };
+}
+
+/** Largest |a − b| / (abs + rel·|b|); ≤ 1 means within tolerance. Also returns the worst index. */
+export function worst(a: ArrayLike<number>, b: ArrayLike<number>, abs: number, rel = 0): { ratio: number; index: number; diff: number } {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let ratio = 0;
+  let index = -1;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    const r = Number.isNaN(d) ? Infinity : d / (abs + rel * Math.abs(b[i]!));
+    if (r > ratio) {
+      ratio = r;
+      index = i;
+      diff = d;
+    }
+  }
+  return { ratio, index, diff };
+}

@@ -42,7 +42,7 @@ describe('importVideo', () => {
     const thumbs = await core.api.getThumbnailFrames(v!.id, 8);
     expect(thumbs).toHaveLength(8);
     expect(thumbs[0]!.ptsSec).toBeCloseTo(thumbs[0]!.index / 10, 6);
-    const png = serveMedia(core.store, `frame/${v!.id}/${thumbs[3]!.index}.png`);
+    const png = await serveMedia(core.store, `frame/${v!.id}/${thumbs[3]!.index}.png`);
     expect(png.status).toBe(200);
     expect(png.body.subarray(1, 4).toString()).toBe('PNG');
   });

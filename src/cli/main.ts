@@ -4,10 +4,20 @@
  *   latentwatch serve [--db PATH] [--port N] [--import FILE]
  *   latentwatch demo [--out FILE] [--seconds N]
  */
-import { join, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AppError } from '../shared/envelope.js';
 import { z } from 'zod';
+import { changeEvents, scoreSeries } from '../core/app/queries.js';
 import { createAppCore } from '../core/app/create-app.js';
+import { evaluate, type EvalReport } from '../core/engine/evaluate.js';
+import { scoreVideo } from '../core/engine/score-video.js';
+import { trainModel } from '../core/engine/train-model.js';
+import { writeFileAtomic } from '../core/ml/vae/checkpoint.js';
+import { modelBlobs, removeUnfinishedModels } from '../core/store/models.js';
 import { writeDemoClip } from '../core/demo/demo-scene.js';
 import { workerEntryBeside } from '../core/jobs/worker-host.js';
 import { mediaTools } from '../core/media/ffmpeg-locate.js';
@@ -16,20 +26,30 @@ import { defaultDbPath, packageRoot } from '../core/paths.js';
 import { Store } from '../core/store/store.js';
 import { APP_VERSION } from '../core/version.js';
 import { startServer } from '../server/index.js';
-import type { JobProgress } from '../shared/domain.js';
-import { MAX_FRAME_SIZE, MAX_SAMPLE_FPS, MIN_FRAME_SIZE } from '../shared/domain.js';
+import type { CropRect, JobProgress, ScoreSeries, TrainingBackend } from '../shared/domain.js';
+import { MAX_FRAME_SIZE, MAX_SAMPLE_FPS, MIN_FRAME_SIZE, TRAINING_BACKENDS } from '../shared/domain.js';
 
 const USAGE = `LatentWatch ${APP_VERSION}: change detection for camera footage
 
 Usage:
-  latentwatch ingest FILE [--db PATH] [--fps N] [--size N] [--json]
-      Decode FILE to SIZExSIZE RGB frames (default 64; every frame, or N a second) into the library.
+  latentwatch ingest FILE [--db PATH] [--fps N] [--size N] [--crop X,Y,W,H] [--json]
+      Decode FILE to SIZExSIZE RGB frames (default 64; every frame, or N a second; optionally a region only) into the library.
   latentwatch serve [--db PATH] [--port N] [--import FILE]
       Start browser mode on 127.0.0.1 and print the URL (with its token) to open.
   latentwatch demo [--out FILE] [--seconds N]
       Write the built-in demo footage (default resources/demo/demo.mp4).
   latentwatch info [--json]
       Show the version, the ffmpeg in use and where the library is.
+  latentwatch train --video ID|FILE [--kind vae] [--epochs N] [--backend B] [--latent N] [--likelihood L] [--max-frames N] [--target-fpr F] [--json]
+      Learn normal footage; the new model is calibrated on held-out frames and scores the video.
+  latentwatch score --model ID --video ID|FILE [--json]
+      Score every frame of a video and detect events.
+  latentwatch events --model ID --video ID [--json]
+      List detected events with their times and peak scores.
+  latentwatch export --model ID --format onnx|csv|json [--video ID] [--out FILE]
+      The scoring graph (ONNX), or a video's per-frame scores and events (CSV, JSON).
+  latentwatch eval --train TRAIN.mp4 --test TEST.mp4 --truth truth.csv [--kind vae] [--epochs N] [--json]
+      Train on TRAIN only, score every frame of TEST, report frame AUC against the truth and the baselines.
 
 The library defaults to ${defaultDbPath()} (set LATENTWATCH_DB or --db to change it).`;
 
@@ -59,7 +79,8 @@ function progressPrinter(quiet: boolean): (p: JobProgress) => void {
     if (!tty && now - lastLine < 2000 && p.fraction !== 1) return;
     lastLine = now;
     const pct = p.fraction !== null ? `${(p.fraction * 100).toFixed(0).padStart(3)}%` : '   ?';
-    const line = `${p.stage}: ${pct} ${p.done}${p.total ? `/${p.total}` : ''} frames, ${p.rate.toFixed(0)} frames/s, ETA ${fmtTime(p.etaSec)}`;
+    const unit = p.stage.startsWith('training') ? 'steps' : 'frames';
+    const line = p.total === null && p.done === 0 ? `${p.stage}...` : `${p.stage}: ${pct} ${p.done}${p.total ? `/${p.total}` : ''} ${unit}, ${p.rate.toFixed(0)} frames/s, ETA ${fmtTime(p.etaSec)}`;
     process.stderr.write(tty ? `\r${line.padEnd(79)}` : `${line}\n`);
   };
 }
@@ -68,9 +89,15 @@ async function cmdIngest(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { db: { type: 'string' }, fps: { type: 'string' }, size: { type: 'string' }, json: { type: 'boolean' } },
+    options: { db: { type: 'string' }, fps: { type: 'string' }, size: { type: 'string' }, crop: { type: 'string' }, json: { type: 'boolean' } },
   });
   if (positionals.length !== 1) throw new UsageError('ingest takes exactly one FILE');
+  let crop: CropRect | undefined;
+  if (values.crop) {
+    const m = /^(\d+),(\d+),(\d+),(\d+)$/.exec(values.crop);
+    if (!m || Number(m[3]) < 2 || Number(m[4]) < 2) throw new UsageError(`--crop ${values.crop}: give X,Y,WIDTH,HEIGHT in source pixels, e.g. --crop 0,120,640,360`);
+    crop = { x: Number(m[1]), y: Number(m[2]), width: Number(m[3]), height: Number(m[4]) };
+  }
   const fps = num('fps', values.fps, z.number().positive().max(MAX_SAMPLE_FPS));
   const size = num('size', values.size, z.number().int().min(MIN_FRAME_SIZE).max(MAX_FRAME_SIZE));
   const dbPath = resolve(values.db ?? defaultDbPath());
@@ -82,11 +109,11 @@ async function cmdIngest(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSig);
   const t0 = performance.now();
   try {
-    const r = await ingestVideo(store, positionals[0]!, { ...(fps ? { fps } : {}), ...(size ? { size } : {}) }, { signal: ac.signal, onProgress: progressPrinter(!!values.json) });
+    const r = await ingestVideo(store, positionals[0]!, { ...(fps ? { fps } : {}), ...(size ? { size } : {}), ...(crop ? { crop } : {}) }, { signal: ac.signal, onProgress: progressPrinter(!!values.json) });
     const secs = (performance.now() - t0) / 1000;
     const v = store.getVideo(r.videoId);
     if (process.stderr.isTTY && !values.json) process.stderr.write('\n');
-    if (values.json) console.log(JSON.stringify({ ...v, seconds: secs, framesPerSec: r.frameCount / secs, db: dbPath }));
+    if (values.json) console.log(JSON.stringify({ ...v, seconds: secs, framesPerSec: r.frameCount / secs, db: dbPath, maxRssMb: maxRssMb() }));
     else
       console.log(
         `Imported ${v.name} as video ${v.id}: ${v.frameCount} frames at ${v.frameSize}x${v.frameSize}, ${v.sampledFps.toFixed(2)} fps ` +
@@ -136,6 +163,230 @@ async function cmdDemo(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** A video given as an id in the library, or as a file (imported first unless already there). */
+async function resolveVideo(store: Store, ref: string, quiet: boolean): Promise<number> {
+  if (/^\d+$/.test(ref)) return store.getVideo(Number(ref)).id;
+  const abs = resolve(ref);
+  const existing = store.listVideos().find((v) => v.path === abs && v.status === 'ready');
+  if (existing) return existing.id;
+  if (!quiet) process.stderr.write(`Importing ${abs}\n`);
+  return (await ingestVideo(store, abs, {}, { onProgress: progressPrinter(quiet) })).videoId;
+}
+
+function withSignal<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onSig = () => ac.abort();
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
+  return fn(ac.signal).finally(() => {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+  });
+}
+
+function openStore(db: string | undefined): { store: Store; dbPath: string } {
+  const dbPath = resolve(db ?? defaultDbPath());
+  const store = new Store(dbPath);
+  store.recoverInterrupted();
+  removeUnfinishedModels(store);
+  return { store, dbPath };
+}
+
+const posInt = z.number().int().positive();
+
+const LIKELIHOODS = ['bernoulli', 'gaussian-fixed', 'gaussian-learned'] as const;
+function parseLikelihood(v: string): (typeof LIKELIHOODS)[number] {
+  if (!(LIKELIHOODS as readonly string[]).includes(v)) throw new UsageError(`--likelihood ${v}: choose one of ${LIKELIHOODS.join(', ')}`);
+  return v as (typeof LIKELIHOODS)[number];
+}
+
+async function cmdTrain(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      db: { type: 'string' }, video: { type: 'string' }, kind: { type: 'string' }, epochs: { type: 'string' }, backend: { type: 'string' },
+      latent: { type: 'string' }, likelihood: { type: 'string' }, 'max-frames': { type: 'string' }, 'target-fpr': { type: 'string' }, 'batch-size': { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
+    },
+  });
+  if (!values.video) throw new UsageError('train needs --video ID|FILE');
+  if (values.kind && values.kind !== 'vae') throw new UsageError(`--kind ${values.kind}: only "vae" is available so far`);
+  const backend = values.backend;
+  if (backend && !(TRAINING_BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend ${backend}: choose one of ${TRAINING_BACKENDS.join(', ')}`);
+  const { store, dbPath } = openStore(values.db);
+  try {
+    const videoId = await resolveVideo(store, values.video, !!values.json);
+    const r = await withSignal((signal) =>
+      trainModel(
+        store,
+        {
+          videoId,
+          checkpointDir: join(dirname(dbPath), 'checkpoints'),
+          epochs: num('epochs', values.epochs, posInt),
+          latentDim: num('latent', values.latent, posInt),
+          maxFrames: num('max-frames', values['max-frames'], posInt),
+          targetFpr: num('target-fpr', values['target-fpr'], z.number().positive().max(0.5)),
+          batchSize: num('batch-size', values['batch-size'], posInt),
+          ...(values.likelihood ? { likelihood: parseLikelihood(values.likelihood) } : {}),
+          seed: num('seed', values.seed, z.number().int().min(0)),
+          ...(backend ? { backend: backend as TrainingBackend } : {}),
+        },
+        { signal, onProgress: progressPrinter(!!values.json) },
+      ),
+    );
+    if (process.stderr.isTTY && !values.json) process.stderr.write('\n');
+    if (values.json) console.log(JSON.stringify(r));
+    else
+      console.log(
+        `Model ${r.modelId}: trained on ${r.backend} in ${r.trainSeconds.toFixed(1)} s (${r.trainFramesPerSec.toFixed(1)} frames/s, ${r.epochs} epochs, best ${r.bestEpoch + 1}); alarm threshold ${r.threshold.toFixed(2)}`,
+      );
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+async function cmdScore(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, model: { type: 'string' }, video: { type: 'string' }, json: { type: 'boolean' } } });
+  const modelId = num('model', values.model, posInt);
+  if (!modelId || !values.video) throw new UsageError('score needs --model ID and --video ID|FILE');
+  const { store } = openStore(values.db);
+  try {
+    const videoId = await resolveVideo(store, values.video, !!values.json);
+    const r = await withSignal((signal) => scoreVideo(store, modelId, videoId, { signal, onProgress: progressPrinter(!!values.json) }));
+    if (process.stderr.isTTY && !values.json) process.stderr.write('\n');
+    if (values.json) console.log(JSON.stringify({ ...r, maxRssMb: maxRssMb() }));
+    else console.log(`Scored ${r.frames} frames of video ${videoId} with model ${modelId} in ${r.seconds.toFixed(1)} s (${r.framesPerSec.toFixed(0)} frames/s): ${r.events} event(s).`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+async function cmdEvents(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, model: { type: 'string' }, video: { type: 'string' }, json: { type: 'boolean' } } });
+  const modelId = num('model', values.model, posInt);
+  const videoId = num('video', values.video, posInt);
+  if (!modelId || !videoId) throw new UsageError('events needs --model ID and --video ID');
+  const { store } = openStore(values.db);
+  try {
+    const events = changeEvents(store, modelId, videoId);
+    if (values.json) console.log(JSON.stringify(events));
+    else if (events.length === 0) console.log('No events.');
+    else for (const e of events) console.log(`${fmtClock(e.startSec)}-${fmtClock(e.endSec)}  frames ${e.startIdx}-${e.endIdx}  peak ${e.peakScore.toFixed(2)} at frame ${e.peakIdx}`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+async function cmdExport(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, model: { type: 'string' }, format: { type: 'string' }, video: { type: 'string' }, out: { type: 'string' } } });
+  const modelId = num('model', values.model, posInt);
+  if (!modelId) throw new UsageError('export needs --model ID');
+  const format = values.format ?? 'onnx';
+  if (!['onnx', 'csv', 'json'].includes(format)) throw new UsageError(`--format ${format}: choose onnx, csv or json`);
+  const { store } = openStore(values.db);
+  try {
+    let body: Uint8Array | string;
+    if (format === 'onnx') body = modelBlobs(store, modelId).onnx;
+    else {
+      const videoId = num('video', values.video, posInt);
+      if (!videoId) throw new UsageError(`--format ${format} needs --video ID (the video whose scores to export)`);
+      const scores = scoreSeries(store, modelId, videoId);
+      const events = changeEvents(store, modelId, videoId);
+      body = format === 'json' ? JSON.stringify({ scores, events }) : scoresCsv(scores);
+    }
+    if (values.out) {
+      await writeFileAtomic(resolve(values.out), typeof body === 'string' ? Buffer.from(body) : body);
+      console.error(`Wrote ${resolve(values.out)}`);
+    } else if (typeof body === 'string') process.stdout.write(body.endsWith('\n') ? body : `${body}\n`);
+    else throw new UsageError('an ONNX model is binary: give --out FILE');
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function scoresCsv(s: ScoreSeries): string {
+  const cols = ['combined', 'recon', 'patch', 'kl', 'elbo', 'temporal', 'stillness'] as const;
+  const lines = [`frame,pts_sec,${cols.join(',')}`];
+  for (let i = 0; i < s.index.length; i++) lines.push([s.index[i], s.ptsSec[i]!.toFixed(6), ...cols.map((c) => s[c][i]!.toPrecision(7))].join(','));
+  return lines.join('\n') + '\n';
+}
+
+/** Peak resident memory of this process so far, in MiB. */
+const maxRssMb = (): number => process.resourceUsage().maxRSS / 1024;
+
+const fmtClock = (sec: number): string => {
+  const ms = Math.round(sec * 1000);
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s2 = (ms % 60_000) / 1000;
+  return `${h ? `${h}:` : ''}${String(m).padStart(h ? 2 : 1, '0')}:${s2.toFixed(1).padStart(4, '0')}`;
+};
+
+async function cmdEval(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      train: { type: 'string' }, test: { type: 'string' }, truth: { type: 'string' }, kind: { type: 'string' }, epochs: { type: 'string' },
+      backend: { type: 'string' }, seed: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' },
+    },
+  });
+  if (!values.train || !values.test || !values.truth) throw new UsageError('eval needs --train TRAIN.mp4 --test TEST.mp4 --truth truth.csv');
+  if (values.kind && values.kind !== 'vae') throw new UsageError(`--kind ${values.kind}: only "vae" is available so far`);
+  const backend = values.backend;
+  if (backend && !(TRAINING_BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend ${backend}: choose one of ${TRAINING_BACKENDS.join(', ')}`);
+  const tmp = values.db ? null : mkdtempSync(join(tmpdir(), 'latentwatch-eval-'));
+  const dbPath = resolve(values.db ?? join(tmp!, 'eval.db'));
+  const store = new Store(dbPath);
+  try {
+    const truthCsv = await readFile(resolve(values.truth), 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new AppError('NotFoundError', `Cannot read the truth file ${values.truth}: ${e.code ?? e.message}`);
+    });
+    const report = await withSignal((signal) =>
+      evaluate(
+        store,
+        {
+          trainPath: values.train!,
+          testPath: values.test!,
+          truthCsv,
+          train: {
+            checkpointDir: join(dirname(dbPath), 'checkpoints'),
+            epochs: num('epochs', values.epochs, posInt),
+            seed: num('seed', values.seed, z.number().int().min(0)),
+            ...(backend ? { backend: backend as TrainingBackend } : {}),
+          },
+        },
+        { signal, onProgress: progressPrinter(!!values.json) },
+      ),
+    );
+    if (process.stderr.isTTY && !values.json) process.stderr.write('\n');
+    if (values.json) {
+      const { auc, baselines, threshold, eventRecall, falsePositiveRate, backend: b, trainSeconds, ...rest } = report;
+      console.log(JSON.stringify({ auc, baselines, threshold, eventRecall, falsePositiveRate, backend: b, trainSeconds, ...rest }));
+    } else printEval(report);
+    return 0;
+  } finally {
+    store.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function printEval(r: EvalReport): void {
+  const kinds = Object.keys(r.auc);
+  const row = (name: string, a: Record<string, number>) => `${name.padEnd(10)}${kinds.map((k) => (a[k] ?? NaN).toFixed(3).padStart(13)).join('')}`;
+  console.log(`${'AUC'.padEnd(10)}${kinds.map((k) => k.padStart(13)).join('')}`);
+  console.log(row('vae', r.auc));
+  console.log(row('bgdiff', r.baselines.bgdiff));
+  console.log(row('pca16', r.baselines.pca16));
+  for (const [c, a] of Object.entries(r.components)) console.log(row(`  ${c}`, a));
+  console.log(
+    `threshold ${r.threshold.toFixed(3)} (from TRAIN): event recall ${r.eventRecall.toFixed(3)}, false-positive rate ${r.falsePositiveRate.toFixed(4)}, frame recall ${r.frameRecall.toFixed(3)}`,
+  );
+  console.log(`trained on ${r.backend}: ${r.trainSeconds.toFixed(1)} s (${r.trainFramesPerSec.toFixed(1)} frames/s); scored at ${r.scoreFramesPerSec.toFixed(0)} frames/s`);
+}
+
 async function cmdInfo(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, db: { type: 'string' } } });
   let ffmpeg: { path: string; source: string; ffprobe: string; version: string } | null = null;
@@ -168,6 +419,16 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdDemo(rest);
       case 'info':
         return await cmdInfo(rest);
+      case 'train':
+        return await cmdTrain(rest);
+      case 'score':
+        return await cmdScore(rest);
+      case 'events':
+        return await cmdEvents(rest);
+      case 'export':
+        return await cmdExport(rest);
+      case 'eval':
+        return await cmdEval(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -102,9 +102,9 @@ async function start(): Promise<void> {
   core = createAppCore({ dbPath, mode: 'electron', worker: workerEntryBeside(import.meta.url), pickFile });
   if (core.recovered) console.log(`Removed ${core.recovered} half-imported video(s) left by an interrupted run.`);
   const c = core;
-  protocol.handle(MEDIA_SCHEME, (req) => {
+  protocol.handle(MEDIA_SCHEME, async (req) => {
     const url = new URL(req.url);
-    const m = serveMedia(c.store, `${url.host}${url.pathname}`);
+    const m = await serveMedia(c.store, `${url.host}${url.pathname}`, c.sessions);
     return new Response(new Uint8Array(m.body), { status: m.status, headers: { 'content-type': m.contentType } });
   });
   serveApi(c);

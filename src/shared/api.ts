@@ -1,4 +1,4 @@
-import type { AppInfo, FrameInfo, IngestOptions, JobInfo, VideoSummary } from './domain.js';
+import type { AppInfo, ChangeEvent, FrameInfo, IngestOptions, JobInfo, ModelSummary, ScoreSeries, TrainRequest, VideoSummary } from './domain.js';
 
 /**
  * Everything the renderer can ask of the app. Served by `AppApiImpl` in core, over IPC in Electron
@@ -35,6 +35,24 @@ export interface AppApi {
 
   /** Native "open file" dialog (Electron); resolves null when canceled or unavailable. */
   pickVideoFile(): Promise<string | null>;
+
+  /** Every model version, newest first. */
+  listModels(): Promise<ModelSummary[]>;
+
+  /**
+   * Train a VAE on a video's frames (normal footage) in the worker, then calibrate it on held-out
+   * frames and score the video. Returns the job's id; the new model's id is the job's result.
+   */
+  trainModel(videoId: number, options?: TrainRequest): Promise<{ jobId: string }>;
+
+  /** Score every frame of a video with a ready model and detect events (a job). */
+  scoreVideo(modelId: number, videoId: number): Promise<{ jobId: string }>;
+
+  /** Stored scores of a video under a model; empty columns when it has not been scored. */
+  getScores(modelId: number, videoId: number): Promise<ScoreSeries>;
+
+  /** Detected change events of a video under a model, in time order. */
+  listEvents(modelId: number, videoId: number): Promise<ChangeEvent[]>;
 }
 
 export type AppApiMethod = keyof AppApi;
@@ -50,6 +68,11 @@ export const APP_API_METHODS = [
   'listJobs',
   'cancelJob',
   'pickVideoFile',
+  'listModels',
+  'trainModel',
+  'scoreVideo',
+  'getScores',
+  'listEvents',
 ] as const satisfies readonly AppApiMethod[];
 
 // The compiler checks that the list above names every method exactly once.

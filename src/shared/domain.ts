@@ -29,7 +29,7 @@ export interface VideoSummary {
   createdAt: string;
 }
 
-export type JobKind = 'ingest';
+export type JobKind = 'ingest' | 'train' | 'score';
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
 
 export interface JobProgress {
@@ -45,6 +45,8 @@ export interface JobProgress {
   etaSec: number | null;
   /** A short phrase for the analyst: "probing", "decoding", ... */
   stage: string;
+  /** Live figures of the job, e.g. the training losses of the latest step (for loss curves). */
+  metrics?: Record<string, number>;
 }
 
 export interface JobError {
@@ -71,6 +73,15 @@ export interface IngestOptions {
   fps?: number;
   /** Stored square frame size in pixels (default 64). */
   size?: number;
+  /** Region of interest in source pixels: only this rectangle is kept (before scaling). */
+  crop?: CropRect;
+}
+
+export interface CropRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 export interface IngestResult {
@@ -96,6 +107,83 @@ export interface AppInfo {
   ffmpegError: string | null;
   /** Whether a native file dialog is available (Electron only). */
   canPickFiles: boolean;
+}
+
+/** Training backends, best first; the app picks the best one that works unless told otherwise. */
+export const TRAINING_BACKENDS = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
+
+/** What the analyst can set when training; everything has a sensible default. */
+export interface TrainRequest {
+  name?: string;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  latentDim?: number;
+  beta?: number;
+  klWarmupEpochs?: number;
+  /** Train on at most this many frames spread evenly over the video. */
+  maxFrames?: number;
+  /** Alarm threshold: false-positive rate on held-out training frames. */
+  targetFpr?: number;
+  backend?: TrainingBackend;
+  /** Decoder likelihood: Bernoulli, or Gaussian with a fixed or a learned per-channel variance. */
+  likelihood?: 'bernoulli' | 'gaussian-fixed' | 'gaussian-learned';
+  seed?: number;
+}
+
+export interface EpochSummary {
+  epoch: number;
+  loss: number;
+  recon: number;
+  kl: number;
+  valLoss: number | null;
+}
+
+export interface ModelSummary {
+  id: number;
+  kind: string;
+  name: string;
+  status: 'training' | 'ready' | 'failed';
+  trainVideoId: number | null;
+  parentId: number | null;
+  backend: string | null;
+  latentDim: number;
+  inputSize: number;
+  threshold: number | null;
+  trainSeconds: number | null;
+  trainFramesPerSec: number | null;
+  history: EpochSummary[];
+  createdAt: string;
+}
+
+/** Per-frame scores of a video under a model, as columns in frame order. */
+export interface ScoreSeries {
+  modelId: number;
+  videoId: number;
+  index: number[];
+  ptsSec: number[];
+  combined: number[];
+  recon: number[];
+  patch: number[];
+  kl: number[];
+  elbo: number[];
+  temporal: number[];
+  stillness: number[];
+  threshold: number;
+}
+
+export interface ChangeEvent {
+  id: number;
+  modelId: number;
+  videoId: number;
+  startIdx: number;
+  endIdx: number;
+  peakIdx: number;
+  peakScore: number;
+  startSec: number;
+  endSec: number;
+  threshold: number;
 }
 
 export const DEFAULT_FRAME_SIZE = 64;

@@ -6,10 +6,12 @@ export interface AppEvents {
   'job:update': JobInfo;
   /** The library changed (a video was added or removed). */
   'library:changed': never;
+  /** A model was trained, or a video scored: model lists, scores and events may have changed. */
+  'models:changed': never;
 }
 
 export type AppEventName = keyof AppEvents;
-export const APP_EVENT_NAMES = ['job:update', 'library:changed'] as const satisfies readonly AppEventName[];
+export const APP_EVENT_NAMES = ['job:update', 'library:changed', 'models:changed'] as const satisfies readonly AppEventName[];
 
 /** IPC channel for an event. */
 export const eventChannel = (name: AppEventName): string => `event:${name}`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppApi, AppApiMethod } from './api.js';
-import { MAX_FRAME_SIZE, MAX_SAMPLE_FPS, MIN_FRAME_SIZE } from './domain.js';
+import { MAX_FRAME_SIZE, MAX_SAMPLE_FPS, MIN_FRAME_SIZE, TRAINING_BACKENDS } from './domain.js';
 
 const id = z.number().int().positive();
 const path = z.string().min(1, 'a file path is required').max(4096).refine((s) => !s.includes('\0'), 'path contains a NUL byte');
@@ -8,6 +8,27 @@ const ingestOptions = z
   .object({
     fps: z.number().positive().max(MAX_SAMPLE_FPS).optional(),
     size: z.number().int().min(MIN_FRAME_SIZE).max(MAX_FRAME_SIZE).optional(),
+    crop: z
+      .object({ x: z.number().int().min(0), y: z.number().int().min(0), width: z.number().int().min(2), height: z.number().int().min(2) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const trainRequestSchema = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    epochs: z.number().int().min(1).max(1000).optional(),
+    batchSize: z.number().int().min(1).max(1024).optional(),
+    learningRate: z.number().positive().max(1).optional(),
+    latentDim: z.number().int().min(1).max(256).optional(),
+    beta: z.number().min(0).max(100).optional(),
+    klWarmupEpochs: z.number().int().min(0).max(1000).optional(),
+    maxFrames: z.number().int().min(20).max(1_000_000).optional(),
+    targetFpr: z.number().positive().max(0.5).optional(),
+    backend: z.enum(TRAINING_BACKENDS).optional(),
+    likelihood: z.enum(['bernoulli', 'gaussian-fixed', 'gaussian-learned']).optional(),
+    seed: z.number().int().min(0).max(2 ** 31).optional(),
   })
   .strict();
 
@@ -24,4 +45,9 @@ export const apiSchemas: { [K in AppApiMethod]: z.ZodType<Args<K>> } = {
   listJobs: z.tuple([]),
   cancelJob: z.tuple([z.string().min(1).max(64)]),
   pickVideoFile: z.tuple([]),
+  listModels: z.tuple([]),
+  trainModel: z.union([z.tuple([id]), z.tuple([id, trainRequestSchema])]),
+  scoreVideo: z.tuple([id, id]),
+  getScores: z.tuple([id, id]),
+  listEvents: z.tuple([id, id]),
 };

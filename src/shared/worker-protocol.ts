@@ -1,7 +1,10 @@
-import type { IngestOptions, JobError, JobProgress } from './domain.js';
+import type { IngestOptions, JobError, JobProgress, TrainRequest } from './domain.js';
 
 /** What a worker thread is asked to do. */
-export type JobSpec = { kind: 'ingest'; dbPath: string; path: string; options: IngestOptions };
+export type JobSpec =
+  | { kind: 'ingest'; dbPath: string; path: string; options: IngestOptions }
+  | { kind: 'train'; dbPath: string; checkpointDir: string; videoId: number; options: TrainRequest }
+  | { kind: 'score'; dbPath: string; modelId: number; videoId: number };
 
 export type MainToWorker = { type: 'start'; jobId: string; spec: JobSpec } | { type: 'cancel'; jobId: string };
 

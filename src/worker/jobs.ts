@@ -1,6 +1,8 @@
 /** What each job kind does inside the worker. */
 import type { JobProgress } from '../shared/domain.js';
 import type { JobSpec } from '../shared/worker-protocol.js';
+import { scoreVideo } from '../core/engine/score-video.js';
+import { trainModel } from '../core/engine/train-model.js';
 import { ingestVideo } from '../core/media/ingest.js';
 import { Store } from '../core/store/store.js';
 
@@ -9,15 +11,22 @@ export interface JobContext {
   onProgress: (p: JobProgress) => void;
 }
 
+async function withStore<T>(dbPath: string, fn: (s: Store) => Promise<T>): Promise<T> {
+  const store = new Store(dbPath);
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
 export async function runJob(spec: JobSpec, ctx: JobContext): Promise<unknown> {
   switch (spec.kind) {
-    case 'ingest': {
-      const store = new Store(spec.dbPath);
-      try {
-        return await ingestVideo(store, spec.path, spec.options, ctx);
-      } finally {
-        store.close();
-      }
-    }
+    case 'ingest':
+      return withStore(spec.dbPath, (s) => ingestVideo(s, spec.path, spec.options, ctx));
+    case 'train':
+      return withStore(spec.dbPath, (s) => trainModel(s, { ...spec.options, videoId: spec.videoId, checkpointDir: spec.checkpointDir }, ctx));
+    case 'score':
+      return withStore(spec.dbPath, (s) => scoreVideo(s, spec.modelId, spec.videoId, ctx));
   }
 }

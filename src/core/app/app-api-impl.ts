@@ -1,13 +1,16 @@
 /** The one implementation of AppApi. Electron (src/main) and browser mode (src/server) both serve it. */
 import { stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { AppApi } from '../../shared/api.js';
-import type { AppInfo, FrameInfo, IngestOptions, JobInfo, VideoSummary } from '../../shared/domain.js';
+import type { AppInfo, ChangeEvent, FrameInfo, IngestOptions, JobInfo, ModelSummary, ScoreSeries, TrainRequest, VideoSummary } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
 import type { AppEventName, AppEvents } from '../../shared/events.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { mediaTools } from '../media/ffmpeg-locate.js';
+import { getModel, listModels } from '../store/models.js';
 import type { Store } from '../store/store.js';
+import { changeEvents, scoreSeries } from './queries.js';
+import { toModelSummary } from './summaries.js';
 import { APP_VERSION } from '../version.js';
 
 export type EventSink = <K extends AppEventName>(name: K, ...payload: AppEvents[K] extends never ? [] : [AppEvents[K]]) => void;
@@ -81,4 +84,38 @@ export class AppApiImpl implements AppApi {
   async pickVideoFile(): Promise<string | null> {
     return this.ctx.pickFile ? this.ctx.pickFile() : null;
   }
+
+  async listModels(): Promise<ModelSummary[]> {
+    return listModels(this.ctx.store).map(toModelSummary);
+  }
+
+  async trainModel(videoId: number, options: TrainRequest = {}): Promise<{ jobId: string }> {
+    const v = this.ctx.store.getVideo(videoId);
+    if (v.status !== 'ready') throw new AppError('NotReadyError', `${v.name} is still importing: wait for it to finish.`);
+    const job = this.ctx.jobs.submit('train', `Train on ${v.name}`, {
+      kind: 'train',
+      dbPath: this.ctx.dbPath,
+      checkpointDir: join(this.ctx.dataDir, 'checkpoints'),
+      videoId,
+      options,
+    });
+    return { jobId: job.id };
+  }
+
+  async scoreVideo(modelId: number, videoId: number): Promise<{ jobId: string }> {
+    const m = getModel(this.ctx.store, modelId);
+    if (m.status !== 'ready') throw new AppError('NotReadyError', `Model ${modelId} is not ready (${m.status}).`);
+    const v = this.ctx.store.getVideo(videoId);
+    const job = this.ctx.jobs.submit('score', `Score ${v.name} with model ${modelId}`, { kind: 'score', dbPath: this.ctx.dbPath, modelId, videoId });
+    return { jobId: job.id };
+  }
+
+  async getScores(modelId: number, videoId: number): Promise<ScoreSeries> {
+    return scoreSeries(this.ctx.store, modelId, videoId);
+  }
+
+  async listEvents(modelId: number, videoId: number): Promise<ChangeEvent[]> {
+    return changeEvents(this.ctx.store, modelId, videoId);
+  }
+
 }

@@ -5,8 +5,10 @@ import type { AppInfo } from '../../shared/domain.js';
 import type { AppEventName, AppEvents } from '../../shared/events.js';
 import { JobRegistry } from '../jobs/registry.js';
 import { type WorkerEntry, WorkerJobRunner } from '../jobs/worker-host.js';
+import { removeUnfinishedModels } from '../store/models.js';
 import { Store } from '../store/store.js';
 import { AppApiImpl, type EventSink } from './app-api-impl.js';
+import { ModelSessions } from './media.js';
 
 export interface AppCore {
   api: AppApiImpl;
@@ -16,6 +18,8 @@ export interface AppCore {
   dataDir: string;
   /** Every pushed event, for the transport to forward. */
   onEvent(listener: (name: AppEventName, payload: AppEvents[AppEventName] | undefined) => void): () => void;
+  /** ONNX sessions for on-demand reconstructions and heatmaps. */
+  sessions: ModelSessions;
   /** How many half-imported videos from a crashed run were removed at start. */
   recovered: number;
   close(): void;
@@ -30,15 +34,18 @@ export interface CreateAppOptions {
 
 export function createAppCore(o: CreateAppOptions): AppCore {
   const store = new Store(o.dbPath);
-  const recovered = store.recoverInterrupted();
+  const recovered = store.recoverInterrupted() + removeUnfinishedModels(store);
   const jobs = new JobRegistry(new WorkerJobRunner(o.worker));
   const bus = new EventEmitter();
   const emit: EventSink = (name, ...payload) => bus.emit('event', name, payload[0]);
   jobs.onUpdate((job) => {
     emit('job:update', job);
-    if (job.kind === 'ingest' && job.state === 'succeeded') emit('library:changed');
+    if (job.state !== 'succeeded') return;
+    if (job.kind === 'ingest') emit('library:changed');
+    else emit('models:changed');
   });
   const dataDir = dirname(o.dbPath);
+  const sessions = new ModelSessions(store);
   const api = new AppApiImpl({ store, jobs, dbPath: o.dbPath, dataDir, mode: o.mode, emit, ...(o.pickFile ? { pickFile: o.pickFile } : {}) });
   return {
     api,
@@ -47,12 +54,14 @@ export function createAppCore(o: CreateAppOptions): AppCore {
     dbPath: o.dbPath,
     dataDir,
     recovered,
+    sessions,
     onEvent(listener) {
       bus.on('event', listener);
       return () => bus.off('event', listener);
     },
     close() {
       jobs.cancelAll();
+      void sessions.close();
       store.close();
     },
   };

@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSolidClip, solidColour, tempDir } from '../../../test/helpers.js';
 import { decodeFrames } from './decode.js';
+import { mediaTools } from './ffmpeg-locate.js';
 import { probeVideo } from './probe.js';
 
 const tmp = tempDir();
@@ -63,6 +65,21 @@ describe('decodeFrames', () => {
     const odd = join(tmp.dir, 'lobby cam – ñoño 監視.mp4');
     await makeSolidClip(odd, { frames: 5, fps: 5 });
     expect(await collect(decodeFrames(odd, { size: 8 }))).toHaveLength(5);
+  });
+
+  it('keeps only the region of interest when cropping', async () => {
+    const split = join(tmp.dir, 'red-blue.mp4');
+    const { ffmpeg } = mediaTools();
+    execFileSync(ffmpeg.path, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=red:s=32x32:r=5:d=1[a];color=c=blue:s=32x32:r=5:d=1[b];[a][b]hstack', '-c:v', 'libx264', '-qp', '0', '-pix_fmt', 'yuv444p', split]);
+    const whole = await collect(decodeFrames(split, { size: 8 }));
+    const right = await collect(decodeFrames(split, { size: 8, crop: { x: 32, y: 0, width: 32, height: 32 } }));
+    expect(right).toHaveLength(whole.length);
+    // Whole frame: red on the left; the crop of the right half: blue everywhere.
+    expect(whole[0]!.data[0]).toBeGreaterThan(200);
+    for (let i = 0; i < 64; i++) {
+      expect(right[0]!.data[i * 3]!).toBeLessThan(40);
+      expect(right[0]!.data[i * 3 + 2]!).toBeGreaterThan(200);
+    }
   });
 
   it('stops when aborted', async () => {

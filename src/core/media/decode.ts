@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { CropRect } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
 import { mediaTools } from './ffmpeg-locate.js';
 
@@ -18,6 +19,8 @@ export interface DecodeOptions {
   signal?: AbortSignal;
   /** Threads for ffmpeg's decoder (0 = ffmpeg decides). */
   threads?: number;
+  /** Keep only this rectangle of the source picture (region of interest), before scaling. */
+  crop?: CropRect;
 }
 
 export interface DecodedFrame {
@@ -30,11 +33,12 @@ export interface DecodedFrame {
 }
 
 /** ffmpeg arguments for decoding to raw frames; shared with the ingest benchmark so both measure the same work. */
-export function decodeArgs(path: string, o: { size: number; fps?: number; channels?: 1 | 3; threads?: number; showinfo?: boolean }): string[] {
+export function decodeArgs(path: string, o: { size: number; fps?: number; channels?: 1 | 3; threads?: number; showinfo?: boolean; crop?: CropRect }): string[] {
   const pix = (o.channels ?? 3) === 1 ? 'gray' : 'rgb24';
   const filters = [
     // Sampling keeps real source frames (and their true timestamps): the first frame in each 1/fps slot.
     // (The fps filter would instead re-time frames onto a grid, so a timestamp would not name its source frame.)
+    ...(o.crop ? [`crop=${o.crop.width}:${o.crop.height}:${o.crop.x}:${o.crop.y}`] : []),
     ...(o.fps ? [`select='isnan(prev_selected_t)+gt(floor(t*${o.fps}+1e-6)\\,floor(prev_selected_t*${o.fps}+1e-6))'`] : []),
     `scale=${o.size}:${o.size}:flags=area`,
     `format=${pix}`,

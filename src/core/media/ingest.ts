@@ -39,6 +39,12 @@ export async function ingestVideo(store: Store, inputPath: string, options: Inge
   meter.stage('probing');
   const probe = await probeVideo(path);
   if (hooks.signal?.aborted) throw abortError();
+  const crop = options.crop;
+  if (crop && (crop.x + crop.width > probe.width || crop.y + crop.height > probe.height))
+    throw new AppError(
+      'CropError',
+      `The region ${crop.width}x${crop.height} at (${crop.x}, ${crop.y}) does not fit inside the ${probe.width}x${probe.height} picture of ${basename(path)}.`,
+    );
   const sampledFps = options.fps && options.fps < probe.fps ? options.fps : probe.fps;
   const expected = options.fps && options.fps < probe.fps ? Math.max(1, Math.round(probe.durationSec * sampledFps)) : probe.frameCountEstimate;
   const channels = 3 as const;
@@ -70,7 +76,7 @@ export async function ingestVideo(store: Store, inputPath: string, options: Inge
   };
   try {
     meter.stage('decoding', expected);
-    const decodeOpts = { size, channels, ...(options.fps && options.fps < probe.fps ? { fps: options.fps } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) };
+    const decodeOpts = { size, channels, ...(crop ? { crop } : {}), ...(options.fps && options.fps < probe.fps ? { fps: options.fps } : {}), ...(hooks.signal ? { signal: hooks.signal } : {}) };
     for await (const f of decodeFrames(path, decodeOpts)) {
       pixels.set(f.data, batch.length * frameBytes);
       batch.push({ index: f.index, ptsSec: f.ptsSec, sourceFrame: Math.max(0, Math.round((f.ptsSec - probe.startSec) * probe.fps)) });

@@ -8,9 +8,20 @@
  * set by a target false-positive rate: test labels never enter.
  */
 
-/** Components that enter the combined score; each is "larger = more unusual". */
+/** Components that may enter the combined score; each is "larger = more unusual" unless two-sided. */
 export const COMBINED_COMPONENTS = ['recon', 'patch', 'kl', 'temporal', 'stillness'] as const;
 export type CombinedComponent = (typeof COMBINED_COMPONENTS)[number];
+
+/**
+ * How a component enters the combined score. 'upper': only unusually high values count. 'both': a
+ * typicality test (Nalisnick et al., 2019), where unusually LOW values count too: a defocused or
+ * washed-out picture is easier to reconstruct than any normal frame, which is just as abnormal.
+ */
+export type Sidedness = 'upper' | 'both';
+export type CombinationRule = Partial<Record<CombinedComponent, Sidedness>>;
+
+/** The default rule. Chosen on development scenes (bench seeds 4 and 5), never on the reported ones. */
+export const DEFAULT_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', kl: 'upper', temporal: 'upper', stillness: 'upper' };
 
 export interface RobustStat {
   median: number;
@@ -20,6 +31,8 @@ export interface RobustStat {
 
 export interface Calibration {
   components: Record<CombinedComponent, RobustStat>;
+  /** Which components enter the combined score and how (older models: every component, upper tail). */
+  rule?: CombinationRule;
   /** Per-patch mean and standard deviation of the patch error on held-out training frames. */
   patchMean: number[];
   patchStd: number[];
@@ -87,6 +100,11 @@ export const stillness = (step: number): number => -Math.log(step + STILLNESS_EP
 
 export function combine(raw: Record<CombinedComponent, number>, c: Calibration): number {
   let best = -Infinity;
-  for (const k of COMBINED_COMPONENTS) best = Math.max(best, standardize(raw[k], c.components[k]));
+  for (const k of COMBINED_COMPONENTS) {
+    const side = c.rule ? c.rule[k] : 'upper';
+    if (!side) continue;
+    const z = standardize(raw[k], c.components[k]);
+    best = Math.max(best, side === 'both' ? Math.abs(z) : z);
+  }
   return best;
 }

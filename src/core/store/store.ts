@@ -69,6 +69,7 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
         onnx BLOB,
         calibration TEXT,
         metrics TEXT,
+        owner TEXT,
         created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
       );
       -- Training history of a model: options, per-epoch loss curves, outcome.
@@ -196,9 +197,9 @@ const toSummary = (r: VideoRow): VideoSummary => ({
 });
 
 /** This process, as recorded on rows it is still writing. */
-const OWNER = `${process.pid}`;
+export const OWNER = `${process.pid}`;
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -305,6 +306,14 @@ export class Store {
     return { videoId, index: r.idx, sourceFrame: r.source_frame, ptsSec: r.pts_sec };
   }
 
+  /** Timestamps of every stored frame, by index. */
+  framePts(videoId: number): Float64Array {
+    const rows = this.db.prepare('SELECT idx, pts_sec FROM frames WHERE video_id = ? ORDER BY idx').raw().all(videoId) as Array<[number, number]>;
+    const out = new Float64Array(rows.length ? rows[rows.length - 1]![0] + 1 : 0).fill(NaN);
+    for (const [i, p] of rows) out[i] = p;
+    return out;
+  }
+
   /** Up to `count` frames spread evenly over the video. */
   spreadFrames(videoId: number, count: number): FrameInfo[] {
     const v = this.getVideo(videoId);
@@ -327,11 +336,19 @@ export class Store {
     return { size: v.frame_size, channels: v.channels, data: new Uint8Array(clip.pixels.subarray(off, off + bytes)) };
   }
 
-  /** Stream every frame's pixels in index order, clip by clip (for training and scoring). */
+  /**
+   * Stream every frame's pixels in index order, clip by clip (for training and scoring). One query per
+   * clip, so the connection is free between clips and the caller may write while iterating.
+   */
   *iterateClips(videoId: number): Generator<{ firstIndex: number; count: number; pixels: Uint8Array }> {
-    const stmt = this.db.prepare('SELECT first_idx, frame_count, pixels FROM clips WHERE video_id = ? ORDER BY first_idx');
-    for (const r of stmt.iterate(videoId) as Iterable<{ first_idx: number; frame_count: number; pixels: Buffer }>) {
+    const next = this.db.prepare('SELECT first_idx, frame_count, pixels FROM clips WHERE video_id = ? AND first_idx >= ? ORDER BY first_idx LIMIT 1');
+    let from = 0;
+    for (;;) {
+      const r = next.get(videoId, from) as { first_idx: number; frame_count: number; pixels: Buffer } | undefined;
+      if (!r) return;
       yield { firstIndex: r.first_idx, count: r.frame_count, pixels: new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength) };
+      from = r.first_idx + r.frame_count;
     }
   }
+
 }

@@ -28,6 +28,11 @@ export function createMockClient(mode: 'electron' | 'browser' = 'browser'): Mock
     listJobs: vi.fn<AppApi['listJobs']>().mockResolvedValue([]),
     cancelJob: vi.fn<AppApi['cancelJob']>().mockResolvedValue(undefined),
     pickVideoFile: vi.fn<AppApi['pickVideoFile']>().mockResolvedValue(null),
+    listModels: vi.fn<AppApi['listModels']>().mockResolvedValue([]),
+    trainModel: vi.fn<AppApi['trainModel']>().mockResolvedValue({ jobId: 'train-1' }),
+    scoreVideo: vi.fn<AppApi['scoreVideo']>().mockResolvedValue({ jobId: 'score-1' }),
+    getScores: vi.fn<AppApi['getScores']>().mockRejectedValue(new Error('not scored')),
+    listEvents: vi.fn<AppApi['listEvents']>().mockResolvedValue([]),
   };
   return {
     ...api,

@@ -1,0 +1,52 @@
+/** From the ONNX graph's per-frame outputs to the stored score components of each frame. */
+import { type Calibration, combine, latentSteps, patchScore, stillness } from '../scoring/calibrate.js';
+import type { ScoreRow } from '../store/models.js';
+import type { VaeScores } from '../ml/onnx/runtime.js';
+
+export interface RawComponents {
+  recon: number;
+  patch: number;
+  kl: number;
+  nll: number;
+  elbo: number;
+  temporal: number;
+  stillness: number;
+}
+
+/**
+ * Components of a batch of consecutive frames. `prevMu` is μ of the frame before the batch (null at
+ * the start of a video). Patch scores need the calibration's patch statistics.
+ */
+export function batchComponents(
+  s: VaeScores,
+  count: number,
+  latentDim: number,
+  calib: Pick<Calibration, 'patchMean' | 'patchStd' | 'latentScale'>,
+  prevMu: Float32Array | null,
+): RawComponents[] {
+  const g2 = s.patchErr.length / count;
+  const steps = latentSteps(s.mu.subarray(0, count * latentDim), latentDim, calib.latentScale, prevMu);
+  const out: RawComponents[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push({
+      recon: s.reconMse[i]!,
+      patch: patchScore(s.patchErr.subarray(i * g2, (i + 1) * g2), calib.patchMean, calib.patchStd),
+      kl: s.kl[i]!,
+      nll: s.nll[i]!,
+      elbo: s.elbo[i]!,
+      temporal: steps[i]!,
+      stillness: stillness(steps[i]!),
+    });
+  }
+  return out;
+}
+
+export function toScoreRows(first: number, raw: RawComponents[], s: VaeScores, latentDim: number, calib: Calibration): ScoreRow[] {
+  return raw.map((r, i) => ({
+    idx: first + i,
+    ...r,
+    combined: combine(r, calib),
+    mu: s.mu.slice(i * latentDim, (i + 1) * latentDim),
+    logvar: s.logvar.slice(i * latentDim, (i + 1) * latentDim),
+  }));
+}

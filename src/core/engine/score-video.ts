@@ -1,0 +1,75 @@
+/**
+ * Score every stored frame of a video with a ready model: frames stream through ONNX Runtime in
+ * batches, each batch's components, latents and combined score go to SQLite in one transaction,
+ * then event spans are found with the model's calibrated thresholds. A failed or canceled run
+ * removes what it wrote, so a video never shows half its scores.
+ */
+import type { JobProgress } from '../../shared/domain.js';
+import { AppError } from '../../shared/envelope.js';
+import { ProgressMeter } from '../jobs/progress.js';
+import { abortError } from '../media/decode.js';
+import { OnnxVaeScorer } from '../ml/onnx/runtime.js';
+import type { VaeConfig } from '../ml/vae/spec.js';
+import type { Calibration } from '../scoring/calibrate.js';
+import { detectEvents } from '../scoring/events.js';
+import { clearScores, getModel, modelBlobs, replaceEvents, writeScores } from '../store/models.js';
+import type { Store } from '../store/store.js';
+import { batchComponents, toScoreRows } from './components.js';
+import { frameBatches } from './frames.js';
+import { eventOptions } from './train-model.js';
+
+export interface ScoreVideoResult {
+  modelId: number;
+  videoId: number;
+  frames: number;
+  events: number;
+  seconds: number;
+  framesPerSec: number;
+}
+
+export async function scoreVideo(
+  store: Store,
+  modelId: number,
+  videoId: number,
+  hooks: { onProgress?: (p: JobProgress) => void; signal?: AbortSignal; batch?: number; threads?: number } = {},
+): Promise<ScoreVideoResult> {
+  const model = getModel(store, modelId);
+  const video = store.getVideo(videoId);
+  if (video.status !== 'ready') throw new AppError('NotReadyError', `${video.name} is not ready (${video.status}).`);
+  const config = model.config as VaeConfig;
+  const calib = model.calibration as Calibration;
+  if (video.frameSize !== config.inputSize)
+    throw new AppError('FrameSizeError', `${video.name} was stored at ${video.frameSize}x${video.frameSize} but model ${modelId} takes ${config.inputSize}x${config.inputSize}: import it again with --size ${config.inputSize}.`);
+  const { onnx } = modelBlobs(store, modelId);
+  const meter = new ProgressMeter(hooks.onProgress);
+  meter.stage(`scoring with model ${modelId}`, video.frameCount);
+  const t0 = performance.now();
+  const scorer = await OnnxVaeScorer.create(onnx, hooks.threads ? { threads: hooks.threads } : {});
+  const L = config.latentDim;
+  const combined = new Float32Array(video.frameCount);
+  let done = 0;
+  try {
+    clearScores(store, modelId, videoId);
+    let prevMu: Float32Array | null = null;
+    for (const b of frameBatches(store, videoId, hooks.batch ?? 256)) {
+      if (hooks.signal?.aborted) throw abortError();
+      const s = await scorer.run(b.pixels, b.count);
+      const rows = toScoreRows(b.first, batchComponents(s, b.count, L, calib, prevMu), s, L, calib);
+      prevMu = s.mu.slice((b.count - 1) * L, b.count * L);
+      writeScores(store, modelId, videoId, rows);
+      for (const r of rows) combined[r.idx] = r.combined;
+      done += b.count;
+      meter.update(done);
+    }
+    const events = detectEvents(combined, eventOptions(calib));
+    replaceEvents(store, modelId, videoId, events, calib.threshold);
+    const seconds = (performance.now() - t0) / 1000;
+    meter.finish(done);
+    return { modelId, videoId, frames: done, events: events.length, seconds, framesPerSec: done / seconds };
+  } catch (e) {
+    clearScores(store, modelId, videoId);
+    throw e;
+  } finally {
+    await scorer.dispose();
+  }
+}

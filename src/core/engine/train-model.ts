@@ -1,0 +1,259 @@
+/**
+ * Train a model on a stored video, end to end: pick the tfjs backend, train the VAE (checkpointed,
+ * resumable, cancelable), export the scoring graph to ONNX, calibrate the score components on the
+ * video's held-out frames, and store weights + graph + calibration as a new model version. The
+ * training video's own frames are scored on the way (they are needed for calibration anyway).
+ * A failed or canceled run leaves no model behind.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { JobProgress } from '../../shared/domain.js';
+import { AppError } from '../../shared/envelope.js';
+import { ProgressMeter } from '../jobs/progress.js';
+import { abortError } from '../media/decode.js';
+import { type BackendName, selectBackend } from '../ml/backend/index.js';
+import { exportVaeToOnnx } from '../ml/onnx/export-vae.js';
+import { OnnxVaeScorer, type VaeScores } from '../ml/onnx/runtime.js';
+import { serializeWeights } from '../ml/vae/checkpoint.js';
+import { DEFAULT_VAE_CONFIG, type VaeConfig } from '../ml/vae/spec.js';
+import { splitIndices, trainVae, type TrainOptions } from '../ml/vae/train.js';
+import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, DEFAULT_COMBINATION, quantile, robustStat } from '../scoring/calibrate.js';
+import { detectEvents } from '../scoring/events.js';
+import { clearScores, createModel, deleteModel, finishModel, recordRun, replaceEvents, writeScores } from '../store/models.js';
+import type { Store } from '../store/store.js';
+import { batchComponents, toScoreRows } from './components.js';
+import { frameBatches, loadFrames } from './frames.js';
+
+export interface TrainModelOptions {
+  videoId: number;
+  name?: string;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  latentDim?: number;
+  filters?: number[];
+  likelihood?: VaeConfig['likelihood'];
+  beta?: number;
+  klWarmupEpochs?: number;
+  patience?: number;
+  validationFraction?: number;
+  /** Train on at most this many frames, evenly spread over the video. */
+  maxFrames?: number;
+  seed?: number;
+  backend?: BackendName;
+  /** False-positive rate the alarm threshold is set for, on held-out training frames. */
+  targetFpr?: number;
+  /** Folder for checkpoints; a rerun with the same options resumes from the last finished epoch. */
+  checkpointDir: string;
+  /** Which score components enter the combined score (default DEFAULT_COMBINATION). */
+  combination?: CombinationRule;
+}
+
+export const TRAIN_DEFAULTS = {
+  epochs: 40,
+  batchSize: 32,
+  learningRate: 1e-3,
+  beta: 1,
+  klWarmupEpochs: 5,
+  patience: 8,
+  validationFraction: 0.2,
+  maxFrames: 6000,
+  seed: 1,
+  targetFpr: 0.01,
+} as const;
+
+export interface TrainModelResult {
+  modelId: number;
+  backend: string;
+  trainSeconds: number;
+  trainFramesPerSec: number;
+  epochs: number;
+  bestEpoch: number;
+  threshold: number;
+}
+
+export interface EngineHooks {
+  onProgress?: (p: JobProgress) => void;
+  signal?: AbortSignal;
+}
+
+const SCORE_BATCH = 128;
+
+export async function trainModel(store: Store, o: TrainModelOptions, hooks: EngineHooks = {}): Promise<TrainModelResult> {
+  const opt = { ...TRAIN_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as TrainModelOptions & typeof TRAIN_DEFAULTS;
+  const video = store.getVideo(o.videoId);
+  const meter = new ProgressMeter(hooks.onProgress);
+  meter.stage('loading frames');
+  const backend = await selectBackend(o.backend);
+  const frames = loadFrames(store, o.videoId, opt.maxFrames);
+  const config: VaeConfig = {
+    ...DEFAULT_VAE_CONFIG,
+    inputSize: frames.size,
+    ...(o.latentDim ? { latentDim: o.latentDim } : {}),
+    ...(o.filters ? { filters: o.filters } : {}),
+    ...(o.likelihood ? { likelihood: o.likelihood } : {}),
+  };
+  const trainOpts: TrainOptions = {
+    config,
+    epochs: opt.epochs,
+    batchSize: opt.batchSize,
+    learningRate: opt.learningRate,
+    beta: opt.beta,
+    klWarmupEpochs: opt.klWarmupEpochs,
+    patience: opt.patience,
+    validationFraction: opt.validationFraction,
+    seed: opt.seed,
+  };
+  const key = createHash('sha256').update(JSON.stringify({ v: video.contentHash, id: video.id, n: frames.count, trainOpts })).digest('hex').slice(0, 16);
+  mkdirSync(o.checkpointDir, { recursive: true });
+  const checkpointPath = join(o.checkpointDir, `train-${key}.ckpt`);
+  const modelId = createModel(store, { kind: 'vae', name: o.name ?? `VAE on ${video.name}`, config: { ...config, train: trainOpts }, trainVideoId: video.id });
+  try {
+    meter.stage(`training (${backend.name})`);
+    const result = await trainVae(frames, { ...trainOpts, checkpointPath, resume: true }, {
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      onProgress: (p) => {
+        const total = p.epochs * p.stepsPerEpoch;
+        const done = p.epoch * p.stepsPerEpoch + p.step;
+        hooks.onProgress?.({
+          done,
+          total,
+          fraction: done / total,
+          rate: p.framesPerSec,
+          etaSec: p.etaSec,
+          stage: `training on ${backend.name}: epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toFixed(1)} (recon ${p.recon.toFixed(1)}, KL ${p.kl.toFixed(1)})`,
+          metrics: { epoch: p.epoch, loss: p.loss, recon: p.recon, kl: p.kl, beta: p.beta, ...(p.valLoss !== undefined ? { valLoss: p.valLoss } : {}) },
+        });
+      },
+    });
+    const weightArrays: Record<string, Float32Array> = {};
+    for (const [k, t] of Object.entries(result.weights)) weightArrays[k] = t.dataSync() as Float32Array;
+    const weights = serializeWeights(result.weights, config);
+    tf.dispose(Object.values(result.weights));
+    const onnx = exportVaeToOnnx(config, weightArrays, { metadata: { modelId: String(modelId), trainVideo: video.name } });
+
+    meter.stage('calibrating on held-out frames', video.frameCount);
+    const { val } = splitIndices(frames.count, opt.validationFraction, opt.seed);
+    const heldOut = new Set(val.map((i) => frames.indices[i]!));
+    const calibration = await calibrateAndScore(store, modelId, video.id, config, onnx, heldOut, opt.targetFpr, video.sampledFps, o.combination ?? DEFAULT_COMBINATION, meter, hooks.signal);
+
+    const metrics = {
+      backend: backend.name,
+      backendDetail: backend.detail,
+      trainFrames: frames.count,
+      trainSeconds: result.seconds,
+      trainFramesPerSec: result.framesPerSec,
+      bestEpoch: result.bestEpoch,
+      stoppedEarly: result.stoppedEarly,
+      history: result.history,
+      threshold: calibration.threshold,
+      targetFpr: calibration.targetFpr,
+    };
+    finishModel(store, modelId, { weights, onnx, calibration, metrics, backend: backend.name });
+    recordRun(store, modelId, trainOpts, result.history, 'succeeded');
+    rmSync(checkpointPath, { force: true });
+    meter.finish(video.frameCount);
+    return {
+      modelId,
+      backend: backend.name,
+      trainSeconds: result.seconds,
+      trainFramesPerSec: result.framesPerSec,
+      epochs: result.history.length,
+      bestEpoch: result.bestEpoch,
+      threshold: calibration.threshold,
+    };
+  } catch (e) {
+    deleteModel(store, modelId);
+    throw e;
+  }
+}
+
+/**
+ * Score every frame of the training video with the new model, learn the calibration from the
+ * held-out frames (patch statistics, latent scale, each component's robust statistics, the alarm
+ * threshold), then store the video's scores and events under that calibration.
+ */
+async function calibrateAndScore(
+  store: Store,
+  modelId: number,
+  videoId: number,
+  config: VaeConfig,
+  onnx: Uint8Array,
+  heldOut: Set<number>,
+  targetFpr: number,
+  sampledFps: number,
+  rule: CombinationRule,
+  meter: ProgressMeter,
+  signal?: AbortSignal,
+): Promise<Calibration> {
+  if (heldOut.size < 10) throw new AppError('TrainingInputError', `Too few held-out frames (${heldOut.size}) to calibrate scores: use a longer training video.`);
+  const L = config.latentDim;
+  const scorer = await OnnxVaeScorer.create(onnx);
+  const batches: Array<{ first: number; count: number; s: VaeScores }> = [];
+  try {
+    let done = 0;
+    for (const b of frameBatches(store, videoId, SCORE_BATCH)) {
+      if (signal?.aborted) throw abortError();
+      batches.push({ first: b.first, count: b.count, s: await scorer.run(b.pixels, b.count) });
+      done += b.count;
+      meter.update(done);
+    }
+  } finally {
+    await scorer.dispose();
+  }
+  const all = (pick: (s: VaeScores, i: number) => number, only?: Set<number>) => {
+    const out: number[] = [];
+    for (const { first, count, s } of batches) for (let i = 0; i < count; i++) if (!only || only.has(first + i)) out.push(pick(s, i));
+    return out;
+  };
+  // Patch statistics on held-out frames; a patch that barely varies gets a floor, so noise there is no alarm.
+  const g2 = batches[0]!.s.patchErr.length / batches[0]!.count;
+  const patchMean: number[] = [];
+  const patchStd: number[] = [];
+  for (let p = 0; p < g2; p++) {
+    const v = all((s, i) => s.patchErr[i * g2 + p]!, heldOut);
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    patchMean.push(m);
+    patchStd.push(Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length));
+  }
+  const stdFloor = 0.25 * quantile(patchStd, 0.5);
+  const patchStdFloored = patchStd.map((s) => Math.max(s, stdFloor, 1e-9));
+  const latentScale: number[] = [];
+  for (let k = 0; k < L; k++) {
+    const v = all((s, i) => s.mu[i * L + k]!);
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    latentScale.push(Math.max(1e-3, Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length)));
+  }
+  const partial = { patchMean, patchStd: patchStdFloored, latentScale };
+  let prevMu: Float32Array | null = null;
+  const raws = batches.map(({ first, count, s }) => {
+    const r = batchComponents(s, count, L, partial, prevMu);
+    prevMu = s.mu.slice((count - 1) * L, count * L);
+    return { first, count, s, r };
+  });
+  const heldRaw = raws.flatMap(({ first, r }) => r.filter((_, i) => heldOut.has(first + i)));
+  const components = Object.fromEntries(COMBINED_COMPONENTS.map((k) => [k, robustStat(heldRaw.map((r) => r[k]))])) as Record<CombinedComponent, ReturnType<typeof robustStat>>;
+  const calib0: Calibration = { components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps };
+  const heldCombined = heldRaw.map((r) => combine(r, calib0));
+  const calibration: Calibration = {
+    ...calib0,
+    threshold: quantile(heldCombined, 1 - targetFpr),
+    lowThreshold: quantile(heldCombined, 1 - Math.min(0.5, 5 * targetFpr)),
+  };
+  clearScores(store, modelId, videoId);
+  const combined: number[] = [];
+  for (const { first, s, r } of raws) {
+    const rows = toScoreRows(first, r, s, L, calibration);
+    rows.forEach((row) => combined.push(row.combined));
+    writeScores(store, modelId, videoId, rows);
+  }
+  replaceEvents(store, modelId, videoId, detectEvents(combined, eventOptions(calibration)), calibration.threshold);
+  return calibration;
+}
+
+/** Event detection settings from a calibration: hysteresis between the two thresholds, ~0.3 s minimum, ~1 s merge gap. */
+export function eventOptions(c: Calibration): { threshold: number; lowThreshold: number; minFrames: number; mergeGap: number } {
+  return { threshold: c.threshold, lowThreshold: c.lowThreshold, minFrames: Math.max(2, Math.round(0.3 * c.sampledFps)), mergeGap: Math.round(c.sampledFps) };
+}

@@ -1,0 +1,193 @@
+/** Models, training runs, scores, latents and events in the library database. */
+import { AppError } from '../../shared/envelope.js';
+import { OWNER, processAlive, type Store } from './store.js';
+
+export type ModelStatus = 'training' | 'ready' | 'failed';
+
+export interface ModelRecord {
+  id: number;
+  kind: string;
+  name: string;
+  config: unknown;
+  parentId: number | null;
+  trainVideoId: number | null;
+  status: ModelStatus;
+  backend: string | null;
+  calibration: unknown;
+  metrics: unknown;
+  createdAt: string;
+}
+
+interface ModelRow {
+  id: number;
+  kind: string;
+  name: string;
+  config: string;
+  parent_id: number | null;
+  train_video_id: number | null;
+  status: ModelStatus;
+  backend: string | null;
+  calibration: string | null;
+  metrics: string | null;
+  created_at: string;
+}
+
+const parse = (s: string | null): unknown => (s === null ? null : JSON.parse(s));
+const toModel = (r: ModelRow): ModelRecord => ({
+  id: r.id,
+  kind: r.kind,
+  name: r.name,
+  config: parse(r.config),
+  parentId: r.parent_id,
+  trainVideoId: r.train_video_id,
+  status: r.status,
+  backend: r.backend,
+  calibration: parse(r.calibration),
+  metrics: parse(r.metrics),
+  createdAt: r.created_at,
+});
+
+const MODEL_COLUMNS = 'id, kind, name, config, parent_id, train_video_id, status, backend, calibration, metrics, created_at';
+
+export function createModel(store: Store, m: { kind: string; name: string; config: unknown; parentId?: number | null; trainVideoId: number }): number {
+  const r = store.db
+    .prepare(`INSERT INTO models (kind, name, config, parent_id, train_video_id, status, owner) VALUES (?, ?, ?, ?, ?, 'training', ?)`)
+    .run(m.kind, m.name, JSON.stringify(m.config), m.parentId ?? null, m.trainVideoId, OWNER);
+  return Number(r.lastInsertRowid);
+}
+
+export function finishModel(
+  store: Store,
+  id: number,
+  m: { weights: Uint8Array; onnx: Uint8Array; calibration: unknown; metrics: unknown; backend: string },
+): void {
+  store.db
+    .prepare(`UPDATE models SET status = 'ready', weights = ?, onnx = ?, calibration = ?, metrics = ?, backend = ?, owner = NULL WHERE id = ?`)
+    .run(m.weights, m.onnx, JSON.stringify(m.calibration), JSON.stringify(m.metrics), m.backend, id);
+}
+
+export function deleteModel(store: Store, id: number): void {
+  store.db.prepare('DELETE FROM models WHERE id = ?').run(id);
+}
+
+export function getModel(store: Store, id: number): ModelRecord {
+  const r = store.db.prepare(`SELECT ${MODEL_COLUMNS} FROM models WHERE id = ?`).get(id) as ModelRow | undefined;
+  if (!r) throw new AppError('NotFoundError', `There is no model ${id}.`);
+  return toModel(r);
+}
+
+export function listModels(store: Store): ModelRecord[] {
+  return (store.db.prepare(`SELECT ${MODEL_COLUMNS} FROM models ORDER BY id DESC`).all() as ModelRow[]).map(toModel);
+}
+
+export function modelBlobs(store: Store, id: number): { weights: Uint8Array; onnx: Uint8Array } {
+  const r = store.db.prepare(`SELECT status, weights, onnx FROM models WHERE id = ?`).get(id) as
+    | { status: ModelStatus; weights: Buffer | null; onnx: Buffer | null }
+    | undefined;
+  if (!r) throw new AppError('NotFoundError', `There is no model ${id}.`);
+  if (r.status !== 'ready' || !r.weights || !r.onnx) throw new AppError('NotReadyError', `Model ${id} is not ready (${r.status}).`);
+  return { weights: new Uint8Array(r.weights), onnx: new Uint8Array(r.onnx) };
+}
+
+/** Models left 'training' by a process that died: remove them (a rerun resumes from its checkpoint file). */
+export function removeUnfinishedModels(store: Store): number {
+  const rows = store.db.prepare(`SELECT id, owner FROM models WHERE status = 'training'`).all() as Array<{ id: number; owner: string | null }>;
+  const dead = rows.filter((r) => r.owner !== OWNER && !(r.owner && processAlive(Number(r.owner))));
+  const del = store.db.prepare('DELETE FROM models WHERE id = ?');
+  store.db.transaction(() => dead.forEach((r) => del.run(r.id)))();
+  return dead.length;
+}
+
+export function recordRun(store: Store, modelId: number, options: unknown, history: unknown, state: string, error: string | null = null): void {
+  store.db
+    .prepare(`INSERT INTO runs (model_id, state, options, history, error, finished_at) VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`)
+    .run(modelId, state, JSON.stringify(options), JSON.stringify(history), error);
+}
+
+export interface ScoreRow {
+  idx: number;
+  recon: number;
+  patch: number;
+  kl: number;
+  nll: number;
+  elbo: number;
+  temporal: number;
+  stillness: number;
+  combined: number;
+  mu: Float32Array;
+  logvar: Float32Array;
+}
+
+export function clearScores(store: Store, modelId: number, videoId: number): void {
+  store.db.transaction(() => {
+    for (const t of ['scores', 'latents', 'events']) store.db.prepare(`DELETE FROM ${t} WHERE model_id = ? AND video_id = ?`).run(modelId, videoId);
+  })();
+}
+
+/** One batch of scored frames (scores and latents) in one transaction. */
+export function writeScores(store: Store, modelId: number, videoId: number, rows: ScoreRow[]): void {
+  const s = store.db.prepare(
+    `INSERT OR REPLACE INTO scores (model_id, video_id, idx, recon, patch, kl, nll, elbo, temporal, stillness, combined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const l = store.db.prepare(`INSERT OR REPLACE INTO latents (model_id, video_id, idx, mu, logvar) VALUES (?, ?, ?, ?, ?)`);
+  store.db.transaction(() => {
+    for (const r of rows) {
+      s.run(modelId, videoId, r.idx, r.recon, r.patch, r.kl, r.nll, r.elbo, r.temporal, r.stillness, r.combined);
+      l.run(modelId, videoId, r.idx, Buffer.from(r.mu.buffer, r.mu.byteOffset, r.mu.byteLength), Buffer.from(r.logvar.buffer, r.logvar.byteOffset, r.logvar.byteLength));
+    }
+  })();
+}
+
+export const SCORE_COMPONENTS = ['recon', 'patch', 'kl', 'nll', 'elbo', 'temporal', 'stillness', 'combined'] as const;
+export type ScoreComponent = (typeof SCORE_COMPONENTS)[number];
+
+/** Every stored score of a video under a model, as columns in frame order. */
+export function readScores(store: Store, modelId: number, videoId: number): { idx: Int32Array } & Record<ScoreComponent, Float32Array> {
+  const rows = store.db
+    .prepare(`SELECT idx, ${SCORE_COMPONENTS.join(', ')} FROM scores WHERE model_id = ? AND video_id = ? ORDER BY idx`)
+    .raw()
+    .all(modelId, videoId) as number[][];
+  const out = { idx: new Int32Array(rows.length) } as { idx: Int32Array } & Record<ScoreComponent, Float32Array>;
+  SCORE_COMPONENTS.forEach((c) => (out[c] = new Float32Array(rows.length)));
+  rows.forEach((r, i) => {
+    out.idx[i] = r[0]!;
+    SCORE_COMPONENTS.forEach((c, k) => (out[c][i] = r[k + 1]!));
+  });
+  return out;
+}
+
+export interface EventRecord {
+  id: number;
+  modelId: number;
+  videoId: number;
+  startIdx: number;
+  endIdx: number;
+  peakIdx: number;
+  peakScore: number;
+  threshold: number;
+}
+
+export function replaceEvents(
+  store: Store,
+  modelId: number,
+  videoId: number,
+  events: Array<{ start: number; end: number; peak: number; peakScore: number }>,
+  threshold: number,
+): void {
+  const ins = store.db.prepare(`INSERT INTO events (model_id, video_id, start_idx, end_idx, peak_idx, peak_score, threshold) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  store.db.transaction(() => {
+    store.db.prepare('DELETE FROM events WHERE model_id = ? AND video_id = ?').run(modelId, videoId);
+    for (const e of events) ins.run(modelId, videoId, e.start, e.end, e.peak, e.peakScore, threshold);
+  })();
+}
+
+export function listEvents(store: Store, modelId: number, videoId: number): EventRecord[] {
+  return (
+    store.db
+      .prepare(
+        `SELECT id, model_id AS modelId, video_id AS videoId, start_idx AS startIdx, end_idx AS endIdx, peak_idx AS peakIdx, peak_score AS peakScore, threshold
+         FROM events WHERE model_id = ? AND video_id = ? ORDER BY start_idx`,
+      )
+      .all(modelId, videoId) as EventRecord[]
+  );
+}

@@ -16,6 +16,7 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { availableBackends, selectBackend, setFastWasmKernels, wasmConvKernelStatus } from '../src/core/ml/backend/index.js';
+import { DEFAULT_VAE_CONFIG } from '../src/core/ml/vae/spec.js';
 
 const BATCH = Number(process.env.BENCH_BATCH ?? 32);
 const REPS = Math.max(1, Number(process.env.BENCH_REPS ?? 5));
@@ -73,9 +74,9 @@ interface Layer {
   out: S4;
 }
 
-/** The VAE's conv layers (DEFAULT_VAE_CONFIG: 64x64x3, filters [32, 64, 64, 128]). */
+/** The VAE's conv layers (DEFAULT_VAE_CONFIG: 64x64x3 and its filters). */
 function vaeLayers(b: number): Layer[] {
-  const filters = [32, 64, 64, 128];
+  const filters = DEFAULT_VAE_CONFIG.filters;
   const layers: Layer[] = [];
   let side = 64;
   let cin = 3;

@@ -42,7 +42,7 @@ describe('trainModel + scoreVideo', () => {
     expect(s.frames).toBe(120);
     const scores = readScores(store, r.modelId, videoId);
     expect(Array.from(scores.idx)).toEqual(Array.from({ length: 120 }, (_, i) => i));
-    for (const c of ['recon', 'patch', 'kl', 'nll', 'elbo', 'temporal', 'stillness', 'combined'] as const)
+    for (const c of ['recon', 'patch', 'kl', 'nll', 'elbo', 'temporal', 'stillness', 'sharpness', 'combined'] as const)
       expect(scores[c].every(Number.isFinite), c).toBe(true);
     // Same frames, same model: scoring again reproduces the calibration pass exactly (batching does not matter).
     expect(Array.from(scores.combined)).toEqual(Array.from(own.combined));

@@ -308,7 +308,7 @@ async function cmdExport(argv: string[]): Promise<number> {
 }
 
 function scoresCsv(s: ScoreSeries): string {
-  const cols = ['combined', 'recon', 'patch', 'kl', 'elbo', 'temporal', 'stillness'] as const;
+  const cols = ['combined', 'recon', 'patch', 'kl', 'elbo', 'temporal', 'stillness', 'sharpness'] as const;
   const lines = [`frame,pts_sec,${cols.join(',')}`];
   for (let i = 0; i < s.index.length; i++) lines.push([s.index[i], s.ptsSec[i]!.toFixed(6), ...cols.map((c) => s[c][i]!.toPrecision(7))].join(','));
   return lines.join('\n') + '\n';

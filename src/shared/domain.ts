@@ -170,6 +170,7 @@ export interface ScoreSeries {
   elbo: number[];
   temporal: number[];
   stillness: number[];
+  sharpness: number[];
   threshold: number;
 }
 

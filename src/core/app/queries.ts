@@ -21,6 +21,7 @@ export function scoreSeries(store: Store, modelId: number, videoId: number): Sco
     elbo: col(s.elbo),
     temporal: col(s.temporal),
     stillness: col(s.stillness),
+    sharpness: col(s.sharpness),
     threshold: (m.calibration as { threshold?: number } | null)?.threshold ?? NaN,
   };
 }

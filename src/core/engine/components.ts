@@ -11,6 +11,7 @@ export interface RawComponents {
   elbo: number;
   temporal: number;
   stillness: number;
+  sharpness: number;
 }
 
 /**
@@ -36,6 +37,7 @@ export function batchComponents(
       elbo: s.elbo[i]!,
       temporal: steps[i]!,
       stillness: stillness(steps[i]!),
+      sharpness: s.sharpness[i]!,
     });
   }
   return out;

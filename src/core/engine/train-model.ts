@@ -52,7 +52,7 @@ export interface TrainModelOptions {
 }
 
 export const TRAIN_DEFAULTS = {
-  epochs: 40,
+  epochs: 20,
   batchSize: 32,
   learningRate: 1e-3,
   beta: 1,

@@ -104,6 +104,7 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
         elbo REAL NOT NULL,
         temporal REAL NOT NULL,
         stillness REAL NOT NULL,
+        sharpness REAL NOT NULL,
         combined REAL NOT NULL,
         extra TEXT,
         PRIMARY KEY (model_id, video_id, idx)

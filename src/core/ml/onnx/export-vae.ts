@@ -26,10 +26,10 @@ export const PATCH_SIZE = 8;
 
 export const ONNX_INPUT = 'frames';
 /** Every output of the exported graph, in order. */
-export const ONNX_OUTPUTS = ['mu', 'logvar', 'recon', 'err_map', 'patch_err', 'recon_mse', 'kl', 'nll', 'elbo'] as const;
+export const ONNX_OUTPUTS = ['mu', 'logvar', 'recon', 'err_map', 'patch_err', 'recon_mse', 'kl', 'nll', 'elbo', 'sharpness'] as const;
 export type OnnxOutputName = (typeof ONNX_OUTPUTS)[number];
 /** The per-frame scores (small); recon and err_map are the big per-pixel outputs. */
-export const ONNX_SCORE_OUTPUTS = ['mu', 'logvar', 'patch_err', 'recon_mse', 'kl', 'nll', 'elbo'] as const satisfies readonly OnnxOutputName[];
+export const ONNX_SCORE_OUTPUTS = ['mu', 'logvar', 'patch_err', 'recon_mse', 'kl', 'nll', 'elbo', 'sharpness'] as const satisfies readonly OnnxOutputName[];
 
 /** Metadata keys written into the model (ModelProto.metadata_props). */
 export const META = {
@@ -119,6 +119,8 @@ function weightData(weights: Record<string, Float32Array | tf.Tensor>, name: str
  * - `elbo` [N] = −(nll + kl). This is a deterministic approximation of the ELBO: the expectation
  *   over q(z|x) is replaced by its value at z = μ (one "sample" at the mean, no noise), so it is
  *   reproducible frame to frame but is not the Monte-Carlo ELBO that training optimises.
+ * - `sharpness` [N]: mean |Laplacian| of the input (3×3, each channel, interior pixels): the picture's
+ *   fine detail. Defocus removes it; the VAE's own reconstruction is too smooth to notice the loss.
  */
 export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float32Array | tf.Tensor>, opts: ExportOptions = {}): Uint8Array {
   validateConfig(config);
@@ -239,6 +241,18 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
   }
   g.op('Neg', [g.op('Add', [nll, kl])], {}, 'elbo');
 
+  // Sharpness: depthwise 3×3 Laplacian of x ('valid'), |·|, mean over channels and pixels.
+  const lap = new Float32Array(C * 9);
+  for (let c = 0; c < C; c++) lap.set([0, -1, 0, -1, 4, -1, 0, -1, 0], c * 9);
+  const lapOut = g.op('Conv', [x, g.addInitializer('laplacian', [C, 1, 3, 3], lap)], {
+    kernel_shape: attr.ints([3, 3]),
+    strides: attr.ints([1, 1]),
+    pads: attr.ints([0, 0, 0, 0]),
+    dilations: attr.ints([1, 1]),
+    group: attr.int(C),
+  }, 'laplacian_x');
+  g.op('ReduceMean', [g.op('Abs', [lapOut])], { axes: attr.ints([1, 2, 3]), keepdims: attr.int(0) }, 'sharpness');
+
   const F = DataType.FLOAT;
   g.addOutput('mu', F, ['N', L], 'encoder mean');
   g.addOutput('logvar', F, ['N', L], 'encoder log variance');
@@ -249,6 +263,7 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
   g.addOutput('kl', F, ['N'], 'KL(q(z|x) || N(0, I)) in nats');
   g.addOutput('nll', F, ['N'], `-log p(x | z = mu) in nats (${config.likelihood})`);
   g.addOutput('elbo', F, ['N'], '-(nll + kl), deterministic (z = mu) approximation');
+  g.addOutput('sharpness', F, ['N'], 'mean |Laplacian| of the input (fine detail)');
 
   const modelOpts: ModelOptions = {
     opset: opts.opset ?? ONNX_OPSET,

@@ -55,6 +55,7 @@ function expectScores(got: VaeScores, ref: ReferenceScores, full: boolean): void
   expectClose('patch_err', got.patchErr, ref.patchErr, 1e-6, 1e-5);
   expectClose('recon_mse', got.reconMse, ref.reconMse, 1e-6, 1e-5);
   expectClose('kl', got.kl, ref.kl, 1e-5, 1e-5);
+  expectClose('sharpness', got.sharpness, ref.sharpness, 1e-6, 1e-5);
   // Sums over S·S·C float32 terms (values in the thousands): relative tolerance.
   expectClose('nll', got.nll, ref.nll, 1e-3, 1e-5);
   expectClose('elbo', got.elbo, ref.elbo, 1e-3, 1e-5);

@@ -56,6 +56,8 @@ export interface VaeScores {
   patchErr: Float32Array;
   /** [count] */
   reconMse: Float32Array;
+  /** [count] mean |Laplacian| of the input frame. */
+  sharpness: Float32Array;
   /** [count] */
   kl: Float32Array;
   /** [count] */
@@ -71,6 +73,7 @@ const FIELD: Record<OnnxOutputName, keyof VaeScores> = {
   err_map: 'errMap',
   patch_err: 'patchErr',
   recon_mse: 'reconMse',
+  sharpness: 'sharpness',
   kl: 'kl',
   nll: 'nll',
   elbo: 'elbo',

@@ -65,6 +65,8 @@ export interface ReferenceScores {
   kl: Float64Array;
   nll: Float64Array;
   elbo: Float64Array;
+  /** Mean |3×3 Laplacian| of x over channels and interior pixels, computed directly. */
+  sharpness: Float64Array;
 }
 
 /**
@@ -140,7 +142,16 @@ export function referenceScores(config: VaeConfig, w: VaeWeights, frames: Uint8A
     nll[n] = nl;
     elbo[n] = -(nl + k);
   }
-  return { mu, logvar, recon, logits, x, errMap, patchErr, reconMse, kl, nll, elbo };
+  const sharpness = new Float64Array(count);
+  for (let n = 0; n < count; n++) {
+    let acc = 0;
+    const at = (y: number, xx: number, c: number) => x[((n * S + y) * S + xx) * C + c]!;
+    for (let y = 1; y < S - 1; y++)
+      for (let xx = 1; xx < S - 1; xx++)
+        for (let c = 0; c < C; c++) acc += Math.abs(4 * at(y, xx, c) - at(y - 1, xx, c) - at(y + 1, xx, c) - at(y, xx - 1, c) - at(y, xx + 1, c));
+    sharpness[n] = acc / ((S - 2) * (S - 2) * C);
+  }
+  return { mu, logvar, recon, logits, x, errMap, patchErr, reconMse, kl, nll, elbo, sharpness };
 }
 
 /** Largest |a − b| / (abs + rel·|b|); ≤ 1 means within tolerance. Also returns the worst index. */

@@ -27,7 +27,7 @@ export interface VaeConfig {
 export const DEFAULT_VAE_CONFIG: VaeConfig = {
   inputSize: 64,
   channels: 3,
-  filters: [32, 64, 64, 128],
+  filters: [16, 32, 32, 64],
   latentDim: 16,
   likelihood: 'gaussian-learned',
   fixedLogVar: Math.log(0.01),

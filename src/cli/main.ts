@@ -11,13 +11,8 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../shared/envelope.js';
 import { z } from 'zod';
-import { changeEvents, scoreSeries } from '../core/app/queries.js';
-import { createAppCore } from '../core/app/create-app.js';
-import { evaluate, type EvalReport } from '../core/engine/evaluate.js';
-import { scoreVideo } from '../core/engine/score-video.js';
-import { trainModel } from '../core/engine/train-model.js';
-import { writeFileAtomic } from '../core/ml/vae/checkpoint.js';
 import { modelBlobs, removeUnfinishedModels } from '../core/store/models.js';
+import type { EvalReport } from '../core/engine/evaluate.js';
 import { writeDemoClip } from '../core/demo/demo-scene.js';
 import { workerEntryBeside } from '../core/jobs/worker-host.js';
 import { mediaTools } from '../core/media/ffmpeg-locate.js';
@@ -25,7 +20,6 @@ import { ingestVideo } from '../core/media/ingest.js';
 import { defaultDbPath, packageRoot } from '../core/paths.js';
 import { Store } from '../core/store/store.js';
 import { APP_VERSION } from '../core/version.js';
-import { startServer } from '../server/index.js';
 import type { CropRect, JobProgress, ScoreSeries, TrainingBackend } from '../shared/domain.js';
 import { MAX_FRAME_SIZE, MAX_SAMPLE_FPS, MIN_FRAME_SIZE, TRAINING_BACKENDS } from '../shared/domain.js';
 
@@ -132,6 +126,8 @@ async function cmdServe(argv: string[]): Promise<number> {
   const port = num('port', values.port, z.number().int().min(0).max(65535)) ?? 0;
   const dbPath = resolve(values.db ?? defaultDbPath());
   const root = packageRoot(import.meta.url);
+  // The engine (TensorFlow.js, ONNX Runtime, the server) loads only for the commands that use it.
+  const [{ createAppCore }, { startServer }] = await Promise.all([import('../core/app/create-app.js'), import('../server/index.js')]);
   const core = createAppCore({ dbPath, mode: 'browser', worker: workerEntryBeside(import.meta.url) });
   if (core.recovered) console.log(`Removed ${core.recovered} half-imported video(s) left by an interrupted run.`);
   const server = await startServer({ core, staticDir: join(root, 'out', 'renderer'), uploadDir: join(core.dataDir, 'uploads'), port });
@@ -215,6 +211,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
   const { store, dbPath } = openStore(values.db);
   try {
     const videoId = await resolveVideo(store, values.video, !!values.json);
+    const { trainModel } = await import('../core/engine/train-model.js');
     const r = await withSignal((signal) =>
       trainModel(
         store,
@@ -252,6 +249,7 @@ async function cmdScore(argv: string[]): Promise<number> {
   const { store } = openStore(values.db);
   try {
     const videoId = await resolveVideo(store, values.video, !!values.json);
+    const { scoreVideo } = await import('../core/engine/score-video.js');
     const r = await withSignal((signal) => scoreVideo(store, modelId, videoId, { signal, onProgress: progressPrinter(!!values.json) }));
     if (process.stderr.isTTY && !values.json) process.stderr.write('\n');
     if (values.json) console.log(JSON.stringify({ ...r, maxRssMb: maxRssMb() }));
@@ -269,6 +267,7 @@ async function cmdEvents(argv: string[]): Promise<number> {
   if (!modelId || !videoId) throw new UsageError('events needs --model ID and --video ID');
   const { store } = openStore(values.db);
   try {
+    const { changeEvents } = await import('../core/app/queries.js');
     const events = changeEvents(store, modelId, videoId);
     if (values.json) console.log(JSON.stringify(events));
     else if (events.length === 0) console.log('No events.');
@@ -292,11 +291,13 @@ async function cmdExport(argv: string[]): Promise<number> {
     else {
       const videoId = num('video', values.video, posInt);
       if (!videoId) throw new UsageError(`--format ${format} needs --video ID (the video whose scores to export)`);
+      const { changeEvents, scoreSeries } = await import('../core/app/queries.js');
       const scores = scoreSeries(store, modelId, videoId);
       const events = changeEvents(store, modelId, videoId);
       body = format === 'json' ? JSON.stringify({ scores, events }) : scoresCsv(scores);
     }
     if (values.out) {
+      const { writeFileAtomic } = await import('../core/ml/vae/checkpoint.js');
       await writeFileAtomic(resolve(values.out), typeof body === 'string' ? Buffer.from(body) : body);
       console.error(`Wrote ${resolve(values.out)}`);
     } else if (typeof body === 'string') process.stdout.write(body.endsWith('\n') ? body : `${body}\n`);
@@ -344,6 +345,7 @@ async function cmdEval(argv: string[]): Promise<number> {
     const truthCsv = await readFile(resolve(values.truth), 'utf8').catch((e: NodeJS.ErrnoException) => {
       throw new AppError('NotFoundError', `Cannot read the truth file ${values.truth}: ${e.code ?? e.message}`);
     });
+    const { evaluate } = await import('../core/engine/evaluate.js');
     const report = await withSignal((signal) =>
       evaluate(
         store,

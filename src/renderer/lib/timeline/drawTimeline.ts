@@ -1,0 +1,202 @@
+/** Canvas painters of the change timeline: the zoomable main view and the whole-video overview strip. */
+import type { ChangeEvent } from '../../../shared/domain.js';
+import { type FrameView, type MinMaxPyramid, frameToX } from './decimate.js';
+
+/** A run of frames, both ends inclusive (like ChangeEvent). */
+export interface FrameBand {
+  startIdx: number;
+  endIdx: number;
+}
+
+/** A labelled run of frames, drawn in its class colour. */
+export interface LabelBand extends FrameBand {
+  cls: string;
+  colour: string;
+}
+
+/** The score range the vertical axis shows. */
+export interface ScoreScale {
+  min: number;
+  max: number;
+}
+
+export interface TimelinePalette {
+  background: string;
+  curve: string;
+  threshold: string;
+  event: string;
+  selection: string;
+  playhead: string;
+  window: string;
+}
+
+export interface TimelineScene {
+  /** Canvas size in CSS pixels. */
+  width: number;
+  height: number;
+  view: FrameView;
+  pyramid: MinMaxPyramid;
+  scale: ScoreScale;
+  threshold: number;
+  events: readonly ChangeEvent[];
+  labels: readonly LabelBand[];
+  selection: FrameBand | null;
+  frame: number;
+}
+
+/** Pixels kept free above and below the curve (the top strip carries the label bands). */
+const PAD_TOP = 8;
+const PAD_BOTTOM = 3;
+const LABEL_STRIP = 5;
+
+/** The axis range: the whole series' extent and the threshold, with zero at or above the bottom and headroom on top. */
+export function scoreScale(pyramid: MinMaxPyramid, threshold: number): ScoreScale {
+  const { min, max } = pyramid.extent(0, pyramid.length);
+  const t = Number.isFinite(threshold) ? threshold : NaN;
+  const lo = Math.min(0, Number.isNaN(min) ? 0 : min, Number.isNaN(t) ? 0 : t);
+  const hi = Math.max(Number.isNaN(max) ? 1 : max, Number.isNaN(t) ? lo : t);
+  const range = hi > lo ? hi - lo : 1;
+  return { min: lo, max: lo + range * 1.08 };
+}
+
+export function scoreToY(score: number, scale: ScoreScale, height: number): number {
+  const plot = Math.max(1, height - PAD_TOP - PAD_BOTTOM);
+  return PAD_TOP + (1 - (score - scale.min) / (scale.max - scale.min)) * plot;
+}
+
+export function yToScore(y: number, scale: ScoreScale, height: number): number {
+  const plot = Math.max(1, height - PAD_TOP - PAD_BOTTOM);
+  const score = scale.min + (1 - (y - PAD_TOP) / plot) * (scale.max - scale.min);
+  return Math.min(scale.max, Math.max(scale.min, score));
+}
+
+/** Reads the theme's colours (CSS variables) where the canvas sits, with the dark theme's values as fallbacks. */
+export function readPalette(el: Element): TimelinePalette {
+  const style = getComputedStyle(el);
+  const css = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  return {
+    background: css('--bg', '#0f1216'),
+    curve: css('--accent', '#4ea1ff'),
+    threshold: css('--warning', '#f5b942'),
+    event: css('--danger', '#ff6b6b'),
+    selection: css('--success', '#3ecf8e'),
+    playhead: css('--text', '#e6eaf0'),
+    window: css('--text-muted', '#9aa5b4'),
+  };
+}
+
+/** Sizes the backing store for the screen's pixel ratio; null where there is no 2D context (jsdom): skip drawing. */
+export function prepareCanvas(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D | null {
+  const ratio = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(width * ratio));
+  const h = Math.max(1, Math.round(height * ratio));
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  let ctx: CanvasRenderingContext2D | null = null;
+  try {
+    ctx = canvas.getContext('2d');
+  } catch {
+    return null;
+  }
+  ctx?.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return ctx;
+}
+
+function fillBand(ctx: CanvasRenderingContext2D, s: TimelineScene, band: FrameBand, y: number, h: number) {
+  const x0 = Math.max(0, frameToX(band.startIdx, s.view, s.width));
+  const x1 = Math.min(s.width, frameToX(band.endIdx + 1, s.view, s.width));
+  if (x1 > x0 - 1) ctx.fillRect(x0, y, Math.max(1, x1 - x0), h);
+}
+
+/** The score as a min/max band per pixel column; a line through each frame once frames are wider than a pixel. */
+function drawCurve(ctx: CanvasRenderingContext2D, s: TimelineScene, colour: string) {
+  const y = (v: number) => scoreToY(v, s.scale, s.height);
+  ctx.strokeStyle = colour;
+  ctx.fillStyle = colour;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  if (s.view.end - s.view.start >= s.width) {
+    const cols = s.pyramid.columns(s.view, s.width);
+    for (let c = 0; c < cols.length; ) {
+      if (Number.isNaN(cols[c]!.max)) { c++; continue; }
+      const first = c;
+      ctx.moveTo(first + 0.5, y(cols[first]!.max));
+      for (; c < cols.length && !Number.isNaN(cols[c]!.max); c++) ctx.lineTo(c + 0.5, y(cols[c]!.max));
+      for (let k = c - 1; k >= first; k--) ctx.lineTo(k + 0.5, y(cols[k]!.min));
+      ctx.closePath();
+    }
+    ctx.fill();
+    ctx.stroke();
+    return;
+  }
+  let pen = false;
+  const values = s.pyramid;
+  const last = Math.min(values.length - 1, Math.ceil(s.view.end));
+  for (let i = Math.max(0, Math.floor(s.view.start) - 1); i <= last; i++) {
+    const v = values.extent(i, i + 1).max;
+    if (Number.isNaN(v)) { pen = false; continue; }
+    const x = frameToX(i + 0.5, s.view, s.width);
+    if (pen) ctx.lineTo(x, y(v));
+    else ctx.moveTo(x, y(v));
+    pen = true;
+  }
+  ctx.stroke();
+}
+
+/** Paints the main view: bands (labels, events, selection), the score curve, the threshold and the playhead. */
+export function drawTimeline(ctx: CanvasRenderingContext2D, s: TimelineScene, p: TimelinePalette): void {
+  ctx.fillStyle = p.background;
+  ctx.fillRect(0, 0, s.width, s.height);
+  for (const label of s.labels) {
+    ctx.fillStyle = label.colour;
+    ctx.globalAlpha = 0.12;
+    fillBand(ctx, s, label, 0, s.height);
+    ctx.globalAlpha = 0.9;
+    fillBand(ctx, s, label, 0, LABEL_STRIP);
+  }
+  ctx.fillStyle = p.event;
+  ctx.globalAlpha = 0.2;
+  for (const event of s.events) fillBand(ctx, s, event, 0, s.height);
+  if (s.selection) {
+    ctx.fillStyle = p.selection;
+    ctx.globalAlpha = 0.22;
+    fillBand(ctx, s, s.selection, 0, s.height);
+  }
+  ctx.globalAlpha = 1;
+  drawCurve(ctx, s, p.curve);
+
+  if (Number.isFinite(s.threshold)) {
+    const ty = Math.round(scoreToY(s.threshold, s.scale, s.height)) + 0.5;
+    ctx.strokeStyle = p.threshold;
+    ctx.setLineDash([6, 4]);
+    ctx.beginPath();
+    ctx.moveTo(0, ty);
+    ctx.lineTo(s.width, ty);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = p.threshold;
+    ctx.fillRect(s.width - 10, ty - 3, 10, 6);
+  }
+
+  const px = frameToX(s.frame + 0.5, s.view, s.width);
+  ctx.strokeStyle = p.playhead;
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  ctx.moveTo(px, 0);
+  ctx.lineTo(px, s.height);
+  ctx.stroke();
+}
+
+/** Paints the overview strip: the whole video, its events, the visible window and the playhead. */
+export function drawOverview(ctx: CanvasRenderingContext2D, s: TimelineScene, p: TimelinePalette, visible: FrameView): void {
+  drawTimeline(ctx, { ...s, labels: [], selection: null, threshold: NaN }, p);
+  const x0 = frameToX(visible.start, s.view, s.width);
+  const x1 = frameToX(visible.end, s.view, s.width);
+  ctx.fillStyle = p.window;
+  ctx.globalAlpha = 0.18;
+  ctx.fillRect(x0, 0, Math.max(2, x1 - x0), s.height);
+  ctx.globalAlpha = 1;
+  ctx.strokeStyle = p.window;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(x0 + 0.5, 0.5, Math.max(2, x1 - x0) - 1, s.height - 1);
+}

@@ -121,7 +121,7 @@ function drawCurve(ctx: CanvasRenderingContext2D, s: TimelineScene, colour: stri
       if (Number.isNaN(cols[c]!.max)) { c++; continue; }
       const first = c;
       ctx.moveTo(first + 0.5, y(cols[first]!.max));
-      for (; c < cols.length && !Number.isNaN(cols[c]!.max); c++) ctx.lineTo(c + 0.5, y(cols[c]!.max));
+      for (c = first + 1; c < cols.length && !Number.isNaN(cols[c]!.max); c++) ctx.lineTo(c + 0.5, y(cols[c]!.max));
       for (let k = c - 1; k >= first; k--) ctx.lineTo(k + 0.5, y(cols[k]!.min));
       ctx.closePath();
     }

@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MinMaxPyramid } from './decimate.js';
+import { type TimelinePalette, type TimelineScene, drawOverview, drawTimeline, prepareCanvas, scoreScale, scoreToY, yToScore } from './drawTimeline.js';
+
+/** A 2D context that records every method call (jsdom has none). */
+function recordingContext() {
+  const calls: { name: string; args: unknown[] }[] = [];
+  const ctx = new Proxy({} as Record<string, unknown>, {
+    get: (target, prop: string) => (prop in target ? target[prop] : (...args: unknown[]) => void calls.push({ name: prop, args })),
+    set: (target, prop: string, value) => ((target[prop] = value), true),
+  });
+  return { ctx: ctx as unknown as CanvasRenderingContext2D, calls, count: (name: string) => calls.filter((c) => c.name === name).length };
+}
+
+const palette: TimelinePalette = { background: '#000', curve: '#00f', threshold: '#ff0', event: '#f00', selection: '#0f0', playhead: '#fff', window: '#888' };
+
+function scene(values: number[], overrides: Partial<TimelineScene> = {}): TimelineScene {
+  const pyramid = new MinMaxPyramid(values);
+  return {
+    width: 200, height: 100, view: { start: 0, end: values.length }, pyramid, scale: scoreScale(pyramid, 1), threshold: 1,
+    events: [], labels: [], selection: null, frame: 0, ...overrides,
+  };
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('drawTimeline', () => {
+  it('draws one min/max band vertex per column and edge when frames are narrower than pixels', () => {
+    const values = Array.from({ length: 10_000 }, (_, i) => Math.sin(i / 50));
+    const rec = recordingContext();
+    drawTimeline(rec.ctx, scene(values), palette);
+    // moveTo + lineTo along the max edge (200 columns), lineTo back along the min edge (200), plus the threshold and playhead lines.
+    expect(rec.count('lineTo')).toBe(200 - 1 + 200 + 2);
+    expect(rec.count('fill')).toBe(1);
+  });
+
+  it('leaves gaps where columns hold no number', () => {
+    const values = Array.from({ length: 400 }, (_, i) => (i >= 100 && i < 200 ? NaN : 1));
+    const rec = recordingContext();
+    drawTimeline(rec.ctx, scene(values), palette);
+    expect(rec.count('closePath')).toBe(2);
+  });
+
+  it('draws a line through each visible frame when zoomed in past one frame per pixel', () => {
+    const values = Array.from({ length: 1000 }, () => 0.5);
+    const rec = recordingContext();
+    drawTimeline(rec.ctx, scene(values, { view: { start: 500, end: 520 } }), palette);
+    const curve = rec.calls.filter((c) => c.name === 'lineTo' || c.name === 'moveTo');
+    expect(curve.length).toBeGreaterThanOrEqual(20);
+    expect(curve.length).toBeLessThanOrEqual(26);
+  });
+
+  it('draws event, label and selection bands and the overview window', () => {
+    const values = Array.from({ length: 1000 }, () => 0.5);
+    const rec = recordingContext();
+    const s = scene(values, {
+      events: [{ id: 1, modelId: 1, videoId: 1, startIdx: 100, endIdx: 149, peakIdx: 120, peakScore: 2, startSec: 4, endSec: 6, threshold: 1 }],
+      labels: [{ startIdx: 300, endIdx: 399, cls: 'person', colour: '#abc' }],
+      selection: { startIdx: 600, endIdx: 699 },
+    });
+    drawTimeline(rec.ctx, s, palette);
+    const rects = rec.calls.filter((c) => c.name === 'fillRect').map((c) => c.args);
+    expect(rects).toContainEqual([20, 0, 10, 100]); // event frames 100..149 of 1000 across 200 px
+    expect(rects).toContainEqual([60, 0, 20, 5]); // label strip
+    expect(rects).toContainEqual([120, 0, 20, 100]); // selection
+    const over = recordingContext();
+    drawOverview(over.ctx, s, palette, { start: 250, end: 500 });
+    expect(over.count('strokeRect')).toBe(1);
+  });
+});
+
+describe('canvas set-up and the score axis', () => {
+  it('sizes the backing store by devicePixelRatio and skips drawing without a 2D context', () => {
+    vi.stubGlobal('devicePixelRatio', 2);
+    const canvas = document.createElement('canvas');
+    vi.spyOn(canvas, 'getContext').mockReturnValue(null);
+    expect(prepareCanvas(canvas, 300, 50)).toBeNull();
+    expect([canvas.width, canvas.height]).toEqual([600, 100]);
+  });
+
+  it('maps scores to y and back, with the threshold always on the axis', () => {
+    const pyramid = new MinMaxPyramid([0.2, 0.9, 0.4]);
+    const scale = scoreScale(pyramid, 3);
+    expect(scale.min).toBe(0);
+    expect(scale.max).toBeGreaterThan(3);
+    expect(yToScore(scoreToY(1.7, scale, 100), scale, 100)).toBeCloseTo(1.7);
+    expect(scoreToY(2, scale, 100)).toBeLessThan(scoreToY(1, scale, 100));
+    expect(yToScore(-1000, scale, 100)).toBe(scale.max);
+    expect(scoreScale(new MinMaxPyramid([]), NaN)).toEqual({ min: 0, max: 1.08 });
+  });
+});

@@ -202,7 +202,8 @@ describe('class-usage entropy (collapse detector)', () => {
   it('works from hard labels and rejects bad ones', () => {
     const usage = labelUsage([0, 1, 1, 2, 2, 2], 4);
     expect(Array.from(usage)).toEqual([1 / 6, 2 / 6, 3 / 6, 0]);
-    expect(usageReport(usage).entropy).toBeCloseTo(entropy([1 / 6, 2 / 6, 3 / 6]), 14);
+    expect(usageReport(usage).entropy).toBeCloseTo(-(Math.log(1 / 6) / 6 + Math.log(2 / 6) / 3 + Math.log(3 / 6) / 2), 14);
+    expect(entropy([0.5, 0.25, 0.25, 0])).toBeCloseTo(1.5 * Math.log(2), 14);
     expect(() => labelUsage([4], 4)).toThrow(RangeError);
     expect(() => classUsage([1, 2, 3], 2)).toThrow(RangeError);
   });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // bench:ingest — is `latentwatch ingest` as fast as ffmpeg itself?
-// Generates a 1080p H.264 clip, then measures in one run, alternating, N rounds each:
+// Generates a 1080p H.264 clip (default 2 minutes, --seconds N), then measures in one run, alternating,
+// N rounds each:
 //   bare:   ffmpeg decoding the clip to 64x64 rgb24 on a pipe (the same decoder, filters and size)
 //   ingest: the whole `latentwatch ingest` command (start-up, probe, decode, hash, SQLite writes)
 // and prints both rates in frames/s and their ratio (median of the rounds). Bar: ratio >= 0.9.
@@ -16,7 +17,7 @@ const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
-const seconds = arg('seconds', 40);
+const seconds = arg('seconds', 120);
 const rounds = arg('rounds', 3);
 const size = arg('size', 64);
 

@@ -127,7 +127,8 @@ export function locateFfprobe(ffmpeg: Located, le: LocateEnv = defaultLocateEnv(
 export interface MediaTools {
   ffmpeg: Located;
   ffprobe: Located;
-  version: string;
+  /** ffmpeg's own version line (runs `ffmpeg -version` once, on first use). */
+  readonly version: string;
 }
 
 let cached: MediaTools | null = null;
@@ -137,12 +138,20 @@ export function mediaTools(): MediaTools {
   if (cached) return cached;
   const ffmpeg = locateFfmpeg();
   const ffprobe = locateFfprobe(ffmpeg);
-  let version = 'unknown';
-  try {
-    version = execFileSync(ffmpeg.path, ['-version'], { encoding: 'utf8', timeout: 10_000 }).split('\n')[0] ?? version;
-  } catch (e) {
-    throw new AppError('FfmpegNotFoundError', `ffmpeg at ${ffmpeg.path} (${ffmpeg.source}) does not run: ${(e as Error).message}. ${FFMPEG_HINT}`);
-  }
-  cached = { ffmpeg, ffprobe, version };
+  let version: string | null = null;
+  cached = {
+    ffmpeg,
+    ffprobe,
+    get version(): string {
+      if (version === null) {
+        try {
+          version = execFileSync(ffmpeg.path, ['-version'], { encoding: 'utf8', timeout: 10_000 }).split('\n')[0] ?? 'unknown';
+        } catch (e) {
+          throw new AppError('FfmpegNotFoundError', `ffmpeg at ${ffmpeg.path} (${ffmpeg.source}) does not run: ${(e as Error).message}. ${FFMPEG_HINT}`);
+        }
+      }
+      return version;
+    },
+  };
   return cached;
 }

@@ -8,22 +8,15 @@
  *   N(0, 1):       Box–Muller, √(−2 log u₁) · cos(2π u₂)
  */
 
+import { mulberry32 as prng } from '../prng.js';
+
 export const LOG_2PI = Math.log(2 * Math.PI);
 
 /** A source of uniform floats in [0, 1). */
 export type Rng = () => number;
 
-/** mulberry32: a small, fast, seeded PRNG (the same one vae/train.ts uses), values in [0, 1). */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/core/ml/prng.ts), the engine's one seeded PRNG. */
+export const mulberry32: (seed: number) => Rng = prng;
 
 /** A uniform draw in the open interval (0, 1): never exactly 0, so its logarithm is finite. */
 export function openUniform(rng: Rng): number {

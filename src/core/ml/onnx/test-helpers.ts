@@ -2,21 +2,13 @@
  * Shared by the ONNX tests and bench/score-onnx.ts: seeded random weights and frames, and the
  * reference scores computed from the tfjs forward pass of ../vae/spec.ts.
  */
+import { mulberry32 } from '../prng.js';
 import * as tf from '@tensorflow/tfjs';
 import { decodeLogits, decoderLogVar, encode, initWeights, weightSpecs, type VaeConfig, type VaeWeights } from '../vae/spec.js';
 import { PATCH_SIZE } from './export-vae.js';
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded PRNG (mulberry32), floats in [0, 1). */
+export const rng = mulberry32;
 
 /**
  * Glorot kernels from spec.initWeights plus non-zero biases (uniform ±biasScale) and, for the

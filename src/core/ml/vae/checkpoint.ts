@@ -11,6 +11,7 @@
  * crc32 covers the data section, so a torn or truncated file is reported, never half-loaded.
  * Values round-trip bit-exactly (NaN payloads included): the bytes are copied, never re-encoded.
  */
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -49,20 +50,9 @@ interface Header {
 
 // ---------------------------------------------------------------------------------------- CRC-32
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
+/** CRC-32 (IEEE), as zlib computes it. */
 export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return zlibCrc32(bytes) >>> 0;
 }
 
 // ----------------------------------------------------------------------------- container format

@@ -29,6 +29,7 @@ import {
 } from './checkpoint.js';
 import { vaeTerms } from './losses.js';
 import { initWeights, validateConfig, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
+import { mulberry32 } from '../prng.js';
 
 export type { EpochRecord } from './checkpoint.js';
 
@@ -164,17 +165,7 @@ export function hash32(...xs: number[]): number {
   return h >>> 0;
 }
 
-/** mulberry32: a small seeded PRNG, values in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function shuffled(items: number[], seed: number): number[] {
   const out = [...items];

@@ -26,8 +26,8 @@ function electronBinary() {
   try {
     const exe = createRequire(import.meta.url)('electron');
     return existsSync(exe) ? { exe } : { why: 'the electron package has no binary' };
-  } catch (e) {
-    return { why: `the Electron binary is not installed (${String(e.message).split('\n')[0]})` };
+  } catch {
+    return { why: 'no Electron binary is installed: its download is not possible on this machine' };
   }
 }
 

@@ -11,6 +11,8 @@ export interface AppClient extends AppApi, AppEventSource {
   mode: 'electron' | 'browser';
   /** URL of a stored frame (a small PNG), usable as an `<img src>` under the page's CSP. */
   frameUrl(videoId: number, index: number): string;
+  /** URL of a model's view of a stored frame: its reconstruction, or its per-pixel error heatmap. */
+  modelViewUrl(view: 'recon' | 'heatmap', modelId: number, videoId: number, index: number): string;
   /** Browser mode: upload a dropped file to the server; resolves the path importVideo accepts. */
   uploadFile?(file: File): Promise<string>;
   /** Electron: the absolute path of a dropped or chosen file; null when it has none. */

@@ -30,6 +30,7 @@ export function createElectronClient(bridge: ElectronBridge): AppClient {
     mode: 'electron',
     on: (name, listener) => bridge.on(name, listener),
     frameUrl: (videoId, index) => `lw-media://frame/${videoId}/${index}.png`,
+    modelViewUrl: (view, modelId, videoId, index) => `lw-media://${view}/${modelId}/${videoId}/${index}.png`,
     pathForFile(file) {
       const path = bridge.pathForFile(file);
       return path ? path : null;

@@ -51,6 +51,8 @@ export function createWebClient(options: WebClientOptions = {}): AppClient {
     onResync: (listener) => events.onResync(listener),
     frameUrl: (videoId, index) =>
       `/media/frame/${videoId}/${index}.png?token=${encodeURIComponent(token ?? '')}`,
+    modelViewUrl: (view, modelId, videoId, index) =>
+      `/media/${view}/${modelId}/${videoId}/${index}.png?token=${encodeURIComponent(token ?? '')}`,
     async uploadFile(file) {
       const response = await doFetch(`/upload?name=${encodeURIComponent(file.name)}`, {
         method: 'POST',

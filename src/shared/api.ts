@@ -1,4 +1,22 @@
-import type { AppInfo, ChangeEvent, FrameInfo, IngestOptions, JobInfo, ModelSummary, ScoreSeries, TrainRequest, VideoSummary } from './domain.js';
+import type {
+  AppInfo,
+  ChangeEvent,
+  ExportedClip,
+  ExportFile,
+  FrameInfo,
+  IngestOptions,
+  JobInfo,
+  Label,
+  LabelInput,
+  LabelPatch,
+  LatentProjection,
+  ModelComparison,
+  ModelSummary,
+  ProjectionMethod,
+  ScoreSeries,
+  TrainRequest,
+  VideoSummary,
+} from './domain.js';
 
 /**
  * Everything the renderer can ask of the app. Served by `AppApiImpl` in core, over IPC in Electron
@@ -53,6 +71,42 @@ export interface AppApi {
 
   /** Detected change events of a video under a model, in time order. */
   listEvents(modelId: number, videoId: number): Promise<ChangeEvent[]>;
+
+  /** Labels of a video, in time order. */
+  listLabels(videoId: number): Promise<Label[]>;
+
+  /** Label a span of frames; the span is clamped to the video. */
+  createLabel(input: LabelInput): Promise<Label>;
+
+  /** Change a label's span, class or note. */
+  updateLabel(labelId: number, patch: LabelPatch): Promise<Label>;
+
+  /** Remove a label. Removing one that is gone is a no-op. */
+  deleteLabel(labelId: number): Promise<void>;
+
+  /** Every label class in use or built in (normal, nuisance, incident, tamper first). */
+  listLabelClasses(): Promise<string[]>;
+
+  /** 2-D projection of the posterior means of a scored video's frames (PCA, or UMAP). */
+  getLatentProjection(modelId: number, videoId: number, method: ProjectionMethod): Promise<LatentProjection>;
+
+  /** The model version the analyst works with; null before any model is ready. */
+  getActiveModel(): Promise<number | null>;
+
+  /** Choose the active model version (also how a version is rolled back). */
+  setActiveModel(modelId: number): Promise<void>;
+
+  /** Judge model versions on a video's labels: AUC and false alarms at each one's threshold. */
+  compareModels(videoId: number, modelIds: number[]): Promise<ModelComparison>;
+
+  /** Events as CSV or JSON, recomputed at `threshold` when one is given (else the stored ones). */
+  exportEvents(modelId: number, videoId: number, format: 'csv' | 'json', threshold?: number): Promise<ExportFile>;
+
+  /** Labels of a video as JSON, or as a Label Studio video-timeline task. */
+  exportLabels(videoId: number, format: 'json' | 'label-studio'): Promise<ExportFile>;
+
+  /** Cut a span of the source video to an mp4 (ffmpeg) under the data folder's exports/. */
+  exportClip(videoId: number, startSec: number, endSec: number): Promise<ExportedClip>;
 }
 
 export type AppApiMethod = keyof AppApi;
@@ -73,6 +127,18 @@ export const APP_API_METHODS = [
   'scoreVideo',
   'getScores',
   'listEvents',
+  'listLabels',
+  'createLabel',
+  'updateLabel',
+  'deleteLabel',
+  'listLabelClasses',
+  'getLatentProjection',
+  'getActiveModel',
+  'setActiveModel',
+  'compareModels',
+  'exportEvents',
+  'exportLabels',
+  'exportClip',
 ] as const satisfies readonly AppApiMethod[];
 
 // The compiler checks that the list above names every method exactly once.

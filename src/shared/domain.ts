@@ -130,6 +130,12 @@ export interface TrainRequest {
   /** Decoder likelihood: Bernoulli, or Gaussian with a fixed or a learned per-channel variance. */
   likelihood?: 'bernoulli' | 'gaussian-fixed' | 'gaussian-learned';
   seed?: number;
+  /**
+   * Fine-tune: start from this model's weights and config instead of from scratch. The new version
+   * trains on the parent's footage minus frames labelled incident or tamper, plus every frame the
+   * analyst labelled normal or nuisance (on any video).
+   */
+  parentModelId?: number;
 }
 
 export interface EpochSummary {
@@ -172,6 +178,10 @@ export interface ScoreSeries {
   stillness: number[];
   sharpness: number[];
   threshold: number;
+  /** Hysteresis: an event continues while the combined score stays at or above this. */
+  lowThreshold: number;
+  /** Frames per second of the stored frames (event lengths and gaps are set in seconds). */
+  sampledFps: number;
 }
 
 export interface ChangeEvent {
@@ -185,6 +195,95 @@ export interface ChangeEvent {
   startSec: number;
   endSec: number;
   threshold: number;
+}
+
+/** The label classes every library has; the analyst can add more. */
+export const BUILTIN_LABEL_CLASSES = ['normal', 'nuisance', 'incident', 'tamper'] as const;
+/** Classes whose frames a fine-tune may learn from as normal footage. Everything else is kept out of training. */
+export const NORMAL_LABEL_CLASSES: readonly string[] = ['normal', 'nuisance'];
+
+/** An analyst's label on a span of stored frames (inclusive). */
+export interface Label {
+  id: number;
+  videoId: number;
+  startIdx: number;
+  endIdx: number;
+  /** normal, nuisance, incident, tamper, or a class the analyst added. */
+  cls: string;
+  note: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LabelInput {
+  videoId: number;
+  startIdx: number;
+  endIdx: number;
+  cls: string;
+  note?: string;
+}
+
+export interface LabelPatch {
+  startIdx?: number;
+  endIdx?: number;
+  cls?: string;
+  note?: string;
+}
+
+export type ProjectionMethod = 'pca' | 'umap';
+
+/** A 2-D projection of the posterior means μ of a video's scored frames, as columns in frame order. */
+export interface LatentProjection {
+  modelId: number;
+  videoId: number;
+  method: ProjectionMethod;
+  index: number[];
+  x: number[];
+  y: number[];
+  /** PCA: share of μ's variance along each axis; empty for UMAP. */
+  explained: number[];
+  /** Mixture-prior models: each frame's most likely class; null for models without one. */
+  mixtureClass: number[] | null;
+}
+
+/** One model version judged on the analyst's labels of one video. */
+export interface ModelComparisonRow {
+  modelId: number;
+  name: string;
+  /** Whether the video has been scored with this model (otherwise every figure is null). */
+  scored: boolean;
+  /** ROC AUC of the combined score: incident/tamper label frames against normal/nuisance ones; null without both. */
+  auc: number | null;
+  /** Frames labelled normal or nuisance whose combined score is at or over the model's threshold. */
+  falseAlarmFrames: number | null;
+  /** Events (at the model's threshold) that overlap a normal or nuisance label. */
+  falseAlarmEvents: number | null;
+  /** Frames labelled incident or tamper that are at or over the threshold (recall numerator). */
+  detectedFrames: number | null;
+  /** Mean combined score over the normal/nuisance labelled frames. */
+  meanNormalScore: number | null;
+  threshold: number | null;
+}
+
+export interface ModelComparison {
+  videoId: number;
+  normalFrames: number;
+  incidentFrames: number;
+  rows: ModelComparisonRow[];
+}
+
+/** A file made for the analyst to save: text content, its suggested name and type. */
+export interface ExportFile {
+  fileName: string;
+  mime: string;
+  content: string;
+}
+
+/** An mp4 cut from the source video, written under the data folder's exports/. */
+export interface ExportedClip {
+  path: string;
+  fileName: string;
+  sizeBytes: number;
 }
 
 export const DEFAULT_FRAME_SIZE = 64;

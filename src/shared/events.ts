@@ -8,10 +8,12 @@ export interface AppEvents {
   'library:changed': never;
   /** A model was trained, or a video scored: model lists, scores and events may have changed. */
   'models:changed': never;
+  /** A video's labels changed (created, edited or deleted). */
+  'labels:changed': { videoId: number };
 }
 
 export type AppEventName = keyof AppEvents;
-export const APP_EVENT_NAMES = ['job:update', 'library:changed', 'models:changed'] as const satisfies readonly AppEventName[];
+export const APP_EVENT_NAMES = ['job:update', 'library:changed', 'models:changed', 'labels:changed'] as const satisfies readonly AppEventName[];
 
 /** IPC channel for an event. */
 export const eventChannel = (name: AppEventName): string => `event:${name}`;

@@ -29,8 +29,26 @@ export const trainRequestSchema = z
     backend: z.enum(TRAINING_BACKENDS).optional(),
     likelihood: z.enum(['bernoulli', 'gaussian-fixed', 'gaussian-learned']).optional(),
     seed: z.number().int().min(0).max(2 ** 31).optional(),
+    parentModelId: id.optional(),
   })
   .strict();
+
+const frameIdx = z.number().int().min(0).max(2 ** 31);
+const labelClass = z
+  .string()
+  .trim()
+  .min(1, 'a label class is required')
+  .max(40)
+  .regex(/^[\p{L}\p{N} _.-]+$/u, 'a label class is letters, digits, spaces, _ . or -');
+const note = z.string().max(2000);
+const labelInput = z
+  .object({ videoId: id, startIdx: frameIdx, endIdx: frameIdx, cls: labelClass, note: note.optional() })
+  .strict()
+  .refine((l) => l.endIdx >= l.startIdx, 'a label ends at or after its start');
+const labelPatch = z
+  .object({ startIdx: frameIdx.optional(), endIdx: frameIdx.optional(), cls: labelClass.optional(), note: note.optional() })
+  .strict();
+const seconds = z.number().min(0).max(1e7);
 
 type Args<K extends AppApiMethod> = Parameters<AppApi[K]>;
 
@@ -50,4 +68,16 @@ export const apiSchemas: { [K in AppApiMethod]: z.ZodType<Args<K>> } = {
   scoreVideo: z.tuple([id, id]),
   getScores: z.tuple([id, id]),
   listEvents: z.tuple([id, id]),
+  listLabels: z.tuple([id]),
+  createLabel: z.tuple([labelInput]),
+  updateLabel: z.tuple([id, labelPatch]),
+  deleteLabel: z.tuple([id]),
+  listLabelClasses: z.tuple([]),
+  getLatentProjection: z.tuple([id, id, z.enum(['pca', 'umap'])]),
+  getActiveModel: z.tuple([]),
+  setActiveModel: z.tuple([id]),
+  compareModels: z.tuple([id, z.array(id).min(1).max(50)]),
+  exportEvents: z.union([z.tuple([id, id, z.enum(['csv', 'json'])]), z.tuple([id, id, z.enum(['csv', 'json']), z.number().finite()])]),
+  exportLabels: z.tuple([id, z.enum(['json', 'label-studio'])]),
+  exportClip: z.tuple([id, seconds, seconds]).refine(([, a, b]) => b > a, 'a clip ends after it starts'),
 };

@@ -2,11 +2,30 @@
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { AppApi } from '../../shared/api.js';
-import type { AppInfo, ChangeEvent, FrameInfo, IngestOptions, JobInfo, ModelSummary, ScoreSeries, TrainRequest, VideoSummary } from '../../shared/domain.js';
+import type {
+  AppInfo,
+  ChangeEvent,
+  ExportedClip,
+  ExportFile,
+  FrameInfo,
+  IngestOptions,
+  JobInfo,
+  Label,
+  LabelInput,
+  LabelPatch,
+  LatentProjection,
+  ModelComparison,
+  ModelSummary,
+  ProjectionMethod,
+  ScoreSeries,
+  TrainRequest,
+  VideoSummary,
+} from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
 import type { AppEventName, AppEvents } from '../../shared/events.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { mediaTools } from '../media/ffmpeg-locate.js';
+import * as labels from '../store/labels.js';
 import { getModel, listModels } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { changeEvents, scoreSeries } from './queries.js';
@@ -118,4 +137,65 @@ export class AppApiImpl implements AppApi {
     return changeEvents(this.ctx.store, modelId, videoId);
   }
 
+  async listLabels(videoId: number): Promise<Label[]> {
+    return labels.listLabels(this.ctx.store, videoId);
+  }
+
+  async createLabel(input: LabelInput): Promise<Label> {
+    const l = labels.createLabel(this.ctx.store, input);
+    this.ctx.emit('labels:changed', { videoId: l.videoId });
+    return l;
+  }
+
+  async updateLabel(labelId: number, patch: LabelPatch): Promise<Label> {
+    const l = labels.updateLabel(this.ctx.store, labelId, patch);
+    this.ctx.emit('labels:changed', { videoId: l.videoId });
+    return l;
+  }
+
+  async deleteLabel(labelId: number): Promise<void> {
+    const videoId = labels.deleteLabel(this.ctx.store, labelId);
+    if (videoId !== null) this.ctx.emit('labels:changed', { videoId });
+  }
+
+  async listLabelClasses(): Promise<string[]> {
+    return labels.listLabelClasses(this.ctx.store);
+  }
+
+  async getActiveModel(): Promise<number | null> {
+    const chosen = labels.getSetting<number>(this.ctx.store, ACTIVE_MODEL_KEY);
+    const ready = listModels(this.ctx.store).filter((m) => m.status === 'ready');
+    if (chosen !== null && ready.some((m) => m.id === chosen)) return chosen;
+    // None chosen (or the chosen one was deleted): the newest ready version.
+    return ready[0]?.id ?? null;
+  }
+
+  async setActiveModel(modelId: number): Promise<void> {
+    const m = getModel(this.ctx.store, modelId);
+    if (m.status !== 'ready') throw new AppError('NotReadyError', `Model ${modelId} is not ready (${m.status}); choose a ready version.`);
+    labels.setSetting(this.ctx.store, ACTIVE_MODEL_KEY, modelId);
+    this.ctx.emit('models:changed');
+  }
+
+  async getLatentProjection(_modelId: number, _videoId: number, _method: ProjectionMethod): Promise<LatentProjection> {
+    throw new AppError('NotImplementedError', 'The latent projection is not built yet.');
+  }
+
+  async compareModels(_videoId: number, _modelIds: number[]): Promise<ModelComparison> {
+    throw new AppError('NotImplementedError', 'Model comparison is not built yet.');
+  }
+
+  async exportEvents(_modelId: number, _videoId: number, _format: 'csv' | 'json', _threshold?: number): Promise<ExportFile> {
+    throw new AppError('NotImplementedError', 'Event export is not built yet.');
+  }
+
+  async exportLabels(_videoId: number, _format: 'json' | 'label-studio'): Promise<ExportFile> {
+    throw new AppError('NotImplementedError', 'Label export is not built yet.');
+  }
+
+  async exportClip(_videoId: number, _startSec: number, _endSec: number): Promise<ExportedClip> {
+    throw new AppError('NotImplementedError', 'Clip export is not built yet.');
+  }
 }
+
+const ACTIVE_MODEL_KEY = 'activeModelId';

@@ -9,6 +9,7 @@ export function scoreSeries(store: Store, modelId: number, videoId: number): Sco
   const s = readScores(store, modelId, videoId);
   const pts = store.framePts(videoId);
   const col = (a: Float32Array) => Array.from(a);
+  const calib = m.calibration as { threshold?: number; lowThreshold?: number; sampledFps?: number } | null;
   return {
     modelId,
     videoId,
@@ -22,7 +23,9 @@ export function scoreSeries(store: Store, modelId: number, videoId: number): Sco
     temporal: col(s.temporal),
     stillness: col(s.stillness),
     sharpness: col(s.sharpness),
-    threshold: (m.calibration as { threshold?: number } | null)?.threshold ?? NaN,
+    threshold: calib?.threshold ?? NaN,
+    lowThreshold: calib?.lowThreshold ?? calib?.threshold ?? NaN,
+    sampledFps: calib?.sampledFps ?? store.getVideo(videoId).sampledFps,
   };
 }
 

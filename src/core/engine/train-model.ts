@@ -20,7 +20,7 @@ import { serializeWeights } from '../ml/vae/checkpoint.js';
 import { DEFAULT_VAE_CONFIG, type VaeConfig } from '../ml/vae/spec.js';
 import { splitIndices, trainVae, type TrainOptions } from '../ml/vae/train.js';
 import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, DEFAULT_COMBINATION, quantile, robustStat } from '../scoring/calibrate.js';
-import { detectEvents } from '../scoring/events.js';
+import { detectEvents, eventOptionsFor } from '../scoring/events.js';
 import { clearScores, createModel, deleteModel, finishModel, recordRun, replaceEvents, writeScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { batchComponents, toScoreRows } from './components.js';
@@ -260,5 +260,5 @@ async function calibrateAndScore(
 
 /** Event detection settings from a calibration: hysteresis between the two thresholds, ~0.3 s minimum, ~1 s merge gap. */
 export function eventOptions(c: Calibration): { threshold: number; lowThreshold: number; minFrames: number; mergeGap: number } {
-  return { threshold: c.threshold, lowThreshold: c.lowThreshold, minFrames: Math.max(2, Math.round(0.3 * c.sampledFps)), mergeGap: Math.round(c.sampledFps) };
+  return eventOptionsFor(c.threshold, c.lowThreshold, c.sampledFps);
 }

@@ -135,6 +135,20 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
       CREATE INDEX labels_by_video ON labels (video_id, start_idx);
     `);
   },
+  (db) => {
+    db.exec(`
+      -- Small app-wide settings (the active model version, ...), one JSON value a key.
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+      -- Label classes the analyst added, besides the built-in ones.
+      CREATE TABLE label_classes (
+        name TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

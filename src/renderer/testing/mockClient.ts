@@ -33,6 +33,18 @@ export function createMockClient(mode: 'electron' | 'browser' = 'browser'): Mock
     scoreVideo: vi.fn<AppApi['scoreVideo']>().mockResolvedValue({ jobId: 'score-1' }),
     getScores: vi.fn<AppApi['getScores']>().mockRejectedValue(new Error('not scored')),
     listEvents: vi.fn<AppApi['listEvents']>().mockResolvedValue([]),
+    listLabels: vi.fn<AppApi['listLabels']>().mockResolvedValue([]),
+    createLabel: vi.fn<AppApi['createLabel']>().mockRejectedValue(new Error('not mocked')),
+    updateLabel: vi.fn<AppApi['updateLabel']>().mockRejectedValue(new Error('not mocked')),
+    deleteLabel: vi.fn<AppApi['deleteLabel']>().mockResolvedValue(undefined),
+    listLabelClasses: vi.fn<AppApi['listLabelClasses']>().mockResolvedValue(['normal', 'nuisance', 'incident', 'tamper']),
+    getLatentProjection: vi.fn<AppApi['getLatentProjection']>().mockRejectedValue(new Error('not scored')),
+    getActiveModel: vi.fn<AppApi['getActiveModel']>().mockResolvedValue(null),
+    setActiveModel: vi.fn<AppApi['setActiveModel']>().mockResolvedValue(undefined),
+    compareModels: vi.fn<AppApi['compareModels']>().mockResolvedValue({ videoId: 1, normalFrames: 0, incidentFrames: 0, rows: [] }),
+    exportEvents: vi.fn<AppApi['exportEvents']>().mockResolvedValue({ fileName: 'events.csv', mime: 'text/csv', content: '' }),
+    exportLabels: vi.fn<AppApi['exportLabels']>().mockResolvedValue({ fileName: 'labels.json', mime: 'application/json', content: '[]' }),
+    exportClip: vi.fn<AppApi['exportClip']>().mockResolvedValue({ path: '/tmp/exports/clip.mp4', fileName: 'clip.mp4', sizeBytes: 1000 }),
   };
   return {
     ...api,

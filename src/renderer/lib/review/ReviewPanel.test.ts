@@ -15,7 +15,7 @@ const series = (n: number): ScoreSeries => {
   return {
     modelId: 3, videoId: 1, index: col((i) => i), ptsSec: col((i) => i / 10), combined: col((i) => (i >= 40 && i < 50 ? 9 : 1)),
     recon: col(() => 0.01), patch: col(() => 1), kl: col(() => 40), elbo: col(() => -100), temporal: col(() => 0.2), stillness: col(() => 1.5),
-    sharpness: col(() => 0.05), threshold: 2.5,
+    sharpness: col(() => 0.05), threshold: 2.5, lowThreshold: 2, sampledFps: 10,
   };
 };
 

@@ -202,6 +202,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
     options: {
       db: { type: 'string' }, video: { type: 'string' }, kind: { type: 'string' }, epochs: { type: 'string' }, backend: { type: 'string' },
       latent: { type: 'string' }, likelihood: { type: 'string' }, 'max-frames': { type: 'string' }, 'target-fpr': { type: 'string' }, 'batch-size': { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
+      parent: { type: 'string' },
     },
   });
   if (!values.video) throw new UsageError('train needs --video ID|FILE');
@@ -225,6 +226,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
           batchSize: num('batch-size', values['batch-size'], posInt),
           ...(values.likelihood ? { likelihood: parseLikelihood(values.likelihood) } : {}),
           seed: num('seed', values.seed, z.number().int().min(0)),
+          parentModelId: num('parent', values.parent, posInt),
           ...(backend ? { backend: backend as TrainingBackend } : {}),
         },
         { signal, onProgress: progressPrinter(!!values.json) },

@@ -111,7 +111,13 @@ export class AppApiImpl implements AppApi {
   async trainModel(videoId: number, options: TrainRequest = {}): Promise<{ jobId: string }> {
     const v = this.ctx.store.getVideo(videoId);
     if (v.status !== 'ready') throw new AppError('NotReadyError', `${v.name} is still importing: wait for it to finish.`);
-    const job = this.ctx.jobs.submit('train', `Train on ${v.name}`, {
+    if (options.parentModelId !== undefined) {
+      const parent = getModel(this.ctx.store, options.parentModelId);
+      if (parent.status !== 'ready') throw new AppError('NotReadyError', `Model ${parent.id} is not ready (${parent.status}): fine-tune from a ready version.`);
+      if (parent.kind !== 'vae') throw new AppError('InvalidArgumentError', `Model ${parent.id} is a ${parent.kind}: only VAE models can be fine-tuned.`);
+    }
+    const title = options.parentModelId !== undefined ? `Fine-tune model ${options.parentModelId} on ${v.name}` : `Train on ${v.name}`;
+    const job = this.ctx.jobs.submit('train', title, {
       kind: 'train',
       dbPath: this.ctx.dbPath,
       checkpointDir: join(this.ctx.dataDir, 'checkpoints'),

@@ -22,6 +22,7 @@ import {
   saveCheckpoint,
   weightsToArrays,
   arraysToWeights,
+  checkWeightArrays,
   type AdamState,
   type EpochRecord,
   type NamedArray,
@@ -104,6 +105,11 @@ export interface TrainOptions {
   decoderLogVarInit?: 'data' | 'zeros';
   /** Adam's moment decay rates and epsilon; defaults 0.9, 0.999, 1e-7 (as tf.train.adam). */
   adam?: { beta1?: number; beta2?: number; epsilon?: number };
+  /**
+   * Fine-tuning: start from these weights (names and shapes must match the config) instead of a
+   * fresh initialization. A checkpoint being resumed still wins. Adam's moments start at zero.
+   */
+  initialWeights?: NamedArray[];
 }
 
 export interface TrainProgress {
@@ -268,6 +274,13 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
   const seed = opts.seed ?? 1;
   if (!isInt(seed)) bad(`seed must be an integer, got ${seed}`);
   if (opts.resume && !opts.checkpointPath) bad('resume needs a checkpointPath');
+  if (opts.initialWeights) {
+    try {
+      checkWeightArrays(opts.config, opts.initialWeights);
+    } catch (e) {
+      bad(`initial weights do not fit the config: ${(e as Error).message}`);
+    }
+  }
 
   if (validationFraction > 0) {
     const valCount = Math.floor(frames.count * validationFraction);
@@ -414,8 +427,8 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
   };
 
   try {
-    const initial = ck ? arraysToWeights(ck.weights) : initWeights(config, o.seed);
-    if (!ck && config.likelihood === 'gaussian-learned' && o.decoderLogVarInit === 'data') {
+    const initial = ck ? arraysToWeights(ck.weights) : opts.initialWeights ? arraysToWeights(opts.initialWeights) : initWeights(config, o.seed);
+    if (!ck && !opts.initialWeights && config.likelihood === 'gaussian-learned' && o.decoderLogVarInit === 'data') {
       initial['dec.logvar']!.dispose();
       initial['dec.logvar'] = tf.tensor1d(dataLogVar(frames, train));
     }

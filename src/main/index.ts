@@ -104,7 +104,7 @@ async function start(): Promise<void> {
   const c = core;
   protocol.handle(MEDIA_SCHEME, async (req) => {
     const url = new URL(req.url);
-    const m = await serveMedia(c.store, `${url.host}${url.pathname}`, c.sessions);
+    const m = await serveMedia(c.store, `${url.host}${url.pathname}`, c.sessions, c.mediaDirs);
     return new Response(new Uint8Array(m.body), { status: m.status, headers: { 'content-type': m.contentType } });
   });
   serveApi(c);

@@ -168,7 +168,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       }
       if (req.method === 'POST' && p === '/upload') return upload(req, res, url);
       if (req.method === 'GET' && p.startsWith('/media/')) {
-        const m = await serveMedia(o.core.store, p.slice('/media/'.length), o.core.sessions);
+        const m = await serveMedia(o.core.store, p.slice('/media/'.length), o.core.sessions, o.core.mediaDirs);
         res.writeHead(m.status, { 'content-type': m.contentType, 'content-length': m.body.length, 'cache-control': 'private, max-age=3600' });
         return res.end(m.body);
       }

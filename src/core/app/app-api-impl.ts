@@ -26,6 +26,7 @@ import type { AppEventName, AppEvents } from '../../shared/events.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { mediaTools } from '../media/ffmpeg-locate.js';
 import * as labels from '../store/labels.js';
+import * as exports from './exports.js';
 import { getModel, listModels } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { changeEvents, scoreSeries } from './queries.js';
@@ -191,16 +192,16 @@ export class AppApiImpl implements AppApi {
     throw new AppError('NotImplementedError', 'Model comparison is not built yet.');
   }
 
-  async exportEvents(_modelId: number, _videoId: number, _format: 'csv' | 'json', _threshold?: number): Promise<ExportFile> {
-    throw new AppError('NotImplementedError', 'Event export is not built yet.');
+  async exportEvents(modelId: number, videoId: number, format: 'csv' | 'json', threshold?: number): Promise<ExportFile> {
+    return exports.exportEvents(this.ctx.store, modelId, videoId, format, threshold);
   }
 
-  async exportLabels(_videoId: number, _format: 'json' | 'label-studio'): Promise<ExportFile> {
-    throw new AppError('NotImplementedError', 'Label export is not built yet.');
+  async exportLabels(videoId: number, format: 'json' | 'label-studio'): Promise<ExportFile> {
+    return exports.exportLabels(this.ctx.store, videoId, format);
   }
 
-  async exportClip(_videoId: number, _startSec: number, _endSec: number): Promise<ExportedClip> {
-    throw new AppError('NotImplementedError', 'Clip export is not built yet.');
+  async exportClip(videoId: number, startSec: number, endSec: number): Promise<ExportedClip> {
+    return exports.exportClip(this.ctx.store, join(this.ctx.dataDir, 'exports'), videoId, startSec, endSec);
   }
 }
 

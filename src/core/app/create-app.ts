@@ -1,6 +1,6 @@
 /** Wire the engine for one process: open the store, recover from a crash, start the job registry. */
 import { EventEmitter } from 'node:events';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AppInfo } from '../../shared/domain.js';
 import type { AppEventName, AppEvents } from '../../shared/events.js';
 import { JobRegistry } from '../jobs/registry.js';
@@ -8,7 +8,7 @@ import { type WorkerEntry, WorkerJobRunner } from '../jobs/worker-host.js';
 import { removeUnfinishedModels } from '../store/models.js';
 import { Store } from '../store/store.js';
 import { AppApiImpl, type EventSink } from './app-api-impl.js';
-import { ModelSessions } from './media.js';
+import { type MediaDirs, ModelSessions } from './media.js';
 
 export interface AppCore {
   api: AppApiImpl;
@@ -20,6 +20,8 @@ export interface AppCore {
   onEvent(listener: (name: AppEventName, payload: AppEvents[AppEventName] | undefined) => void): () => void;
   /** ONNX sessions for on-demand reconstructions and heatmaps. */
   sessions: ModelSessions;
+  /** Where source frames are cached and exports written (for the media routes). */
+  mediaDirs: MediaDirs;
   /** How many half-imported videos from a crashed run were removed at start. */
   recovered: number;
   close(): void;
@@ -55,6 +57,7 @@ export function createAppCore(o: CreateAppOptions): AppCore {
     dataDir,
     recovered,
     sessions,
+    mediaDirs: { cacheDir: join(dataDir, 'cache'), exportsDir: join(dataDir, 'exports') },
     onEvent(listener) {
       bus.on('event', listener);
       return () => bus.off('event', listener);

@@ -4,10 +4,16 @@
  *   frame/<videoId>/<index>.png              a stored frame
  *   recon/<modelId>/<videoId>/<index>.png    the model's reconstruction of that frame
  *   heatmap/<modelId>/<videoId>/<index>.png  per-pixel reconstruction error, colour-mapped
- * Reconstructions and heatmaps are computed on demand with the model's ONNX graph (sessions cached).
+ *   source/<videoId>/<index>.png             the frame taken from the source file at up to 960 px wide
+ *   export/<fileName>                        a file written under the data folder's exports/ (clips)
+ * Reconstructions and heatmaps are computed on demand with the model's ONNX graph (sessions cached);
+ * source frames are cut with ffmpeg once and cached on disk.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AppError } from '../../shared/envelope.js';
 import { OnnxVaeScorer } from '../ml/onnx/runtime.js';
+import { sourceFramePng } from '../media/cut.js';
 import { encodePng } from '../media/png.js';
 import { modelBlobs } from '../store/models.js';
 import type { Store } from '../store/store.js';
@@ -20,6 +26,15 @@ export interface MediaResponse {
 
 const FRAME = /^frame\/(\d{1,12})\/(\d{1,12})\.png$/;
 const MODEL_VIEW = /^(recon|heatmap)\/(\d{1,12})\/(\d{1,12})\/(\d{1,12})\.png$/;
+const SOURCE = /^source\/(\d{1,12})\/(\d{1,12})\.png$/;
+/** Names exportClip writes: no separators, no dot-dot, so the route cannot leave exports/. */
+const EXPORT = /^export\/([\p{L}\p{N}_-][\p{L}\p{N}_.-]{0,200}\.mp4)$/u;
+
+/** Folders the media routes read from: the source-frame cache and the exports. */
+export interface MediaDirs {
+  cacheDir: string;
+  exportsDir: string;
+}
 
 /** RMS error (0..1 intensity units) at which the heatmap saturates. */
 export const HEATMAP_FULL_SCALE = 0.25;
@@ -64,8 +79,25 @@ export class ModelSessions {
 
 const notFound = (msg: string): MediaResponse => ({ status: 404, contentType: 'text/plain', body: Buffer.from(msg) });
 
-export async function serveMedia(store: Store, route: string, sessions?: ModelSessions): Promise<MediaResponse> {
+export async function serveMedia(store: Store, route: string, sessions?: ModelSessions, dirs?: MediaDirs): Promise<MediaResponse> {
   try {
+    route = decodeURIComponent(route);
+    const src = SOURCE.exec(route);
+    if (src && dirs) {
+      const videoId = Number(src[1]);
+      const v = store.getVideo(videoId);
+      const info = store.frameInfo(videoId, Number(src[2]));
+      const cached = join(dirs.cacheDir, 'source', `${videoId}-${v.contentHash.slice(0, 12)}-${info.index}.png`);
+      const hit = await readFile(cached).catch(() => null);
+      if (hit) return { status: 200, contentType: 'image/png', body: hit };
+      await sourceFramePng(v.path, info.ptsSec, cached);
+      return { status: 200, contentType: 'image/png', body: await readFile(cached) };
+    }
+    const ex = EXPORT.exec(route);
+    if (ex && dirs && !ex[1]!.includes('..')) {
+      const body = await readFile(join(dirs.exportsDir, ex[1]!)).catch(() => null);
+      return body ? { status: 200, contentType: 'video/mp4', body } : notFound(`No exported file ${ex[1]}`);
+    }
     const f = FRAME.exec(route);
     if (f) {
       const px = store.framePixels(Number(f[1]), Number(f[2]));
@@ -90,6 +122,7 @@ export async function serveMedia(store: Store, route: string, sessions?: ModelSe
     return notFound(`No media at ${route.slice(0, 100)}`);
   } catch (e) {
     if (e instanceof AppError && (e.name === 'NotFoundError' || e.name === 'NotReadyError')) return notFound(e.message);
+    if (e instanceof URIError) return notFound('Malformed media path');
     throw e;
   }
 }

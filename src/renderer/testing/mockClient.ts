@@ -51,6 +51,8 @@ export function createMockClient(mode: 'electron' | 'browser' = 'browser'): Mock
     mode,
     frameUrl: (videoId, index) => `/media/frame/${videoId}/${index}.png?token=t`,
     modelViewUrl: (view, modelId, videoId, index) => `/media/${view}/${modelId}/${videoId}/${index}.png?token=t`,
+    sourceFrameUrl: (videoId, index) => `/media/source/${videoId}/${index}.png?token=t`,
+    exportUrl: (fileName) => `/media/export/${fileName}?token=t`,
     on<K extends AppEventName>(name: K, listener: AppEventListener<K>) {
       let set = listeners.get(name);
       if (!set) listeners.set(name, (set = new Set()));

@@ -13,6 +13,10 @@ export interface AppClient extends AppApi, AppEventSource {
   frameUrl(videoId: number, index: number): string;
   /** URL of a model's view of a stored frame: its reconstruction, or its per-pixel error heatmap. */
   modelViewUrl(view: 'recon' | 'heatmap', modelId: number, videoId: number, index: number): string;
+  /** URL of the frame taken from the source video at up to 960 px wide (ffmpeg, cached by the app). */
+  sourceFrameUrl(videoId: number, index: number): string;
+  /** URL of a file exportClip wrote (for a download link). */
+  exportUrl(fileName: string): string;
   /** Browser mode: upload a dropped file to the server; resolves the path importVideo accepts. */
   uploadFile?(file: File): Promise<string>;
   /** Electron: the absolute path of a dropped or chosen file; null when it has none. */

@@ -31,6 +31,8 @@ export function createElectronClient(bridge: ElectronBridge): AppClient {
     on: (name, listener) => bridge.on(name, listener),
     frameUrl: (videoId, index) => `lw-media://frame/${videoId}/${index}.png`,
     modelViewUrl: (view, modelId, videoId, index) => `lw-media://${view}/${modelId}/${videoId}/${index}.png`,
+    sourceFrameUrl: (videoId, index) => `lw-media://source/${videoId}/${index}.png`,
+    exportUrl: (fileName) => `lw-media://export/${encodeURIComponent(fileName)}`,
     pathForFile(file) {
       const path = bridge.pathForFile(file);
       return path ? path : null;

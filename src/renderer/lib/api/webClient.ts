@@ -53,6 +53,8 @@ export function createWebClient(options: WebClientOptions = {}): AppClient {
       `/media/frame/${videoId}/${index}.png?token=${encodeURIComponent(token ?? '')}`,
     modelViewUrl: (view, modelId, videoId, index) =>
       `/media/${view}/${modelId}/${videoId}/${index}.png?token=${encodeURIComponent(token ?? '')}`,
+    sourceFrameUrl: (videoId, index) => `/media/source/${videoId}/${index}.png?token=${encodeURIComponent(token ?? '')}`,
+    exportUrl: (fileName) => `/media/export/${encodeURIComponent(fileName)}?token=${encodeURIComponent(token ?? '')}`,
     async uploadFile(file) {
       const response = await doFetch(`/upload?name=${encodeURIComponent(file.name)}`, {
         method: 'POST',

@@ -124,6 +124,27 @@ describe('ChangeTimeline', () => {
     expect(now()).toBe(450);
   });
 
+  it('Shift+drag brushes a span (either direction) without seeking or panning', async () => {
+    const onbrush = vi.fn();
+    const { canvas, now, shown } = renderTimeline({ onbrush, frame: 5 });
+    await fireEvent.pointerDown(canvas, { clientX: 400.5, clientY: 100, button: 0, shiftKey: true });
+    await fireEvent.pointerMove(canvas, { clientX: 350.5, clientY: 100, button: 0, shiftKey: true });
+    await fireEvent.pointerUp(canvas, { clientX: 320.5, clientY: 100, button: 0, shiftKey: true });
+    expect(onbrush.mock.calls).toEqual([
+      [{ startIdx: 350, endIdx: 400 }, false],
+      [{ startIdx: 320, endIdx: 400 }, true],
+    ]);
+    expect(now()).toBe(5);
+    expect(shown()).toEqual({ first: 0, last: FRAMES - 1 });
+  });
+
+  it('without a brush handler, Shift+drag pans as before', async () => {
+    const { canvas, now } = renderTimeline({ frame: 5 });
+    await fireEvent.pointerDown(canvas, { clientX: 400.5, clientY: 100, button: 0, shiftKey: true });
+    await fireEvent.pointerUp(canvas, { clientX: 400.5, clientY: 100, button: 0, shiftKey: true });
+    expect(now()).toBe(400); // a click: seeks
+  });
+
   it('dragging the threshold line reports the new threshold', async () => {
     const onthresholdchange = vi.fn();
     const { canvas, now } = renderTimeline({ onthresholdchange, frame: 5 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MinMaxPyramid } from './decimate.js';
-import { type TimelinePalette, type TimelineScene, drawOverview, drawTimeline, prepareCanvas, scoreScale, scoreToY, yToScore } from './drawTimeline.js';
+import { type TimelinePalette, type TimelineScene, drawOverview, drawTimeline, indicesToBands, prefersLogAxis, prepareCanvas, scoreScale, scoreToY, symexp, symlog, yToScore } from './drawTimeline.js';
 
 /** A 2D context that records every method call (jsdom has none). */
 function recordingContext() {
@@ -18,7 +18,7 @@ function scene(values: number[], overrides: Partial<TimelineScene> = {}): Timeli
   const pyramid = new MinMaxPyramid(values);
   return {
     width: 200, height: 100, view: { start: 0, end: values.length }, pyramid, scale: scoreScale(pyramid, 1), threshold: 1,
-    events: [], labels: [], selection: null, frame: 0, ...overrides,
+    events: [], labels: [], selection: [], frame: 0, ...overrides,
   };
 }
 
@@ -56,7 +56,7 @@ describe('drawTimeline', () => {
     const s = scene(values, {
       events: [{ id: 1, modelId: 1, videoId: 1, startIdx: 100, endIdx: 149, peakIdx: 120, peakScore: 2, startSec: 4, endSec: 6, threshold: 1 }],
       labels: [{ startIdx: 300, endIdx: 399, cls: 'person', colour: '#abc' }],
-      selection: { startIdx: 600, endIdx: 699 },
+      selection: [{ startIdx: 600, endIdx: 699 }],
     });
     drawTimeline(rec.ctx, s, palette);
     const rects = rec.calls.filter((c) => c.name === 'fillRect').map((c) => c.args);
@@ -87,5 +87,31 @@ describe('canvas set-up and the score axis', () => {
     expect(scoreToY(2, scale, 100)).toBeLessThan(scoreToY(1, scale, 100));
     expect(yToScore(-1000, scale, 100)).toBe(scale.max);
     expect(scoreScale(new MinMaxPyramid([]), NaN)).toEqual({ min: 0, max: 1.08 });
+  });
+});
+
+describe('log axis and selections', () => {
+  it('symlog maps both ways, keeps order and zero, and a log scale inverts exactly', () => {
+    for (const v of [-50, -1, 0, 0.5, 3, 600]) expect(symexp(symlog(v))).toBeCloseTo(v, 9);
+    expect(symlog(0)).toBe(0);
+    const pyr = new MinMaxPyramid(Float32Array.from([0, 1, 2, 600]));
+    const log = scoreScale(pyr, 4, true);
+    expect(log.log).toBe(true);
+    for (const v of [0, 2, 4, 100, 600]) expect(yToScore(scoreToY(v, log, 100), log, 100)).toBeCloseTo(v, 6);
+    // On a linear axis the threshold at 4 sits within a pixel of 0; on the log axis it is well apart.
+    const lin = scoreScale(pyr, 4);
+    expect(scoreToY(0, lin, 100) - scoreToY(4, lin, 100)).toBeLessThan(1);
+    expect(scoreToY(0, log, 100) - scoreToY(4, log, 100)).toBeGreaterThan(15);
+    expect(prefersLogAxis(pyr, 4)).toBe(true);
+    expect(prefersLogAxis(pyr, 100)).toBe(false);
+  });
+
+  it('turns sorted frame indices into runs', () => {
+    expect(indicesToBands([1, 2, 3, 7, 9, 10])).toEqual([
+      { startIdx: 1, endIdx: 3 },
+      { startIdx: 7, endIdx: 7 },
+      { startIdx: 9, endIdx: 10 },
+    ]);
+    expect(indicesToBands([])).toEqual([]);
   });
 });

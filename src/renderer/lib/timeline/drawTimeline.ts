@@ -14,11 +14,16 @@ export interface LabelBand extends FrameBand {
   colour: string;
 }
 
-/** The score range the vertical axis shows. */
+/** The score range the vertical axis shows; `log` draws it on a symmetric log axis (sign(s)·ln(1 + |s|)). */
 export interface ScoreScale {
   min: number;
   max: number;
+  log?: boolean;
 }
+
+/** The symmetric log transform: linear near zero, logarithmic for large |s|, defined for negative scores. */
+export const symlog = (s: number): number => Math.sign(s) * Math.log1p(Math.abs(s));
+export const symexp = (t: number): number => Math.sign(t) * Math.expm1(Math.abs(t));
 
 export interface TimelinePalette {
   background: string;
@@ -40,7 +45,7 @@ export interface TimelineScene {
   threshold: number;
   events: readonly ChangeEvent[];
   labels: readonly LabelBand[];
-  selection: FrameBand | null;
+  selection: readonly FrameBand[];
   frame: number;
 }
 
@@ -50,23 +55,42 @@ const PAD_BOTTOM = 3;
 const LABEL_STRIP = 5;
 
 /** The axis range: the whole series' extent and the threshold, with zero at or above the bottom and headroom on top. */
-export function scoreScale(pyramid: MinMaxPyramid, threshold: number): ScoreScale {
+export function scoreScale(pyramid: MinMaxPyramid, threshold: number, log = false): ScoreScale {
   const { min, max } = pyramid.extent(0, pyramid.length);
   const t = Number.isFinite(threshold) ? threshold : NaN;
   const lo = Math.min(0, Number.isNaN(min) ? 0 : min, Number.isNaN(t) ? 0 : t);
   const hi = Math.max(Number.isNaN(max) ? 1 : max, Number.isNaN(t) ? lo : t);
+  if (log) {
+    const [a, b] = [symlog(lo), symlog(hi)];
+    const range = b > a ? b - a : 1;
+    return { min: lo, max: symexp(a + range * 1.08), log: true };
+  }
   const range = hi > lo ? hi - lo : 1;
   return { min: lo, max: lo + range * 1.08 };
 }
 
+/**
+ * Whether a series reads better on a log axis: when its peak is far above the threshold, a linear axis
+ * flattens everything else (one burst at 600 leaves the threshold at 4 a pixel above the floor).
+ */
+export function prefersLogAxis(pyramid: MinMaxPyramid, threshold: number): boolean {
+  const { max } = pyramid.extent(0, pyramid.length);
+  return Number.isFinite(threshold) && threshold > 0 && max > 10 * threshold;
+}
+
+const axisValue = (v: number, scale: ScoreScale) => (scale.log ? symlog(v) : v);
+
 export function scoreToY(score: number, scale: ScoreScale, height: number): number {
   const plot = Math.max(1, height - PAD_TOP - PAD_BOTTOM);
-  return PAD_TOP + (1 - (score - scale.min) / (scale.max - scale.min)) * plot;
+  const [lo, hi] = [axisValue(scale.min, scale), axisValue(scale.max, scale)];
+  return PAD_TOP + (1 - (axisValue(score, scale) - lo) / (hi - lo)) * plot;
 }
 
 export function yToScore(y: number, scale: ScoreScale, height: number): number {
   const plot = Math.max(1, height - PAD_TOP - PAD_BOTTOM);
-  const score = scale.min + (1 - (y - PAD_TOP) / plot) * (scale.max - scale.min);
+  const [lo, hi] = [axisValue(scale.min, scale), axisValue(scale.max, scale)];
+  const t = lo + (1 - (y - PAD_TOP) / plot) * (hi - lo);
+  const score = scale.log ? symexp(t) : t;
   return Math.min(scale.max, Math.max(scale.min, score));
 }
 
@@ -157,10 +181,10 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, s: TimelineScene, p:
   ctx.fillStyle = p.event;
   ctx.globalAlpha = 0.2;
   for (const event of s.events) fillBand(ctx, s, event, 0, s.height);
-  if (s.selection) {
+  if (s.selection.length) {
     ctx.fillStyle = p.selection;
     ctx.globalAlpha = 0.22;
-    fillBand(ctx, s, s.selection, 0, s.height);
+    for (const band of s.selection) fillBand(ctx, s, band, 0, s.height);
   }
   ctx.globalAlpha = 1;
   drawCurve(ctx, s, p.curve);
@@ -189,7 +213,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, s: TimelineScene, p:
 
 /** Paints the overview strip: the whole video, its events, the visible window and the playhead. */
 export function drawOverview(ctx: CanvasRenderingContext2D, s: TimelineScene, p: TimelinePalette, visible: FrameView): void {
-  drawTimeline(ctx, { ...s, labels: [], selection: null, threshold: NaN }, p);
+  drawTimeline(ctx, { ...s, labels: [], selection: [], threshold: NaN }, p);
   const x0 = frameToX(visible.start, s.view, s.width);
   const x1 = frameToX(visible.end, s.view, s.width);
   ctx.fillStyle = p.window;
@@ -199,4 +223,15 @@ export function drawOverview(ctx: CanvasRenderingContext2D, s: TimelineScene, p:
   ctx.strokeStyle = p.window;
   ctx.lineWidth = 1;
   ctx.strokeRect(x0 + 0.5, 0.5, Math.max(2, x1 - x0) - 1, s.height - 1);
+}
+
+/** Sorted frame indices as runs of consecutive frames (a lasso selection drawn as bands). */
+export function indicesToBands(indices: readonly number[]): FrameBand[] {
+  const bands: FrameBand[] = [];
+  for (const i of indices) {
+    const last = bands[bands.length - 1];
+    if (last && i === last.endIdx + 1) last.endIdx = i;
+    else if (!last || i > last.endIdx) bands.push({ startIdx: i, endIdx: i });
+  }
+  return bands;
 }

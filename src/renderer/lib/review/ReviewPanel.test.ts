@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { describe, expect, it } from 'vitest';
-import type { ModelSummary, ScoreSeries } from '../../../shared/domain.js';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Label, ModelSummary, ScoreSeries } from '../../../shared/domain.js';
 import { createMockClient, video } from '../../testing/mockClient.js';
 import { clientContext } from '../api/clientContext.js';
 import ReviewPanel from './ReviewPanel.svelte';
@@ -18,6 +18,92 @@ const series = (n: number): ScoreSeries => {
     sharpness: col(() => 0.05), threshold: 2.5, lowThreshold: 2, sampledFps: 10,
   };
 };
+
+beforeAll(() => {
+  if (typeof window.PointerEvent === 'undefined') {
+    class PointerEventForTests extends MouseEvent {
+      readonly pointerId: number;
+      constructor(type: string, init: PointerEventInit = {}) {
+        super(type, init);
+        this.pointerId = init.pointerId ?? 1;
+      }
+    }
+    vi.stubGlobal('PointerEvent', PointerEventForTests);
+  }
+});
+beforeEach(() => {
+  vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
+});
+
+const label = (o: Partial<Label> = {}): Label => ({ id: 7, videoId: 1, startIdx: 40, endIdx: 49, cls: 'nuisance', note: '', createdAt: 'x', updatedAt: 'x', ...o });
+
+async function scoredPanel() {
+  const client = createMockClient();
+  client.listModels.mockResolvedValue([model()]);
+  client.getScores.mockResolvedValue(series(100));
+  client.listEvents.mockResolvedValue([{ id: 1, modelId: 3, videoId: 1, startIdx: 40, endIdx: 49, peakIdx: 45, peakScore: 9, startSec: 4, endSec: 4.9, threshold: 2.5 }]);
+  render(ReviewPanel, { props: { videos: [video({ id: 1 })] }, context: clientContext(client) });
+  const slider = (await screen.findAllByRole('slider')).find((el) => el.tagName !== 'INPUT')!;
+  return { client, slider };
+}
+
+describe('ReviewPanel: labels, threshold, playback, exports', () => {
+  it('labels the event under the playhead with U, lists it, and undoes it with Ctrl+Z', async () => {
+    const { client, slider } = await scoredPanel();
+    client.createLabel.mockResolvedValue(label());
+    slider.focus();
+    await fireEvent.keyDown(slider, { key: ']' }); // playhead to the event at 40
+    await fireEvent.keyDown(window, { key: 'u' });
+    await waitFor(() => expect(client.createLabel).toHaveBeenCalledWith({ videoId: 1, startIdx: 40, endIdx: 49, cls: 'nuisance' }));
+    client.listLabels.mockResolvedValue([label()]);
+    await client.emit('labels:changed', { videoId: 1 });
+    expect(await screen.findAllByTestId('label-item')).toHaveLength(1);
+    await fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    await waitFor(() => expect(client.deleteLabel).toHaveBeenCalledWith(7));
+  });
+
+  it('shows the calibrated threshold and its event count', async () => {
+    await scoredPanel();
+    expect(screen.getByTestId('threshold-readout').textContent).toMatch(/Threshold 2\.50 · 1 event\b/);
+    expect(screen.queryByTestId('threshold-reset')).toBeNull();
+  });
+
+  it('exports events at the shown threshold and labels in both formats', async () => {
+    const { client } = await scoredPanel();
+    const created: string[] = [];
+    vi.spyOn(URL, 'createObjectURL').mockImplementation(() => (created.push('blob'), 'blob:x'));
+    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
+    const clicks = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+    await fireEvent.click(screen.getByTestId('export-events-csv'));
+    await waitFor(() => expect(client.exportEvents).toHaveBeenCalledWith(3, 1, 'csv'));
+    await fireEvent.click(screen.getByTestId('export-labels-ls'));
+    await waitFor(() => expect(client.exportLabels).toHaveBeenCalledWith(1, 'label-studio'));
+    expect(created).toHaveLength(2);
+    expect(clicks).toHaveBeenCalledTimes(2);
+  });
+
+  it('Space plays from the playhead and stops at the end', async () => {
+    const { slider } = await scoredPanel();
+    let now = 0;
+    const queue: FrameRequestCallback[] = [];
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    vi.stubGlobal('requestAnimationFrame', (cb: FrameRequestCallback) => (queue.push(cb), queue.length));
+    vi.stubGlobal('cancelAnimationFrame', () => undefined);
+    slider.focus();
+    await fireEvent.keyDown(slider, { key: 'End' });
+    await fireEvent.keyDown(slider, { key: 'ArrowLeft', shiftKey: true }); // frame 89
+    await fireEvent.keyDown(slider, { key: ' ' });
+    expect(screen.getByTestId('play-toggle').textContent).toBe('Pause');
+    for (let i = 0; i < 5 && queue.length; i++) {
+      now += 500; // half a second at 10 frames/s: 5 frames a step
+      queue.shift()!(now);
+      await Promise.resolve();
+    }
+    await waitFor(() => expect(slider.getAttribute('aria-valuenow')).toBe('99'));
+    await waitFor(() => expect(screen.getByTestId('play-toggle').textContent).toBe('Play'));
+    vi.unstubAllGlobals();
+  });
+});
 
 describe('ReviewPanel', () => {
   it('asks for a model first, and trains one on the chosen video', async () => {

@@ -28,6 +28,7 @@ import { mediaTools } from '../media/ffmpeg-locate.js';
 import * as labels from '../store/labels.js';
 import { getModel, listModels } from '../store/models.js';
 import type { Store } from '../store/store.js';
+import { compareModels } from './compare.js';
 import { changeEvents, scoreSeries } from './queries.js';
 import { toModelSummary } from './summaries.js';
 import { APP_VERSION } from '../version.js';
@@ -181,8 +182,8 @@ export class AppApiImpl implements AppApi {
     throw new AppError('NotImplementedError', 'The latent projection is not built yet.');
   }
 
-  async compareModels(_videoId: number, _modelIds: number[]): Promise<ModelComparison> {
-    throw new AppError('NotImplementedError', 'Model comparison is not built yet.');
+  async compareModels(videoId: number, modelIds: number[]): Promise<ModelComparison> {
+    return compareModels(this.ctx.store, videoId, modelIds);
   }
 
   async exportEvents(_modelId: number, _videoId: number, _format: 'csv' | 'json', _threshold?: number): Promise<ExportFile> {

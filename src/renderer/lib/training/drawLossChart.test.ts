@@ -66,6 +66,8 @@ describe('drawLossChart', () => {
     expect(kl).toHaveLength(20);
     expect((kl[19]!.args as number[])[1]).toBeLessThan((kl[0]!.args as number[])[1]!);
     expect((kl[19]!.args as number[])[1]).toBeLessThan(area.y0 + 0.1 * (area.y1 - area.y0));
+    // The loss goes on top, drawn last.
+    expect(rec.calls.filter((c) => c.name === 'lineTo').at(-1)!.strokeStyle).toBe(palette.loss);
     // No validation loss yet: no path in its colour.
     expect(rec.path(palette.valLoss)).toHaveLength(0);
   });

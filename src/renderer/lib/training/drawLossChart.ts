@@ -179,7 +179,12 @@ export function drawLossChart(ctx: CanvasRenderingContext2D, scene: LossChartSce
   ctx.textAlign = 'center';
   ctx.fillText(scene.xLabel, (area.x0 + area.x1) / 2, height);
 
-  for (const spec of LOSS_SERIES) drawSeries(ctx, scene, scales, spec, palette[spec.key]);
+  // The loss last, on top: where KL is small it lies on the reconstruction curve and would hide under it.
+  const order: LossSeriesKey[] = ['recon', 'kl', 'valLoss', 'loss'];
+  for (const key of order) {
+    const spec = LOSS_SERIES.find((s) => s.key === key)!;
+    drawSeries(ctx, scene, scales, spec, palette[key]);
+  }
 }
 
 /** The theme's colours where the canvas sits, with the dark theme's values as fallbacks. */

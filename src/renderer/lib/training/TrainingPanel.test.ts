@@ -105,11 +105,16 @@ describe('TrainingPanel: starting a training', () => {
     const button = screen.getByTestId('training-finetune') as HTMLButtonElement;
     await waitFor(() => expect(button.disabled).toBe(false));
     expect(button.textContent).toContain('#3');
-    expect(screen.getByTestId('finetune-explain').textContent).toMatch(/incident or\s+tamper are never learned from/);
+    expect(screen.getByTestId('finetune-explain').textContent).toMatch(/incident,\s+tamper or a class of your own are never learned from/);
     await fireEvent.input(screen.getByTestId('train-epochs'), { target: { value: '5' } });
+    await fireEvent.input(screen.getByTestId('train-seed'), { target: { value: '9' } });
     await fireEvent.change(screen.getByTestId('train-likelihood'), { target: { value: 'gaussian-fixed' } });
+    // The parent's network is kept: its likelihood is not the analyst's to change in a fine-tune.
+    expect(screen.getByTestId('finetune-keeps-network').textContent).toContain("keeps model 3's network");
     await fireEvent.click(button);
-    expect(client.trainModel).toHaveBeenCalledWith(1, { epochs: 5, likelihood: 'gaussian-fixed', parentModelId: 3 });
+    expect(client.trainModel).toHaveBeenCalledWith(1, { epochs: 5, seed: 9, parentModelId: 3 });
+    await fireEvent.click(screen.getByTestId('training-start'));
+    expect(client.trainModel).toHaveBeenLastCalledWith(1, { epochs: 5, seed: 9, likelihood: 'gaussian-fixed' });
   });
 
   it('cannot fine-tune before a version is ready', async () => {

@@ -256,7 +256,7 @@ export interface ModelComparisonRow {
   auc: number | null;
   /** Frames labelled normal or nuisance whose combined score is at or over the model's threshold. */
   falseAlarmFrames: number | null;
-  /** Events (at the model's threshold) that overlap a normal or nuisance label. */
+  /** Events (at the model's threshold) that overlap a normal or nuisance label and no incident or tamper one. */
   falseAlarmEvents: number | null;
   /** Frames labelled incident or tamper that are at or over the threshold (recall numerator). */
   detectedFrames: number | null;

@@ -29,6 +29,7 @@ import * as labels from '../store/labels.js';
 import * as exports from './exports.js';
 import { getModel, listModels } from '../store/models.js';
 import type { Store } from '../store/store.js';
+import { compareModels } from './compare.js';
 import { changeEvents, scoreSeries } from './queries.js';
 import { toModelSummary } from './summaries.js';
 import { APP_VERSION } from '../version.js';
@@ -188,8 +189,8 @@ export class AppApiImpl implements AppApi {
     throw new AppError('NotImplementedError', 'The latent projection is not built yet.');
   }
 
-  async compareModels(_videoId: number, _modelIds: number[]): Promise<ModelComparison> {
-    throw new AppError('NotImplementedError', 'Model comparison is not built yet.');
+  async compareModels(videoId: number, modelIds: number[]): Promise<ModelComparison> {
+    return compareModels(this.ctx.store, videoId, modelIds);
   }
 
   async exportEvents(modelId: number, videoId: number, format: 'csv' | 'json', threshold?: number): Promise<ExportFile> {

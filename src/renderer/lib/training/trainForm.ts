@@ -1,0 +1,109 @@
+/**
+ * The training form's fields turned into a TrainRequest. An empty field means "the app's default";
+ * a filled one must be in the range the app accepts (the same ranges as `trainRequestSchema`), and
+ * a message names the field, the range and what to type instead.
+ */
+import { TRAINING_BACKENDS, type TrainingBackend, type TrainRequest } from '../../../shared/domain.js';
+
+export type Likelihood = NonNullable<TrainRequest['likelihood']>;
+export const LIKELIHOODS: readonly Likelihood[] = ['bernoulli', 'gaussian-fixed', 'gaussian-learned'];
+
+/** What the form holds: numbers are null while their input is empty; '' selects the app's choice. */
+export interface TrainFields {
+  name: string;
+  epochs: number | null;
+  batchSize: number | null;
+  learningRate: number | null;
+  latentDim: number | null;
+  beta: number | null;
+  klWarmupEpochs: number | null;
+  maxFrames: number | null;
+  targetFpr: number | null;
+  seed: number | null;
+  backend: TrainingBackend | '';
+  likelihood: Likelihood | '';
+}
+
+export type NumericField = 'epochs' | 'batchSize' | 'learningRate' | 'latentDim' | 'beta' | 'klWarmupEpochs' | 'maxFrames' | 'targetFpr' | 'seed';
+export type TrainField = keyof TrainFields;
+
+export const emptyTrainFields = (): TrainFields => ({
+  name: '',
+  epochs: null,
+  batchSize: null,
+  learningRate: null,
+  latentDim: null,
+  beta: null,
+  klWarmupEpochs: null,
+  maxFrames: null,
+  targetFpr: null,
+  seed: null,
+  backend: '',
+  likelihood: '',
+});
+
+interface NumericRule {
+  label: string;
+  integer: boolean;
+  min: number;
+  /** The minimum itself is not allowed (a positive number). */
+  minExclusive?: boolean;
+  max: number;
+  hint: string;
+}
+
+/** The ranges the app accepts (src/shared/schemas.ts trainRequestSchema); a test keeps the two in step. */
+export const NUMERIC_RULES: Record<NumericField, NumericRule> = {
+  epochs: { label: 'Epochs', integer: true, min: 1, max: 1000, hint: 'passes over the training frames' },
+  batchSize: { label: 'Batch size', integer: true, min: 1, max: 1024, hint: 'frames per training step' },
+  learningRate: { label: 'Learning rate', integer: false, min: 0, minExclusive: true, max: 1, hint: 'Adam step size, e.g. 0.001' },
+  latentDim: { label: 'Latent size', integer: true, min: 1, max: 256, hint: 'dimensions of the latent space' },
+  beta: { label: 'β (KL weight)', integer: false, min: 0, max: 100, hint: '1 is the standard VAE' },
+  klWarmupEpochs: { label: 'KL warm-up (epochs)', integer: true, min: 0, max: 1000, hint: 'β rises from 0 over this many epochs' },
+  maxFrames: { label: 'Max frames', integer: true, min: 20, max: 1_000_000, hint: 'spread evenly over the video' },
+  targetFpr: { label: 'Target false-alarm rate', integer: false, min: 0, minExclusive: true, max: 0.5, hint: 'on held-out normal frames, e.g. 0.01' },
+  seed: { label: 'Seed', integer: true, min: 0, max: 2 ** 31, hint: 'same seed, same model' },
+};
+
+function numericProblem(rule: NumericRule, value: number): string | null {
+  const range = `${rule.minExclusive ? `above ${rule.min}` : `from ${rule.min.toLocaleString('en-US')}`} ${rule.minExclusive ? 'and at most' : 'to'} ${rule.max.toLocaleString('en-US')}`;
+  if (!Number.isFinite(value)) return `${rule.label} must be a number ${range}, or empty for the default.`;
+  if (rule.integer && !Number.isInteger(value)) return `${rule.label} must be a whole number ${range}.`;
+  const low = rule.minExclusive ? value <= rule.min : value < rule.min;
+  if (low || value > rule.max) return `${rule.label} must be ${range}.`;
+  return null;
+}
+
+export type TrainFormResult =
+  | { ok: true; request: TrainRequest; warnings: string[] }
+  | { ok: false; errors: Partial<Record<TrainField, string>> };
+
+/** Check every field; on success, a request holding only the fields the analyst filled in. */
+export function readTrainRequest(fields: TrainFields): TrainFormResult {
+  const errors: Partial<Record<TrainField, string>> = {};
+  const request: TrainRequest = {};
+  const name = fields.name.trim();
+  if (name.length > 200) errors.name = `Name must be at most 200 characters (it has ${name.length}).`;
+  else if (name) request.name = name;
+  for (const key of Object.keys(NUMERIC_RULES) as NumericField[]) {
+    const value = fields[key];
+    if (value === null || value === undefined) continue;
+    const problem = numericProblem(NUMERIC_RULES[key], value);
+    if (problem) errors[key] = problem;
+    else request[key] = value;
+  }
+  if (fields.backend) {
+    if ((TRAINING_BACKENDS as readonly string[]).includes(fields.backend)) request.backend = fields.backend;
+    else errors.backend = `Unknown backend "${fields.backend}": choose one of ${TRAINING_BACKENDS.join(', ')}, or automatic.`;
+  }
+  if (fields.likelihood) {
+    if (LIKELIHOODS.includes(fields.likelihood)) request.likelihood = fields.likelihood;
+    else errors.likelihood = `Unknown likelihood "${fields.likelihood}".`;
+  }
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const warnings: string[] = [];
+  if (request.epochs !== undefined && request.klWarmupEpochs !== undefined && request.klWarmupEpochs > request.epochs) {
+    warnings.push(`The KL warm-up (${request.klWarmupEpochs} epochs) is longer than training (${request.epochs}): β will not reach its full value.`);
+  }
+  return { ok: true, request, warnings };
+}

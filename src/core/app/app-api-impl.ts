@@ -28,6 +28,7 @@ import { mediaTools } from '../media/ffmpeg-locate.js';
 import * as labels from '../store/labels.js';
 import { getModel, listModels } from '../store/models.js';
 import type { Store } from '../store/store.js';
+import { LatentProjections } from './projection.js';
 import { changeEvents, scoreSeries } from './queries.js';
 import { toModelSummary } from './summaries.js';
 import { APP_VERSION } from '../version.js';
@@ -177,8 +178,12 @@ export class AppApiImpl implements AppApi {
     this.ctx.emit('models:changed');
   }
 
-  async getLatentProjection(_modelId: number, _videoId: number, _method: ProjectionMethod): Promise<LatentProjection> {
-    throw new AppError('NotImplementedError', 'The latent projection is not built yet.');
+  /** Cached per (model, video, method) and recomputed when a re-score replaces the latents (made on first use). */
+  private projections: LatentProjections | null = null;
+
+  async getLatentProjection(modelId: number, videoId: number, method: ProjectionMethod): Promise<LatentProjection> {
+    this.projections ??= new LatentProjections(this.ctx.store);
+    return this.projections.get(modelId, videoId, method);
   }
 
   async compareModels(_videoId: number, _modelIds: number[]): Promise<ModelComparison> {

@@ -61,9 +61,14 @@ describe('ReviewPanel', () => {
     render(ReviewPanel, { props: { videos: [video({ id: 1 })] }, context: clientContext(client) });
     expect((await screen.findByTestId('scatter-axis-x')).textContent).toBe('PC1 · 50.0% of variance');
     expect(client.getLatentProjection).toHaveBeenCalledWith(3, 1, 'pca');
+    // Once: the answer arriving must not ask again.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(client.getLatentProjection).toHaveBeenCalledTimes(1);
+    expect(screen.queryByText('Updating…')).toBeNull();
     await fireEvent.change(screen.getByTestId('scatter-method'), { target: { value: 'umap' } });
     await waitFor(() => expect(screen.getByTestId('scatter-axis-x').textContent).toBe('UMAP 1'));
     expect(client.getLatentProjection).toHaveBeenLastCalledWith(3, 1, 'umap');
+    expect(client.getLatentProjection).toHaveBeenCalledTimes(2);
   });
 
   it('tells the analyst to score the video when the scatter has no latents', async () => {

@@ -134,7 +134,7 @@ export function drawScatter(ctx: CanvasRenderingContext2D, s: ScatterScene, p: S
   pixels.fill(packColour(p.background));
   const palette = s.style.palette;
   const colours = Uint32Array.from(palette, packColour);
-  const dimmed = Uint32Array.from(palette, (c) => packColour(mixColour(c, p.background, 0.7)));
+  const dimmed = Uint32Array.from(palette, (c) => packColour(mixColour(c, p.background, 0.6)));
   const drawn = splatPoints(pixels, wpx, hpx, s, colours, dimmed);
   ctx.putImageData(surface.image, 0, 0);
 

@@ -30,6 +30,7 @@ import * as exports from './exports.js';
 import { getModel, listModels } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { compareModels } from './compare.js';
+import { LatentProjections } from './projection.js';
 import { changeEvents, scoreSeries } from './queries.js';
 import { toModelSummary } from './summaries.js';
 import { APP_VERSION } from '../version.js';
@@ -185,8 +186,12 @@ export class AppApiImpl implements AppApi {
     this.ctx.emit('models:changed');
   }
 
-  async getLatentProjection(_modelId: number, _videoId: number, _method: ProjectionMethod): Promise<LatentProjection> {
-    throw new AppError('NotImplementedError', 'The latent projection is not built yet.');
+  /** Cached per (model, video, method) and recomputed when a re-score replaces the latents (made on first use). */
+  private projections: LatentProjections | null = null;
+
+  async getLatentProjection(modelId: number, videoId: number, method: ProjectionMethod): Promise<LatentProjection> {
+    this.projections ??= new LatentProjections(this.ctx.store);
+    return this.projections.get(modelId, videoId, method);
   }
 
   async compareModels(videoId: number, modelIds: number[]): Promise<ModelComparison> {

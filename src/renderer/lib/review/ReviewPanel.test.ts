@@ -135,6 +135,37 @@ describe('ReviewPanel', () => {
     expect(client.scoreVideo).toHaveBeenCalledWith(3, 1);
   });
 
+  it('loads the latent scatter of the scored video, and another projection on request', async () => {
+    const client = createMockClient();
+    client.listModels.mockResolvedValue([model()]);
+    client.getScores.mockResolvedValue(series(100));
+    const n = 100;
+    client.getLatentProjection.mockImplementation(async (modelId, videoId, method) => ({
+      modelId, videoId, method, index: Array.from({ length: n }, (_, i) => i), x: Array.from({ length: n }, (_, i) => i),
+      y: Array.from({ length: n }, (_, i) => i % 7), explained: method === 'pca' ? [0.5, 0.2] : [], mixtureClass: null,
+    }));
+    render(ReviewPanel, { props: { videos: [video({ id: 1 })] }, context: clientContext(client) });
+    expect((await screen.findByTestId('scatter-axis-x')).textContent).toBe('PC1 · 50.0% of variance');
+    expect(client.getLatentProjection).toHaveBeenCalledWith(3, 1, 'pca');
+    // Once: the answer arriving must not ask again.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(client.getLatentProjection).toHaveBeenCalledTimes(1);
+    expect(screen.queryByText('Updating…')).toBeNull();
+    await fireEvent.change(screen.getByTestId('scatter-method'), { target: { value: 'umap' } });
+    await waitFor(() => expect(screen.getByTestId('scatter-axis-x').textContent).toBe('UMAP 1'));
+    expect(client.getLatentProjection).toHaveBeenLastCalledWith(3, 1, 'umap');
+    expect(client.getLatentProjection).toHaveBeenCalledTimes(2);
+  });
+
+  it('tells the analyst to score the video when the scatter has no latents', async () => {
+    const client = createMockClient();
+    client.listModels.mockResolvedValue([model()]);
+    client.getScores.mockResolvedValue(series(10));
+    client.getLatentProjection.mockRejectedValue(new Error('Score this video with model 3 first: it has no latents from that model yet.'));
+    render(ReviewPanel, { props: { videos: [video({ id: 1 })] }, context: clientContext(client) });
+    expect((await screen.findByTestId('scatter-error')).textContent).toContain('Score this video with model 3 first');
+  });
+
   it('shows what went wrong when training cannot start', async () => {
     const client = createMockClient();
     client.trainModel.mockRejectedValue(new Error('lobby.mp4 is still importing: wait for it to finish.'));

@@ -113,8 +113,19 @@ export interface AppInfo {
 export const TRAINING_BACKENDS = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
 
+/**
+ * Model kinds that can be trained and scored (issue 5). 'vae': the convolutional VAE (the default);
+ * 'ae': the same network trained as a plain autoencoder (no KL, no sampling); 'vae-gp': the VAE with a
+ * Gaussian-process model of its latent trajectory, whose two-sided windowed residual statistic
+ * replaces the stillness score (a frozen picture makes the trajectory abnormally smooth).
+ */
+export const MODEL_KINDS = ['vae', 'ae', 'vae-gp'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
 /** What the analyst can set when training; everything has a sensible default. */
 export interface TrainRequest {
+  /** Which model to train (default 'vae'). A fine-tune keeps its parent's kind. */
+  kind?: ModelKind;
   name?: string;
   epochs?: number;
   batchSize?: number;

@@ -12,6 +12,8 @@ export interface RawComponents {
   temporal: number;
   stillness: number;
   sharpness: number;
+  /** GP latent-trajectory statistic (kinds with a GP model only; filled in after the whole video is scored). */
+  gp?: number | null;
 }
 
 /**

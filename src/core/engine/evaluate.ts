@@ -24,6 +24,8 @@ export interface EvalOptions {
 }
 
 export interface EvalReport {
+  /** The model kind evaluated. */
+  kind: string;
   auc: KindAuc;
   baselines: { bgdiff: KindAuc; pca16: KindAuc };
   /** AUC of each stored score component alone (diagnostics: which signal sees which kind). */
@@ -56,7 +58,10 @@ export async function evaluate(store: Store, o: EvalOptions, hooks: { onProgress
   const at = atThreshold(scores.combined, truth, threshold);
 
   const components: Record<string, KindAuc> = {};
-  for (const c of SCORE_COMPONENTS) if (c !== 'combined') components[c] = aucByKind(c === 'elbo' ? scores[c].map((x) => -x) : scores[c], truth);
+  for (const c of SCORE_COMPONENTS) {
+    if (c === 'combined' || scores[c].every((x) => Number.isNaN(x))) continue; // not computed by this kind
+    components[c] = aucByKind(c === 'elbo' ? scores[c].map((x) => -x) : scores[c], truth);
+  }
 
   hooks.onProgress?.({ done: 0, total: null, fraction: null, rate: 0, etaSec: null, stage: 'baselines' });
   const trainGray = toGray(asFrames(loadFrames(store, train.videoId)));
@@ -64,6 +69,7 @@ export async function evaluate(store: Store, o: EvalOptions, hooks: { onProgress
   const bg = fitBgDiff(trainGray);
   const pca = fitPca(trainGray, 16);
   return {
+    kind: model.kind,
     auc: aucByKind(scores.combined, truth),
     baselines: { bgdiff: aucByKind(scoreBgDiff(bg, testGray), truth), pca16: aucByKind(scorePca(pca, testGray), truth) },
     components,

@@ -7,6 +7,7 @@
  * aspect. The alarm threshold is a quantile of the combined score on those same held-out frames,
  * set by a target false-positive rate: test labels never enter.
  */
+import type { GpTrajectoryModel } from './gp-trajectory.js';
 
 /** Components that may enter the combined score; each is "larger = more unusual" unless two-sided. */
 export const COMBINED_COMPONENTS = ['recon', 'patch', 'kl', 'temporal', 'stillness', 'sharpness'] as const;
@@ -18,7 +19,8 @@ export type CombinedComponent = (typeof COMBINED_COMPONENTS)[number];
  * washed-out picture is easier to reconstruct than any normal frame, which is just as abnormal.
  */
 export type Sidedness = 'upper' | 'both';
-export type CombinationRule = Partial<Record<CombinedComponent, Sidedness>>;
+/** 'gp': the GP latent-trajectory statistic (gp-trajectory.ts), used by kinds that fit one. */
+export type CombinationRule = Partial<Record<CombinedComponent | 'gp', Sidedness>>;
 
 /**
  * The default rule, chosen on development scenes (bench seeds 4 and 5), never on the reported ones.
@@ -27,6 +29,12 @@ export type CombinationRule = Partial<Record<CombinedComponent, Sidedness>>;
  * Sharpness is two-sided: defocus removes fine detail, a gain jump amplifies it.
  */
 export const DEFAULT_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', stillness: 'upper', sharpness: 'both' };
+
+/**
+ * The 'vae-gp' kind: the GP trajectory statistic (two-sided: a jump is too rough, a freeze too smooth)
+ * takes the place of stillness, so what sees a freeze is the GP, not the latent step.
+ */
+export const GP_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', sharpness: 'both', gp: 'both' };
 
 export interface RobustStat {
   median: number;
@@ -49,6 +57,8 @@ export interface Calibration {
   targetFpr: number;
   /** Frame rate the calibration frames were sampled at: temporal scores depend on it. */
   sampledFps: number;
+  /** Kinds with a GP latent-trajectory model: the model and its statistic's robust scale on held-out frames. */
+  gp?: { model: GpTrajectoryModel; stat: RobustStat };
 }
 
 export function quantile(values: ArrayLike<number>, q: number): number {
@@ -103,13 +113,18 @@ export function latentSteps(mu: Float32Array, latentDim: number, scale: ArrayLik
 export const STILLNESS_EPS = 1e-4;
 export const stillness = (step: number): number => -Math.log(step + STILLNESS_EPS);
 
-export function combine(raw: Record<CombinedComponent, number>, c: Calibration): number {
+export function combine(raw: Record<CombinedComponent, number> & { gp?: number | null }, c: Calibration): number {
   let best = -Infinity;
   for (const k of COMBINED_COMPONENTS) {
     const side = c.rule ? c.rule[k] : 'upper';
     if (!side) continue;
     const z = standardize(raw[k], c.components[k]);
     best = Math.max(best, side === 'both' ? Math.abs(z) : z);
+  }
+  const gpSide = c.rule?.gp;
+  if (gpSide && c.gp && raw.gp !== undefined && raw.gp !== null) {
+    const z = standardize(raw.gp, c.gp.stat);
+    best = Math.max(best, gpSide === 'both' ? Math.abs(z) : z);
   }
   return best;
 }

@@ -149,6 +149,10 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
       ) WITHOUT ROWID;
     `);
   },
+  (db) => {
+    // v4 (issue 5, model family): the GP latent-trajectory statistic as a score column (NULL for kinds without one).
+    db.exec(`ALTER TABLE scores ADD COLUMN gp REAL;`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

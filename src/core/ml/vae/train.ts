@@ -77,6 +77,11 @@ export interface TrainOptions {
   learningRate: number;
   /** Weight on the KL term (β-VAE); default 1. */
   beta?: number;
+  /**
+   * 'elbo' (default): the VAE. 'autoencoder': the same network as a deterministic autoencoder, z = μ
+   * (no sampling: ε = 0) and the reconstruction NLL alone (no KL; β and the warm-up are ignored).
+   */
+  objective?: 'elbo' | 'autoencoder';
   /** β ramps linearly from 0 to `beta` over this many epochs; default 0 (no warm-up). */
   klWarmupEpochs?: number;
   /** Share of frames held out for validation, chosen by a seeded shuffle; default 0.1, 0 for none. */
@@ -229,6 +234,7 @@ interface Resolved {
   beta2: number;
   epsilon: number;
   decoderLogVarInit: 'data' | 'zeros';
+  autoencoder: boolean;
 }
 
 function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
@@ -297,13 +303,16 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
   const decoderLogVarInit = opts.decoderLogVarInit ?? 'data';
   if (decoderLogVarInit !== 'data' && decoderLogVarInit !== 'zeros') bad(`decoderLogVarInit must be 'data' or 'zeros', got ${decoderLogVarInit}`);
   if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0)) bad('adam needs 0 <= beta1, beta2 < 1 and epsilon > 0');
+  const objective = opts.objective ?? 'elbo';
+  if (objective !== 'elbo' && objective !== 'autoencoder') bad(`objective must be 'elbo' or 'autoencoder', got ${String(objective)}`);
+  const autoencoder = objective === 'autoencoder';
   return {
     config: c,
     epochs: opts.epochs,
     batchSize: opts.batchSize,
     learningRate: opts.learningRate,
-    beta,
-    klWarmupEpochs,
+    beta: autoencoder ? 0 : beta,
+    klWarmupEpochs: autoencoder ? 0 : klWarmupEpochs,
     validationFraction,
     patience,
     minDelta,
@@ -312,6 +321,7 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
     beta2,
     epsilon,
     decoderLogVarInit,
+    autoencoder,
   };
 }
 
@@ -477,8 +487,8 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         const idx = val.slice(b * o.batchSize, (b + 1) * o.batchSize);
         const [rs, ks] = tf.tidy(() => {
           const x = batchTensor(frames, idx);
-          const t = vaeTerms(config, weightsView, x, hash32(o.seed, SALT_VAL, b));
-          return [tf.sum(t.recon).dataSync()[0]!, tf.sum(t.kl).dataSync()[0]!];
+          const t = vaeTerms(config, weightsView, x, o.autoencoder ? tf.zeros([idx.length, config.latentDim]) : hash32(o.seed, SALT_VAL, b));
+          return [tf.sum(t.recon).dataSync()[0]!, o.autoencoder ? 0 : tf.sum(t.kl).dataSync()[0]!];
         });
         r += rs!;
         k += ks!;
@@ -538,9 +548,10 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         beta = betaAt(o.beta, o.klWarmupEpochs, epoch, step, stepsPerEpoch);
         const stepStart = performance.now();
         const x = batchTensor(frames, idx);
+        const eps0 = o.autoencoder ? tf.zeros([idx.length, config.latentDim]) as tf.Tensor2D : null;
         const kept: { recon?: tf.Tensor; kl?: tf.Tensor } = {};
         const { value, grads } = tf.variableGrads(() => {
-          const t = vaeTerms(config, weightsView, x, hash32(o.seed, epoch, step));
+          const t = vaeTerms(config, weightsView, x, eps0 ?? hash32(o.seed, epoch, step));
           const recon = tf.mean(t.recon);
           const kl = tf.mean(t.kl);
           kept.recon = tf.keep(recon);
@@ -549,6 +560,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
           return loss;
         }, varList);
         x.dispose();
+        eps0?.dispose();
         const lossV = value.dataSync()[0]!;
         const reconV = kept.recon?.dataSync()[0] ?? NaN;
         const klV = kept.kl?.dataSync()[0] ?? NaN;

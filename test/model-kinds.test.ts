@@ -1,0 +1,63 @@
+/** Model kinds (issue 5) through the engine: each kind trains, is stored with its kind, and scores. */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scoreVideo } from '../src/core/engine/score-video.js';
+import { trainModel } from '../src/core/engine/train-model.js';
+import { ingestVideo } from '../src/core/media/ingest.js';
+import type { Calibration } from '../src/core/scoring/calibrate.js';
+import { getModel, readScores } from '../src/core/store/models.js';
+import { Store } from '../src/core/store/store.js';
+import { trainRequestSchema } from '../src/shared/schemas.js';
+import { makeTestsrcClip, tempDir } from './helpers.js';
+
+const tmp = tempDir();
+const clip = join(tmp.dir, 'cam.mp4');
+const tiny = { epochs: 2, latentDim: 4, batchSize: 16, maxFrames: 120, backend: 'wasm' as const, filters: [8, 8] };
+let store: Store;
+let videoId: number;
+
+beforeAll(async () => {
+  await makeTestsrcClip(clip, { seconds: 12, fps: 10, width: 160, height: 120 });
+  store = new Store(join(tmp.dir, 'kinds.db'));
+  videoId = (await ingestVideo(store, clip, { size: 16 })).videoId;
+});
+afterAll(() => {
+  store.close();
+  tmp.cleanup();
+});
+
+describe('model kinds', () => {
+  it('vae-gp: stores its kind, a fitted GP trajectory model, and a finite gp score for every frame, batch-independent', async () => {
+    const r = await trainModel(store, { ...tiny, kind: 'vae-gp', videoId, checkpointDir: join(tmp.dir, 'ck') });
+    const m = getModel(store, r.modelId);
+    expect(m.kind).toBe('vae-gp');
+    const calib = m.calibration as Calibration;
+    expect(calib.rule?.gp).toBe('both');
+    expect(calib.rule?.stillness).toBeUndefined();
+    expect(calib.gp!.model.hyper.lengthScale).toBeGreaterThan(0);
+    expect(calib.gp!.model.center).toHaveLength(4);
+    const own = readScores(store, r.modelId, videoId);
+    expect(own.gp.every(Number.isFinite)).toBe(true);
+    await scoreVideo(store, r.modelId, videoId, { batch: 37 });
+    const again = readScores(store, r.modelId, videoId);
+    expect(Array.from(again.gp)).toEqual(Array.from(own.gp));
+    expect(Array.from(again.combined)).toEqual(Array.from(own.combined));
+  });
+
+  it('ae: trains the same network as an autoencoder; vae (the default) stores no gp score', async () => {
+    const ae = await trainModel(store, { ...tiny, kind: 'ae', videoId, checkpointDir: join(tmp.dir, 'ck') });
+    expect(getModel(store, ae.modelId).kind).toBe('ae');
+    expect((getModel(store, ae.modelId).config as { train: { objective?: string } }).train.objective).toBe('autoencoder');
+    const s = readScores(store, ae.modelId, videoId);
+    expect(s.recon.every(Number.isFinite)).toBe(true);
+    expect(s.gp.every(Number.isNaN)).toBe(true);
+    const vae = await trainModel(store, { ...tiny, videoId, checkpointDir: join(tmp.dir, 'ck') });
+    expect(getModel(store, vae.modelId).kind).toBe('vae');
+    expect((getModel(store, vae.modelId).config as { train: { objective?: string } }).train.objective).toBeUndefined();
+  });
+
+  it('the API schema accepts the kinds and refuses others', () => {
+    expect(trainRequestSchema.parse({ kind: 'vae-gp' })).toEqual({ kind: 'vae-gp' });
+    expect(() => trainRequestSchema.parse({ kind: 'made-up' })).toThrow();
+  });
+});

@@ -103,6 +103,83 @@ function weightData(weights: Record<string, Float32Array | tf.Tensor>, name: str
   return data;
 }
 
+type WeightFn = (name: string) => Float32Array;
+
+/** Weight lookup for the exporters: checks each weight's size and finiteness against spec.ts. */
+export function weightReader(config: VaeConfig, weights: Record<string, Float32Array | tf.Tensor>): WeightFn {
+  const specs = new Map(weightSpecs(config).map((s) => [s.name, s.shape]));
+  return (name: string): Float32Array => weightData(weights, name, specs.get(name)!);
+}
+
+/** The encoder's ops on x (float NCHW in 0..1): q(z|x) as `mu` and `logvar`, [N, L]. */
+export function addEncoderOps(g: OnnxGraphBuilder, config: VaeConfig, W: WeightFn, x: string): { mu: string; logvar: string } {
+  const L = config.latentDim;
+  const { flat } = bottleneck(config);
+  let h = x;
+  let size = config.inputSize;
+  let cin = config.channels;
+  config.filters.forEach((f, i) => {
+    const k = permute4(W(`enc.conv${i}.kernel`), [KERNEL, KERNEL, cin, f], [3, 2, 0, 1]);
+    const kName = g.addInitializer(`enc.conv${i}.kernel.oihw`, k.shape, k.data);
+    const bName = g.addInitializer(`enc.conv${i}.bias`, [f], W(`enc.conv${i}.bias`));
+    const [pb, pe] = samePads(size, KERNEL, STRIDE);
+    const conv = g.op('Conv', [h, kName, bName], {
+      kernel_shape: attr.ints([KERNEL, KERNEL]),
+      strides: attr.ints([STRIDE, STRIDE]),
+      pads: attr.ints([pb, pb, pe, pe]),
+      dilations: attr.ints([1, 1]),
+      group: attr.int(1),
+    }, `enc.conv${i}`);
+    h = g.op('Relu', [conv], {}, `enc.relu${i}`);
+    size = Math.ceil(size / STRIDE);
+    cin = f;
+  });
+
+  // Flatten in tfjs' NHWC order.
+  const hNhwc = g.op('Transpose', [h], { perm: attr.ints([0, 2, 3, 1]) }, 'enc.out_nhwc');
+  const hFlat = g.op('Reshape', [hNhwc, g.constInt64('shape_flat', [0, flat])], {}, 'enc.flat');
+  const gemm = (input: string, prefix: string, rows: number, cols: number, out: string): string =>
+    g.op('Gemm', [input, g.addInitializer(`${prefix}.kernel`, [rows, cols], W(`${prefix}.kernel`)), g.addInitializer(`${prefix}.bias`, [cols], W(`${prefix}.bias`))], {}, out);
+  return { mu: gemm(hFlat, 'enc.mu', flat, L, 'mu'), logvar: gemm(hFlat, 'enc.logvar', flat, L, 'logvar') };
+}
+
+/** The decoder's ops on z [M, L]: logits [M, C, S, S] (NCHW), output named `logits`. */
+export function addDecoderOps(g: OnnxGraphBuilder, config: VaeConfig, W: WeightFn, z: string): string {
+  const L = config.latentDim;
+  const C = config.channels;
+  const { side, depth, flat } = bottleneck(config);
+  const gemm = (input: string, prefix: string, rows: number, cols: number, out: string): string =>
+    g.op('Gemm', [input, g.addInitializer(`${prefix}.kernel`, [rows, cols], W(`${prefix}.kernel`)), g.addInitializer(`${prefix}.bias`, [cols], W(`${prefix}.bias`))], {}, out);
+  const fc = g.op('Relu', [gemm(z, 'dec.fc', L, flat, 'dec.fc')], {}, 'dec.fc_relu');
+  const fcNhwc = g.op('Reshape', [fc, g.constInt64('shape_bottleneck', [0, side, side, depth])], {}, 'dec.in_nhwc');
+  let d = g.op('Transpose', [fcNhwc], { perm: attr.ints([0, 3, 1, 2]) }, 'dec.in_nchw');
+  const widths = [...config.filters].reverse();
+  let size = side;
+  for (let i = 0; i < widths.length; i++) {
+    const dIn = widths[i]!;
+    const dOut = i + 1 < widths.length ? widths[i + 1]! : C;
+    const last = i + 1 === widths.length;
+    const outName = last ? 'logits' : `dec.deconv${i}`;
+    const kernel = W(`dec.deconv${i}.kernel`);
+    const bias = g.addInitializer(`dec.deconv${i}.bias`, [dOut], W(`dec.deconv${i}.bias`));
+    const outSize = size * STRIDE;
+    const { pads, outputPadding } = transposeSamePads(size, outSize, KERNEL, STRIDE);
+    const k = permute4(kernel, [KERNEL, KERNEL, dOut, dIn], [3, 2, 0, 1]);
+    const kName = g.addInitializer(`dec.deconv${i}.kernel.iokk`, k.shape, k.data);
+    const ct = g.op('ConvTranspose', [d, kName, bias], {
+      kernel_shape: attr.ints([KERNEL, KERNEL]),
+      strides: attr.ints([STRIDE, STRIDE]),
+      pads: attr.ints([pads[0], pads[0], pads[1], pads[1]]),
+      output_padding: attr.ints([outputPadding, outputPadding]),
+      dilations: attr.ints([1, 1]),
+      group: attr.int(1),
+    }, outName);
+    d = last ? ct : g.op('Relu', [ct], {}, `dec.relu${i}`);
+    size = outSize;
+  }
+  return d;
+}
+
 /**
  * Exports the VAE with its scores computed inside the graph.
  *
@@ -129,9 +206,7 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
   const L = config.latentDim;
   if (S % PATCH_SIZE !== 0) throw new RangeError(`inputSize ${S} must be a multiple of the ${PATCH_SIZE}-pixel patch for patch_err`);
   const G = S / PATCH_SIZE;
-  const specs = new Map(weightSpecs(config).map((s) => [s.name, s.shape]));
-  const W = (name: string): Float32Array => weightData(weights, name, specs.get(name)!);
-  const { side, depth, flat } = bottleneck(config);
+  const W = weightReader(config, weights);
 
   const g = new OnnxGraphBuilder('latentwatch_vae');
   const frames = g.addInput(ONNX_INPUT, DataType.UINT8, ['N', S, S, C], 'video frames, uint8 NHWC');
@@ -141,64 +216,9 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
   const xU8f = g.op('Cast', [framesNchw], { to: attr.int(DataType.FLOAT) }, 'frames_f32');
   const x = g.op('Div', [xU8f, g.constFloat('c255', [255], [])], {}, 'x');
 
-  // Encoder.
-  let h = x;
-  let size = S;
-  let cin = C;
-  config.filters.forEach((f, i) => {
-    const k = permute4(W(`enc.conv${i}.kernel`), [KERNEL, KERNEL, cin, f], [3, 2, 0, 1]);
-    const kName = g.addInitializer(`enc.conv${i}.kernel.oihw`, k.shape, k.data);
-    const bName = g.addInitializer(`enc.conv${i}.bias`, [f], W(`enc.conv${i}.bias`));
-    const [pb, pe] = samePads(size, KERNEL, STRIDE);
-    const conv = g.op('Conv', [h, kName, bName], {
-      kernel_shape: attr.ints([KERNEL, KERNEL]),
-      strides: attr.ints([STRIDE, STRIDE]),
-      pads: attr.ints([pb, pb, pe, pe]),
-      dilations: attr.ints([1, 1]),
-      group: attr.int(1),
-    }, `enc.conv${i}`);
-    h = g.op('Relu', [conv], {}, `enc.relu${i}`);
-    size = Math.ceil(size / STRIDE);
-    cin = f;
-  });
-
-  // Flatten in tfjs' NHWC order.
-  const hNhwc = g.op('Transpose', [h], { perm: attr.ints([0, 2, 3, 1]) }, 'enc.out_nhwc');
-  const hFlat = g.op('Reshape', [hNhwc, g.constInt64('shape_flat', [0, flat])], {}, 'enc.flat');
-  const gemm = (input: string, prefix: string, rows: number, cols: number, out: string): string =>
-    g.op('Gemm', [input, g.addInitializer(`${prefix}.kernel`, [rows, cols], W(`${prefix}.kernel`)), g.addInitializer(`${prefix}.bias`, [cols], W(`${prefix}.bias`))], {}, out);
-  const mu = gemm(hFlat, 'enc.mu', flat, L, 'mu');
-  const logvar = gemm(hFlat, 'enc.logvar', flat, L, 'logvar');
-
+  const { mu, logvar } = addEncoderOps(g, config, W, x);
   // Decoder at z = μ.
-  const fc = g.op('Relu', [gemm(mu, 'dec.fc', L, flat, 'dec.fc')], {}, 'dec.fc_relu');
-  const fcNhwc = g.op('Reshape', [fc, g.constInt64('shape_bottleneck', [0, side, side, depth])], {}, 'dec.in_nhwc');
-  let d = g.op('Transpose', [fcNhwc], { perm: attr.ints([0, 3, 1, 2]) }, 'dec.in_nchw');
-  const widths = [...config.filters].reverse();
-  size = side;
-  for (let i = 0; i < widths.length; i++) {
-    const dIn = widths[i]!;
-    const dOut = i + 1 < widths.length ? widths[i + 1]! : C;
-    const last = i + 1 === widths.length;
-    const outName = last ? 'logits' : `dec.deconv${i}`;
-    const kernel = W(`dec.deconv${i}.kernel`);
-    const bias = g.addInitializer(`dec.deconv${i}.bias`, [dOut], W(`dec.deconv${i}.bias`));
-    const outSize = size * STRIDE;
-    const { pads, outputPadding } = transposeSamePads(size, outSize, KERNEL, STRIDE);
-    const k = permute4(kernel, [KERNEL, KERNEL, dOut, dIn], [3, 2, 0, 1]);
-    const kName = g.addInitializer(`dec.deconv${i}.kernel.iokk`, k.shape, k.data);
-    const ct = g.op('ConvTranspose', [d, kName, bias], {
-      kernel_shape: attr.ints([KERNEL, KERNEL]),
-      strides: attr.ints([STRIDE, STRIDE]),
-      pads: attr.ints([pads[0], pads[0], pads[1], pads[1]]),
-      output_padding: attr.ints([outputPadding, outputPadding]),
-      dilations: attr.ints([1, 1]),
-      group: attr.int(1),
-    }, outName);
-    d = last ? ct : g.op('Relu', [ct], {}, `dec.relu${i}`);
-    size = outSize;
-  }
-  const logits = d; // [N, C, S, S]
+  const logits = addDecoderOps(g, config, W, mu); // [N, C, S, S]
   const reconNchw = g.op('Sigmoid', [logits], {}, 'recon_nchw');
   g.op('Transpose', [reconNchw], { perm: attr.ints([0, 2, 3, 1]) }, 'recon');
 

@@ -5,7 +5,7 @@
  * baselines computed on the same frames. Also training and scoring frames/s and the model's size
  * (its ONNX graph; the baselines have no stored model).
  *
- *   npm run bench:models -- [--kinds vae,ae,vae-gp] [--seeds 1,2,3] [--epochs N] [--scenes /tmp] [--json]
+ *   npm run bench:models -- [--kinds vae,ae,vae-gp] [--seeds 1,2,3] [--epochs N] [--iw K (16; 0 off)] [--scenes /tmp] [--json]
  *
  * Scenes are generated once with ../shared/bench/make-scene.mjs into SCENES/scene-SEED and reused.
  * Seeds 1-3 are the report seeds; choices (windows, combination rules) were made on seeds 4-5.
@@ -46,7 +46,7 @@ function sceneDir(base: string, seed: number): string {
   return dir;
 }
 
-async function runOne(kind: ModelKind, seed: number, scene: string, epochs: number | undefined): Promise<{ report: EvalReport; size: number; seconds: number }> {
+async function runOne(kind: ModelKind, seed: number, scene: string, epochs: number | undefined, iwSamples: number): Promise<{ report: EvalReport; size: number; seconds: number }> {
   const tmp = mkdtempSync(join(tmpdir(), 'latentwatch-bench-models-'));
   const store = new Store(join(tmp, 'bench.db'));
   const t0 = performance.now();
@@ -55,6 +55,7 @@ async function runOne(kind: ModelKind, seed: number, scene: string, epochs: numb
       trainPath: join(scene, 'train.mp4'),
       testPath: join(scene, 'test.mp4'),
       truthCsv: readFileSync(join(scene, 'truth.csv'), 'utf8'),
+      iwSamples,
       train: { kind, checkpointDir: join(tmp, 'checkpoints'), ...(epochs ? { epochs } : {}) },
     });
     return { report, size: modelBlobs(store, report.modelId).onnx.byteLength, seconds: (performance.now() - t0) / 1000 };
@@ -104,20 +105,26 @@ function printTable(rows: Row[]): void {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { kinds: { type: 'string' }, seeds: { type: 'string' }, epochs: { type: 'string' }, scenes: { type: 'string' }, json: { type: 'boolean' } },
+    options: { kinds: { type: 'string' }, seeds: { type: 'string' }, epochs: { type: 'string' }, scenes: { type: 'string' }, iw: { type: 'string' }, json: { type: 'boolean' } },
   });
   const kinds = (values.kinds ? values.kinds.split(',') : [...MODEL_KINDS]).map((k) => k.trim());
   for (const k of kinds) if (!(MODEL_KINDS as readonly string[]).includes(k)) throw new Error(`--kinds: unknown kind ${k} (choose from ${MODEL_KINDS.join(', ')})`);
   const seeds = (values.seeds ?? '1,2,3').split(',').map(Number);
   const epochs = values.epochs ? Number(values.epochs) : undefined;
   const base = values.scenes ?? tmpdir();
+  const iwSamples = values.iw === undefined ? 16 : Number(values.iw);
+  const iwRows: string[] = [];
   const rows: Row[] = [];
   const baselines: Row[] = [];
   for (const seed of seeds) {
     const scene = sceneDir(base, seed);
     for (const kind of kinds as ModelKind[]) {
       console.error(`training ${kind} on seed ${seed}${epochs ? ` (${epochs} epochs)` : ''} ...`);
-      const { report, size, seconds } = await runOne(kind, seed, scene, epochs);
+      const { report, size, seconds } = await runOne(kind, seed, scene, epochs, iwSamples);
+      if (report.iw)
+        iwRows.push(
+          `${kind.padEnd(8)} ${String(seed).padStart(4)} ${report.iw.meanElbo.toFixed(1).padStart(10)} ${report.iw.meanBound.toFixed(1).padStart(10)} ${report.iw.meanEss.toFixed(1).padStart(6)} ${f3(report.components.iw?.overall).padStart(8)} ${f3(report.components.iw?.freeze).padStart(8)}`,
+        );
       rows.push({ kind, seed, auc: report.auc, trainFps: report.trainFramesPerSec, scoreFps: report.scoreFramesPerSec, sizeBytes: size, seconds });
       if (!baselines.some((b) => b.seed === seed)) {
         baselines.push({ kind: 'bgdiff', seed, auc: report.baselines.bgdiff, trainFps: null, scoreFps: null, sizeBytes: null, seconds: 0 });
@@ -129,6 +136,11 @@ async function main(): Promise<void> {
   }
   console.log(`\nFrame-level ROC-AUC on test.mp4 (trained on train.mp4 only), seeds ${seeds.join(', ')}${epochs ? `, ${epochs} epochs` : ', default epochs'}:`);
   printTable([...rows, ...baselines.sort((a, b) => a.kind.localeCompare(b.kind) || a.seed - b.seed)]);
+  if (iwRows.length) {
+    console.log(`\nImportance-weighted log p(x) (K = ${iwSamples}), mean over normal test frames, nats; AUC of −L_K alone:`);
+    console.log(`${'kind'.padEnd(8)} ${'seed'.padStart(4)} ${'ELBO'.padStart(10)} ${'L_K'.padStart(10)} ${'ESS'.padStart(6)} ${'AUC iw'.padStart(8)} ${'freeze'.padStart(8)}`);
+    for (const r of iwRows) console.log(r);
+  }
 }
 
 main().catch((e: unknown) => {

@@ -1,6 +1,7 @@
 /** Model kinds (issue 5) through the engine: each kind trains, is stored with its kind, and scores. */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { iwScores } from '../src/core/engine/iw-scores.js';
 import { scoreVideo } from '../src/core/engine/score-video.js';
 import { trainModel } from '../src/core/engine/train-model.js';
 import { ingestVideo } from '../src/core/media/ingest.js';
@@ -42,6 +43,15 @@ describe('model kinds', () => {
     const again = readScores(store, r.modelId, videoId);
     expect(Array.from(again.gp)).toEqual(Array.from(own.gp));
     expect(Array.from(again.combined)).toEqual(Array.from(own.combined));
+
+    // The importance-weighted bound: stored as iw = −L_K for every frame, L_K ≥ the ELBO of the same draws, reproducible.
+    const iw = await iwScores(store, r.modelId, videoId, { samples: 8, seed: 3 });
+    expect(iw.bound.every(Number.isFinite)).toBe(true);
+    iw.bound.forEach((b, i) => expect(b).toBeGreaterThanOrEqual(iw.elbo[i]! - 1e-6));
+    const stored = readScores(store, r.modelId, videoId).iw;
+    expect(Array.from(stored)).toEqual(Array.from(iw.bound, (b) => Math.fround(-b)));
+    const again2 = await iwScores(store, r.modelId, videoId, { samples: 8, seed: 3, write: false, batch: 7 });
+    expect(Array.from(again2.bound.slice(0, 7))).toEqual(Array.from(iw.bound.slice(0, 7)));
   });
 
   it('ae: trains the same network as an autoencoder; vae (the default) stores no gp score', async () => {
@@ -51,6 +61,7 @@ describe('model kinds', () => {
     const s = readScores(store, ae.modelId, videoId);
     expect(s.recon.every(Number.isFinite)).toBe(true);
     expect(s.gp.every(Number.isNaN)).toBe(true);
+    await expect(iwScores(store, ae.modelId, videoId)).rejects.toThrow(/needs a VAE/);
     const vae = await trainModel(store, { ...tiny, videoId, checkpointDir: join(tmp.dir, 'ck') });
     expect(getModel(store, vae.modelId).kind).toBe('vae');
     expect((getModel(store, vae.modelId).config as { train: { objective?: string } }).train.objective).toBeUndefined();

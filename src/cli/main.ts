@@ -42,7 +42,7 @@ Usage:
       List detected events with their times and peak scores.
   latentwatch export --model ID --format onnx|csv|json [--video ID] [--out FILE]
       The scoring graph (ONNX), or a video's per-frame scores and events (CSV, JSON).
-  latentwatch eval --train TRAIN.mp4 --test TEST.mp4 --truth truth.csv [--kind K] [--epochs N] [--json]
+  latentwatch eval --train TRAIN.mp4 --test TEST.mp4 --truth truth.csv [--kind K] [--epochs N] [--iw K] [--json]
       Train on TRAIN only, score every frame of TEST, report frame AUC against the truth and the baselines.
 
 The library defaults to ${defaultDbPath()} (set LATENTWATCH_DB or --db to change it).`;
@@ -339,7 +339,7 @@ async function cmdEval(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      train: { type: 'string' }, test: { type: 'string' }, truth: { type: 'string' }, kind: { type: 'string' }, epochs: { type: 'string' },
+      train: { type: 'string' }, test: { type: 'string' }, truth: { type: 'string' }, kind: { type: 'string' }, epochs: { type: 'string' }, iw: { type: 'string' },
       backend: { type: 'string' }, seed: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' },
     },
   });
@@ -362,6 +362,7 @@ async function cmdEval(argv: string[]): Promise<number> {
           trainPath: values.train!,
           testPath: values.test!,
           truthCsv,
+          ...(values.iw ? { iwSamples: num('iw', values.iw, posInt) } : {}),
           train: {
             ...(kind ? { kind } : {}),
             checkpointDir: join(dirname(dbPath), 'checkpoints'),
@@ -396,6 +397,10 @@ function printEval(r: EvalReport): void {
   console.log(
     `threshold ${r.threshold.toFixed(3)} (from TRAIN): event recall ${r.eventRecall.toFixed(3)}, false-positive rate ${r.falsePositiveRate.toFixed(4)}, frame recall ${r.frameRecall.toFixed(3)}`,
   );
+  if (r.iw)
+    console.log(
+      `importance-weighted log p(x), K = ${r.iw.samples}, mean over normal test frames: ELBO ${r.iw.meanElbo.toFixed(1)} ≤ L_K ${r.iw.meanBound.toFixed(1)} nats (ESS ${r.iw.meanEss.toFixed(1)}, ${r.iw.framesPerSec.toFixed(0)} frames/s)`,
+    );
   console.log(`trained on ${r.backend}: ${r.trainSeconds.toFixed(1)} s (${r.trainFramesPerSec.toFixed(1)} frames/s); scored at ${r.scoreFramesPerSec.toFixed(0)} frames/s`);
 }
 

@@ -141,7 +141,7 @@ export function writeScores(store: Store, modelId: number, videoId: number, rows
   })();
 }
 
-export const SCORE_COMPONENTS = ['recon', 'patch', 'kl', 'nll', 'elbo', 'temporal', 'stillness', 'sharpness', 'gp', 'combined'] as const;
+export const SCORE_COMPONENTS = ['recon', 'patch', 'kl', 'nll', 'elbo', 'temporal', 'stillness', 'sharpness', 'gp', 'iw', 'combined'] as const;
 export type ScoreComponent = (typeof SCORE_COMPONENTS)[number];
 
 /** Every stored score of a video under a model, as columns in frame order (a component the model does not compute, e.g. gp, reads as NaN). */
@@ -203,5 +203,13 @@ export function updateGpScores(store: Store, modelId: number, videoId: number, r
   const u = store.db.prepare('UPDATE scores SET gp = ?, combined = ? WHERE model_id = ? AND video_id = ? AND idx = ?');
   store.db.transaction(() => {
     for (const r of rows) u.run(r.gp, r.combined, modelId, videoId, r.idx);
+  })();
+}
+
+/** −L̂_K (importance-weighted estimate of −log p(x), nats) of each frame 0..n−1 of a scored video (engine/iw-scores.ts). */
+export function updateIwScores(store: Store, modelId: number, videoId: number, negBound: ArrayLike<number>): void {
+  const u = store.db.prepare('UPDATE scores SET iw = ? WHERE model_id = ? AND video_id = ? AND idx = ?');
+  store.db.transaction(() => {
+    for (let i = 0; i < negBound.length; i++) u.run(negBound[i], modelId, videoId, i);
   })();
 }

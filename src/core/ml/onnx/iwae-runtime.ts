@@ -1,8 +1,8 @@
 /**
  * Runs the importance-weighted graph of export-iwae.ts in onnxruntime-node: per frame, the K-sample
  * bound L̂_K on log p(x) and the K-draw average ELBO estimate (1/K) Σ log w_k, in nats.
- * The noise is a seeded function of (seed, first frame index), so a frame's estimate does not depend
- * on how the video is cut into batches only through its position: rerunning gives the same numbers.
+ * The noise is given by the caller or drawn from a seed for the whole batch (engine/iw-scores.ts draws
+ * it per frame, so batching does not change a frame's estimate).
  */
 import * as ort from 'onnxruntime-node';
 import { iwaeFromLogWeights } from '../family/iwae.js';

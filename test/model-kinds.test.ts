@@ -67,6 +67,21 @@ describe('model kinds', () => {
     expect((getModel(store, vae.modelId).config as { train: { objective?: string } }).train.objective).toBeUndefined();
   });
 
+  it('cvae: trains on (frame, previous frame) pairs, scores batch-independently (pairs cross batch edges), has an IW bound', async () => {
+    const r = await trainModel(store, { ...tiny, kind: 'cvae', videoId, checkpointDir: join(tmp.dir, 'ck') });
+    const m = getModel(store, r.modelId);
+    expect(m.kind).toBe('cvae');
+    expect((m.config as { conditionFrames?: number }).conditionFrames).toBe(1);
+    expect((m.calibration as Calibration).rule).toEqual({ recon: 'both', patch: 'upper', sharpness: 'both' });
+    const own = readScores(store, r.modelId, videoId);
+    await scoreVideo(store, r.modelId, videoId, { batch: 13 });
+    const again = readScores(store, r.modelId, videoId);
+    expect(Array.from(again.recon)).toEqual(Array.from(own.recon));
+    expect(again.combined.every(Number.isFinite)).toBe(true);
+    const iw = await iwScores(store, r.modelId, videoId, { samples: 4 });
+    expect(iw.bound.every(Number.isFinite)).toBe(true);
+  });
+
   it('the API schema accepts the kinds and refuses others', () => {
     expect(trainRequestSchema.parse({ kind: 'vae-gp' })).toEqual({ kind: 'vae-gp' });
     expect(() => trainRequestSchema.parse({ kind: 'made-up' })).toThrow();

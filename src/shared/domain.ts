@@ -117,9 +117,10 @@ export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
  * Model kinds that can be trained and scored (issue 5). 'vae': the convolutional VAE (the default);
  * 'ae': the same network trained as a plain autoencoder (no KL, no sampling); 'vae-gp': the VAE with a
  * Gaussian-process model of its latent trajectory, whose two-sided windowed residual statistic
- * replaces the stillness score (a frozen picture makes the trajectory abnormally smooth).
+ * replaces the stillness score (a frozen picture makes the trajectory abnormally smooth); 'cvae': a
+ * conditional VAE of frame t given frame t−1 (its reconstruction error is a prediction error).
  */
-export const MODEL_KINDS = ['vae', 'ae', 'vae-gp'] as const;
+export const MODEL_KINDS = ['vae', 'ae', 'vae-gp', 'cvae'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** What the analyst can set when training; everything has a sensible default. */

@@ -11,14 +11,15 @@ import { mulberry32, standardNormals } from '../ml/family/numeric.js';
 import { exportIwaeToOnnx } from '../ml/onnx/export-iwae.js';
 import { OnnxIwaeRunner } from '../ml/onnx/iwae-runtime.js';
 import { deserializeWeights } from '../ml/vae/checkpoint.js';
+import { inputChannels } from '../ml/vae/spec.js';
 import { hash32 } from '../ml/vae/train.js';
 import { getModel, modelBlobs, updateIwScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
-import { frameBatches } from './frames.js';
+import { frameBatches, pairedFrameBatches } from './frames.js';
 import * as tf from '@tensorflow/tfjs';
 
 /** Kinds with an encoder distribution q(z|x) and a decoder likelihood: the IW bound means something. */
-export const IW_KINDS: readonly string[] = ['vae', 'vae-gp'];
+export const IW_KINDS: readonly string[] = ['vae', 'vae-gp', 'cvae'];
 
 export interface IwResult {
   samples: number;
@@ -51,13 +52,13 @@ export async function iwScores(
     tf.dispose(Object.values(weights));
   }
   const video = store.getVideo(videoId);
-  const runner = await OnnxIwaeRunner.create(onnx, config.latentDim, config.inputSize, config.channels, opts.threads);
+  const runner = await OnnxIwaeRunner.create(onnx, config.latentDim, config.inputSize, inputChannels(config), opts.threads);
   const n = video.frameCount;
   const out: IwResult = { samples: k, bound: new Float64Array(n), elbo: new Float64Array(n), ess: new Float64Array(n), framesPerSec: 0 };
   const t0 = performance.now();
   try {
     // Small batches: the graph holds K decoded pictures per frame.
-    for (const b of frameBatches(store, videoId, opts.batch ?? Math.max(1, Math.floor(256 / k)))) {
+    for (const b of (config.conditionFrames ? pairedFrameBatches : frameBatches)(store, videoId, opts.batch ?? Math.max(1, Math.floor(256 / k)))) {
       // Each frame's K draws come from its own stream (seed, frame index): batching changes nothing.
       const L = config.latentDim;
       const eps = new Float32Array(k * b.count * L);

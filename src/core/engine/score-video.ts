@@ -16,7 +16,7 @@ import { detectEvents } from '../scoring/events.js';
 import { clearScores, getModel, modelBlobs, replaceEvents, type ScoreRow, updateGpScores, writeScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { batchComponents, toScoreRows } from './components.js';
-import { frameBatches } from './frames.js';
+import { frameBatches, pairedFrameBatches } from './frames.js';
 import { concatMu, eventOptions } from './train-model.js';
 
 export interface ScoreVideoResult {
@@ -57,7 +57,7 @@ export async function scoreVideo(
   try {
     clearScores(store, modelId, videoId);
     let prevMu: Float32Array | null = null;
-    for (const b of frameBatches(store, videoId, hooks.batch ?? 256)) {
+    for (const b of (config.conditionFrames ? pairedFrameBatches : frameBatches)(store, videoId, hooks.batch ?? 256)) {
       if (hooks.signal?.aborted) throw abortError();
       const s = await scorer.run(b.pixels, b.count);
       const rows = toScoreRows(b.first, batchComponents(s, b.count, L, calib, prevMu), s, L, calib);

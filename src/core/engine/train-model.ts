@@ -19,13 +19,13 @@ import { OnnxVaeScorer, type VaeScores } from '../ml/onnx/runtime.js';
 import { deserializeWeights, type NamedArray, serializeWeights, weightsToArrays } from '../ml/vae/checkpoint.js';
 import { DEFAULT_VAE_CONFIG, type VaeConfig } from '../ml/vae/spec.js';
 import { splitIndices, trainVae, type TrainOptions } from '../ml/vae/train.js';
-import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, DEFAULT_COMBINATION, GP_COMBINATION, quantile, robustStat } from '../scoring/calibrate.js';
+import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, CVAE_COMBINATION, DEFAULT_COMBINATION, GP_COMBINATION, quantile, robustStat } from '../scoring/calibrate.js';
 import { fitGpTrajectory, scoreGpTrajectory } from '../scoring/gp-trajectory.js';
 import { detectEvents, eventOptionsFor } from '../scoring/events.js';
 import { clearScores, createModel, deleteModel, finishModel, getModel, modelBlobs, recordRun, replaceEvents, writeScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { batchComponents, toScoreRows } from './components.js';
-import { frameBatches, gatherFrames } from './frames.js';
+import { frameBatches, gatherFrames, pairedFrameBatches, pairFrames } from './frames.js';
 import { trainingPool } from './training-pool.js';
 
 export interface TrainModelOptions {
@@ -108,12 +108,18 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
   const kind: ModelKind = parent ? parent.kind : (o.kind ?? 'vae');
   const backend = await selectBackend(o.backend);
   const pool = trainingPool(store, o.videoId, opt.maxFrames, !!parent);
-  const frames = gatherFrames(store, pool.picks);
+  const current = gatherFrames(store, pool.picks);
+  // A conditional VAE learns frame t given frame t − 1: each pick travels with its predecessor.
+  const conditional = (parent ? !!parent.config.conditionFrames : kind === 'cvae');
+  const frames = conditional
+    ? { ...current, channels: 6, data: pairFrames(current, gatherFrames(store, pool.picks.map((p) => ({ videoId: p.videoId, index: Math.max(0, p.index - 1) }))).data) }
+    : current;
   const config: VaeConfig = parent
     ? parent.config
     : {
         ...DEFAULT_VAE_CONFIG,
         inputSize: frames.size,
+        ...(conditional ? { conditionFrames: 1 } : {}),
         ...(o.latentDim ? { latentDim: o.latentDim } : {}),
         ...(o.filters ? { filters: o.filters } : {}),
         ...(o.likelihood ? { likelihood: o.likelihood } : {}),
@@ -172,7 +178,7 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     // Held out: validation frames of the training video's own (unrepeated) part of the pool.
     const { val } = splitIndices(frames.count, opt.validationFraction, opt.seed);
     const heldOut = new Set(val.filter((i) => i < pool.baseCount).map((i) => frames.indices[i]!));
-    const rule = o.combination ?? (kind === 'vae-gp' ? GP_COMBINATION : DEFAULT_COMBINATION);
+    const rule = o.combination ?? (kind === 'vae-gp' ? GP_COMBINATION : kind === 'cvae' ? CVAE_COMBINATION : DEFAULT_COMBINATION);
     const calibration = await calibrateAndScore(store, modelId, video.id, config, onnx, heldOut, opt.targetFpr, video.sampledFps, rule, meter, hooks.signal);
 
     const metrics = {
@@ -209,9 +215,9 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
   }
 }
 
-const KIND_TITLES: Record<ModelKind, string> = { vae: 'VAE', ae: 'Autoencoder', 'vae-gp': 'VAE + GP trajectory' };
+const KIND_TITLES: Record<ModelKind, string> = { vae: 'VAE', ae: 'Autoencoder', 'vae-gp': 'VAE + GP trajectory', cvae: 'Conditional VAE' };
 /** Kinds whose weights are the conv VAE of spec.ts (and can therefore be fine-tuned). */
-const NETWORK_KINDS: readonly string[] = ['vae', 'ae', 'vae-gp'];
+const NETWORK_KINDS: readonly string[] = ['vae', 'ae', 'vae-gp', 'cvae'];
 
 /** A parent model's config and weights, checked to fit the video being fine-tuned on. */
 function loadParent(store: Store, parentId: number, frameSize: number): { kind: ModelKind; config: VaeConfig; weights: NamedArray[] } {
@@ -253,7 +259,7 @@ async function calibrateAndScore(
   const batches: Array<{ first: number; count: number; s: VaeScores }> = [];
   try {
     let done = 0;
-    for (const b of frameBatches(store, videoId, SCORE_BATCH)) {
+    for (const b of (config.conditionFrames ? pairedFrameBatches : frameBatches)(store, videoId, SCORE_BATCH)) {
       if (signal?.aborted) throw abortError();
       batches.push({ first: b.first, count: b.count, s: await scorer.run(b.pixels, b.count) });
       done += b.count;

@@ -36,6 +36,12 @@ export const DEFAULT_COMBINATION: CombinationRule = { recon: 'both', patch: 'upp
  */
 export const GP_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', sharpness: 'both', gp: 'both' };
 
+/**
+ * The 'cvae' kind: its reconstruction of frame t given frame t−1 is a prediction error, two-sided (a
+ * frozen picture is predicted too well). Stillness is left out so the freeze is the CVAE's own finding.
+ */
+export const CVAE_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', sharpness: 'both' };
+
 export interface RobustStat {
   median: number;
   /** 1.4826 × median absolute deviation (σ for Gaussian data), floored so it is never 0. */

@@ -34,6 +34,10 @@ export interface GpTrajectoryModel {
   halfWindow: number;
   /** Frames averaged into the windowed statistic. */
   statWindow: number;
+  /** 'centred': neighbours on both sides (default); 'causal': only the `halfWindow` frames before. */
+  predictor?: 'centred' | 'causal';
+  /** 'log-mean': log of the window's mean r (default); 'mean-log': mean of log r (a geometric mean, which one tiny or huge residual moves less). */
+  statistic?: 'log-mean' | 'mean-log';
   /** Log marginal likelihood of the fitting block at `hyper`. */
   logML: number;
 }
@@ -41,6 +45,8 @@ export interface GpTrajectoryModel {
 export interface GpTrajectoryOptions {
   halfWindow?: number;
   statWindow?: number;
+  predictor?: 'centred' | 'causal';
+  statistic?: 'log-mean' | 'mean-log';
   /** Consecutive training frames the hyperparameters are fitted on (O(n³) per step). */
   fitFrames?: number;
   fitSteps?: number;
@@ -86,7 +92,16 @@ export function fitGpTrajectory(mu: Float32Array, latentDim: number, opts: GpTra
   const times = Array.from({ length: n }, (_, i) => i);
   const ys = Array.from({ length: L }, (_, d) => Float64Array.from(times, (i) => (mu[(start + i) * L + d]! - center[d]!) / scale[d]!));
   const fit = fitGpHyperparameters(times, ys, { mean: 0, steps: o.fitSteps, bounds: { lengthScale: [0.5, 4 * n] } });
-  return { hyper: fit.hyper, center, scale, halfWindow: o.halfWindow, statWindow: o.statWindow, logML: fit.logML };
+  return {
+    hyper: fit.hyper,
+    center,
+    scale,
+    halfWindow: o.halfWindow,
+    statWindow: o.statWindow,
+    logML: fit.logML,
+    ...(opts.predictor ? { predictor: opts.predictor } : {}),
+    ...(opts.statistic ? { statistic: opts.statistic } : {}),
+  };
 }
 
 export interface GpTrajectoryScores {
@@ -111,7 +126,7 @@ export function scoreGpTrajectory(model: GpTrajectoryModel, mu: Float32Array, la
   const y = (t: number, d: number) => (mu[t * L + d]! - model.center[d]!) / model.scale[d]!;
   for (let t = 0; t < T; t++) {
     const left = Math.min(w, t);
-    const right = Math.min(w, T - 1 - t);
+    const right = model.predictor === 'causal' ? 0 : Math.min(w, T - 1 - t);
     const key = left * 1000 + right;
     let p = cache.get(key);
     if (!p) cache.set(key, (p = neighbourWeights(model.hyper, left, right)));
@@ -126,11 +141,21 @@ export function scoreGpTrajectory(model: GpTrajectoryModel, mu: Float32Array, la
     }
     residual[t] = sum / L;
   }
-  return { residual, stat: windowedLogMean(residual, model.statWindow), smooth };
+  const stat = model.statistic === 'mean-log' ? windowedMeanLog(residual, model.statWindow) : windowedLogMean(residual, model.statWindow);
+  return { residual, stat, smooth };
 }
 
 /** log(mean of x over a centred window of `size` frames, truncated at the ends + ε). */
 export function windowedLogMean(x: ArrayLike<number>, size: number): Float64Array {
+  return windowedMean(Float64Array.from(x), size).map((m) => Math.log(m + STAT_EPS));
+}
+
+/** Mean of log(x + ε) over a centred window of `size` frames, truncated at the ends. */
+export function windowedMeanLog(x: ArrayLike<number>, size: number): Float64Array {
+  return windowedMean(Float64Array.from(x, (v) => Math.log(v + STAT_EPS)), size);
+}
+
+function windowedMean(x: Float64Array, size: number): Float64Array {
   const n = x.length;
   const half = Math.floor(size / 2);
   const prefix = new Float64Array(n + 1);
@@ -139,7 +164,7 @@ export function windowedLogMean(x: ArrayLike<number>, size: number): Float64Arra
   for (let i = 0; i < n; i++) {
     const a = Math.max(0, i - half);
     const b = Math.min(n, i - half + size);
-    out[i] = Math.log((prefix[b]! - prefix[a]!) / (b - a) + STAT_EPS);
+    out[i] = (prefix[b]! - prefix[a]!) / (b - a);
   }
   return out;
 }

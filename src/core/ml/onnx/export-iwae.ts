@@ -12,8 +12,8 @@
  * The host turns the K weights of a frame into L̂_K = logSumExp(log w) − log K (iwaeFromLogWeights).
  */
 import type * as tf from '@tensorflow/tfjs';
-import { validateConfig, type VaeConfig } from '../vae/spec.js';
-import { addDecoderOps, addEncoderOps, ONNX_INPUT, ONNX_IR_VERSION, ONNX_OPSET, weightReader } from './export-vae.js';
+import { inputChannels, validateConfig, type VaeConfig } from '../vae/spec.js';
+import { addConditionOps, addDecoderOps, addEncoderOps, addInputOps, ONNX_INPUT, ONNX_IR_VERSION, ONNX_OPSET, weightReader } from './export-vae.js';
 import { attr, DataType, OnnxGraphBuilder } from './proto.js';
 
 export const IWAE_EPS_INPUT = 'eps';
@@ -26,11 +26,10 @@ export function exportIwaeToOnnx(config: VaeConfig, weights: Record<string, Floa
   const L = config.latentDim;
   const W = weightReader(config, weights);
   const g = new OnnxGraphBuilder('latentwatch_iwae');
-  const frames = g.addInput(ONNX_INPUT, DataType.UINT8, ['N', S, S, C], 'video frames, uint8 NHWC');
+  const frames = g.addInput(ONNX_INPUT, DataType.UINT8, ['N', S, S, inputChannels(config)], 'video frames, uint8 NHWC (current then previous frame for a conditional model)');
   const eps = g.addInput(IWAE_EPS_INPUT, DataType.FLOAT, ['K', 'N', L], 'standard-normal draws');
-  const framesNchw = g.op('Transpose', [frames], { perm: attr.ints([0, 3, 1, 2]) }, 'frames_nchw');
-  const x = g.op('Div', [g.op('Cast', [framesNchw], { to: attr.int(DataType.FLOAT) }), g.constFloat('c255', [255], [])], {}, 'x');
-  const { mu, logvar } = addEncoderOps(g, config, W, x);
+  const { input, x, cond } = addInputOps(g, config, frames);
+  const { mu, logvar } = addEncoderOps(g, config, W, input);
 
   // z [K, N, L] -> [K·N, L] for the decoder.
   const std = g.op('Exp', [g.op('Mul', [logvar, g.constFloat('c_half0', [0.5], [])])], {}, 'std');
@@ -39,7 +38,8 @@ export function exportIwaeToOnnx(config: VaeConfig, weights: Record<string, Floa
   const logits = addDecoderOps(g, config, W, z); // [K·N, C, S, S]
   // Back to [K, N, C, S, S] so it broadcasts against x [N, C, S, S].
   const shape5 = g.op('Concat', [g.constInt64('minus1', [-1]), g.op('Shape', [x])], { axis: attr.int(0) }, 'shape_kn');
-  const l5 = g.op('Reshape', [logits, shape5], {}, 'logits_kn');
+  const decoded5 = g.op('Reshape', [logits, shape5], {}, 'logits_kn');
+  const l5 = cond ? g.op('Add', [decoded5, addConditionOps(g, config, W, cond)], {}, 'logits_kn_cond') : decoded5;
   const axesPix = g.constInt64('axes_pixels5', [2, 3, 4]);
   let logLik: string;
   if (config.likelihood === 'bernoulli') {

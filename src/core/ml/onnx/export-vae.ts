@@ -16,7 +16,7 @@
  * TF's output size in·stride. For the 4×4 stride-2 layers here: pads 1/1 and output_padding 0.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { bottleneck, KERNEL, STRIDE, validateConfig, weightSpecs, type VaeConfig } from '../vae/spec.js';
+import { bottleneck, COND_CLAMP, inputChannels, KERNEL, STRIDE, validateConfig, weightSpecs, type VaeConfig } from '../vae/spec.js';
 import { attr, DataType, OnnxGraphBuilder, type ModelOptions } from './proto.js';
 
 export const ONNX_OPSET = 17;
@@ -117,7 +117,7 @@ export function addEncoderOps(g: OnnxGraphBuilder, config: VaeConfig, W: WeightF
   const { flat } = bottleneck(config);
   let h = x;
   let size = config.inputSize;
-  let cin = config.channels;
+  let cin = inputChannels(config);
   config.filters.forEach((f, i) => {
     const k = permute4(W(`enc.conv${i}.kernel`), [KERNEL, KERNEL, cin, f], [3, 2, 0, 1]);
     const kName = g.addInitializer(`enc.conv${i}.kernel.oihw`, k.shape, k.data);
@@ -141,6 +141,35 @@ export function addEncoderOps(g: OnnxGraphBuilder, config: VaeConfig, W: WeightF
   const gemm = (input: string, prefix: string, rows: number, cols: number, out: string): string =>
     g.op('Gemm', [input, g.addInitializer(`${prefix}.kernel`, [rows, cols], W(`${prefix}.kernel`)), g.addInitializer(`${prefix}.bias`, [cols], W(`${prefix}.bias`))], {}, out);
   return { mu: gemm(hFlat, 'enc.mu', flat, L, 'mu'), logvar: gemm(hFlat, 'enc.logvar', flat, L, 'logvar') };
+}
+
+/**
+ * A frame-input graph's front: uint8 NHWC frames -> float NCHW in 0..1. For a conditional model the
+ * frames carry 2C channels: `x` is the current frame (channels 0..C), `cond` the previous one.
+ * (The plain model's ops and names are exactly those it always had.)
+ */
+export function addInputOps(g: OnnxGraphBuilder, config: VaeConfig, frames: string): { input: string; x: string; cond: string | null } {
+  const C = config.channels;
+  const framesNchw = g.op('Transpose', [frames], { perm: attr.ints([0, 3, 1, 2]) }, 'frames_nchw');
+  const xU8f = g.op('Cast', [framesNchw], { to: attr.int(DataType.FLOAT) }, 'frames_f32');
+  if (!config.conditionFrames) {
+    const x = g.op('Div', [xU8f, g.constFloat('c255', [255], [])], {}, 'x');
+    return { input: x, x, cond: null };
+  }
+  const input = g.op('Div', [xU8f, g.constFloat('c255', [255], [])], {}, 'x_in');
+  const axis = g.constInt64('channel_axis', [1]);
+  const x = g.op('Slice', [input, g.constInt64('cur_start', [0]), g.constInt64('cur_end', [C]), axis], {}, 'x');
+  const cond = g.op('Slice', [input, g.constInt64('prev_start', [C]), g.constInt64('prev_end', [2 * C]), axis], {}, 'cond');
+  return { input, x, cond };
+}
+
+/** The conditional decoder's term (1 + s_c) · logit(clamp(x_{t−1})), [N, C, S, S]; add it to the logits (it broadcasts over a leading K axis). */
+export function addConditionOps(g: OnnxGraphBuilder, config: VaeConfig, W: WeightFn, cond: string): string {
+  const C = config.channels;
+  const p = g.op('Clip', [cond, g.constFloat('cond_lo', [COND_CLAMP], []), g.constFloat('cond_hi', [1 - COND_CLAMP], [])], {}, 'cond_clamped');
+  const logit = g.op('Log', [g.op('Div', [p, g.op('Sub', [g.constFloat('c1_cond', [1], []), p])])], {}, 'cond_logit');
+  const scale = Float32Array.from(W('dec.cond.scale'), (v) => 1 + v);
+  return g.op('Mul', [logit, g.constFloat('cond_scale', scale, [1, C, 1, 1])], {}, 'cond_term');
 }
 
 /** The decoder's ops on z [M, L]: logits [M, C, S, S] (NCHW), output named `logits`. */
@@ -209,16 +238,15 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
   const W = weightReader(config, weights);
 
   const g = new OnnxGraphBuilder('latentwatch_vae');
-  const frames = g.addInput(ONNX_INPUT, DataType.UINT8, ['N', S, S, C], 'video frames, uint8 NHWC');
+  const frames = g.addInput(ONNX_INPUT, DataType.UINT8, ['N', S, S, inputChannels(config)], config.conditionFrames ? 'current and previous frame, uint8 NHWC, 2C channels' : 'video frames, uint8 NHWC');
 
   // x in 0..1, NCHW (transpose the uint8 bytes first: 4x less memory traffic than floats).
-  const framesNchw = g.op('Transpose', [frames], { perm: attr.ints([0, 3, 1, 2]) }, 'frames_nchw');
-  const xU8f = g.op('Cast', [framesNchw], { to: attr.int(DataType.FLOAT) }, 'frames_f32');
-  const x = g.op('Div', [xU8f, g.constFloat('c255', [255], [])], {}, 'x');
+  const { input, x, cond } = addInputOps(g, config, frames);
 
-  const { mu, logvar } = addEncoderOps(g, config, W, x);
-  // Decoder at z = μ.
-  const logits = addDecoderOps(g, config, W, mu); // [N, C, S, S]
+  const { mu, logvar } = addEncoderOps(g, config, W, input);
+  // Decoder at z = μ (given the previous frame, for a conditional model).
+  const decoded = addDecoderOps(g, config, W, mu); // [N, C, S, S]
+  const logits = cond ? g.op('Add', [decoded, addConditionOps(g, config, W, cond)], {}, 'logits_cond') : decoded;
   const reconNchw = g.op('Sigmoid', [logits], {}, 'recon_nchw');
   g.op('Transpose', [reconNchw], { perm: attr.ints([0, 2, 3, 1]) }, 'recon');
 

@@ -27,6 +27,7 @@ export class OnnxIwaeRunner {
     readonly latentDim: number,
   ) {}
 
+  /** `channels`: of the frames given to run() (2C for a conditional model). */
   static async create(bytes: Uint8Array, latentDim: number, inputSize: number, channels: number, threads?: number): Promise<OnnxIwaeRunner> {
     const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', logSeverityLevel: 3, ...(threads ? { intraOpNumThreads: threads } : {}) });
     return new OnnxIwaeRunner(session, inputSize, channels, latentDim);

@@ -29,7 +29,7 @@ import {
   type TrainCheckpoint,
 } from './checkpoint.js';
 import { vaeTerms } from './losses.js';
-import { initWeights, validateConfig, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
+import { initWeights, inputChannels, validateConfig, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
 import { mulberry32 } from '../prng.js';
 
 export type { EpochRecord } from './checkpoint.js';
@@ -254,12 +254,13 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
   if (!frames || !(frames.data instanceof Uint8Array)) bad('frames.data must be a Uint8Array of 0..255 pixel values (NHWC)');
   if (!isInt(frames.count) || frames.count < 1 || frames.data.length === 0)
     bad('the training set is empty: at least one frame is needed');
-  if (frames.size !== c.inputSize || frames.channels !== c.channels)
+  const cin = inputChannels(c);
+  if (frames.size !== c.inputSize || frames.channels !== cin)
     bad(
       `frames are ${frames.size}×${frames.size}×${frames.channels} but the model expects ` +
-        `${c.inputSize}×${c.inputSize}×${c.channels} (config inputSize/channels); resize or convert the frames first`,
+        `${c.inputSize}×${c.inputSize}×${cin} (config inputSize/channels${c.conditionFrames ? ', current and previous frame' : ''}); resize or convert the frames first`,
     );
-  const perFrame = c.inputSize * c.inputSize * c.channels;
+  const perFrame = c.inputSize * c.inputSize * cin;
   if (frames.data.length !== frames.count * perFrame)
     bad(`frames.data holds ${frames.data.length} bytes, expected count × size × size × channels = ${frames.count} × ${perFrame} = ${frames.count * perFrame}`);
 
@@ -325,19 +326,20 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
   };
 }
 
-/** log of the per-channel mean of (x − 0.5)² over the training frames, clamped to [log 1e-4, 0]. */
-function dataLogVar(frames: FrameSet, train: number[]): number[] {
-  const { channels } = frames;
-  const per = frames.size * frames.size * channels;
+/** log of the per-channel mean of (x − 0.5)² over the training frames, clamped to [log 1e-4, 0] (the picture's own channels only). */
+function dataLogVar(frames: FrameSet, train: number[], channels: number): number[] {
+  const stride = frames.channels;
+  const per = frames.size * frames.size * stride;
   const sums = new Float64Array(channels);
   for (const f of train) {
     const off = f * per;
     for (let i = 0; i < per; i++) {
+      if (i % stride >= channels) continue;
       const d = frames.data[off + i]! / 255 - 0.5;
-      sums[i % channels]! += d * d;
+      sums[i % stride]! += d * d;
     }
   }
-  const n = (train.length * per) / channels;
+  const n = (train.length * per) / stride;
   return Array.from(sums, (s) => Math.min(0, Math.max(Math.log(1e-4), Math.log(s / n))));
 }
 
@@ -347,6 +349,7 @@ const sameConfig = (a: VaeConfig, b: VaeConfig): boolean =>
   a.latentDim === b.latentDim &&
   a.likelihood === b.likelihood &&
   a.fixedLogVar === b.fixedLogVar &&
+  (a.conditionFrames ?? 0) === (b.conditionFrames ?? 0) &&
   a.filters.length === b.filters.length &&
   a.filters.every((f, i) => f === b.filters[i]);
 
@@ -440,7 +443,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
     const initial = ck ? arraysToWeights(ck.weights) : opts.initialWeights ? arraysToWeights(opts.initialWeights) : initWeights(config, o.seed);
     if (!ck && !opts.initialWeights && config.likelihood === 'gaussian-learned' && o.decoderLogVarInit === 'data') {
       initial['dec.logvar']!.dispose();
-      initial['dec.logvar'] = tf.tensor1d(dataLogVar(frames, train));
+      initial['dec.logvar'] = tf.tensor1d(dataLogVar(frames, train, config.channels));
     }
     for (const s of specs) {
       vars[s.name] = tf.variable(initial[s.name]!, true);

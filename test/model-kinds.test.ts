@@ -82,6 +82,20 @@ describe('model kinds', () => {
     expect(iw.bound.every(Number.isFinite)).toBe(true);
   });
 
+  it.each(['pca', 'bgdiff'] as const)('%s: a baseline kind is fitted, stored with an ONNX scorer, calibrated on held-out frames, and scores', async (kind) => {
+    const r = await trainModel(store, { kind, videoId, maxFrames: 120, checkpointDir: join(tmp.dir, 'ck') });
+    const m = getModel(store, r.modelId);
+    expect(m.kind).toBe(kind);
+    expect(Number.isFinite(r.threshold)).toBe(true);
+    const own = readScores(store, r.modelId, videoId);
+    expect(own.recon.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+    expect(own.patch.every((v) => v === 0)).toBe(true); // not computed by a baseline
+    const s = await scoreVideo(store, r.modelId, videoId);
+    expect(s.frames).toBe(120);
+    expect(Array.from(readScores(store, r.modelId, videoId).combined)).toEqual(Array.from(own.combined));
+    await expect(trainModel(store, { kind, videoId, parentModelId: r.modelId, checkpointDir: join(tmp.dir, 'ck') })).rejects.toThrow(/cannot be fine-tuned/);
+  });
+
   it('the API schema accepts the kinds and refuses others', () => {
     expect(trainRequestSchema.parse({ kind: 'vae-gp' })).toEqual({ kind: 'vae-gp' });
     expect(() => trainRequestSchema.parse({ kind: 'made-up' })).toThrow();

@@ -118,9 +118,10 @@ export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
  * 'ae': the same network trained as a plain autoencoder (no KL, no sampling); 'vae-gp': the VAE with a
  * Gaussian-process model of its latent trajectory, whose two-sided windowed residual statistic
  * replaces the stillness score (a frozen picture makes the trajectory abnormally smooth); 'cvae': a
- * conditional VAE of frame t given frame t−1 (its reconstruction error is a prediction error).
+ * conditional VAE of frame t given frame t−1 (its reconstruction error is a prediction error);
+ * 'pca', 'bgdiff': the classical baselines (PCA-16 reconstruction error, difference from the median).
  */
-export const MODEL_KINDS = ['vae', 'ae', 'vae-gp', 'cvae'] as const;
+export const MODEL_KINDS = ['vae', 'ae', 'vae-gp', 'cvae', 'pca', 'bgdiff'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** What the analyst can set when training; everything has a sensible default. */

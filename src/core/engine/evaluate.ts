@@ -84,7 +84,8 @@ export async function evaluate(store: Store, o: EvalOptions, hooks: { onProgress
 
   const components: Record<string, KindAuc> = {};
   for (const c of SCORE_COMPONENTS) {
-    if (c === 'combined' || scores[c].every((x) => Number.isNaN(x))) continue; // not computed by this kind
+    const col = scores[c];
+    if (c === 'combined' || col.every((x) => Number.isNaN(x) || x === col[0])) continue; // not computed by this kind (NULL or constant)
     components[c] = aucByKind(c === 'elbo' ? scores[c].map((x) => -x) : scores[c], truth);
   }
 

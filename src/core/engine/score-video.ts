@@ -4,7 +4,7 @@
  * then event spans are found with the model's calibrated thresholds. A failed or canceled run
  * removes what it wrote, so a video never shows half its scores.
  */
-import type { JobProgress } from '../../shared/domain.js';
+import type { JobProgress, ModelKind } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import { abortError } from '../media/decode.js';
@@ -16,6 +16,7 @@ import { detectEvents } from '../scoring/events.js';
 import { clearScores, getModel, modelBlobs, replaceEvents, type ScoreRow, updateGpScores, writeScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { batchComponents, toScoreRows } from './components.js';
+import { BASELINE_KINDS, scoreBaselineVideo } from './baseline-model.js';
 import { frameBatches, pairedFrameBatches } from './frames.js';
 import { concatMu, eventOptions } from './train-model.js';
 
@@ -36,6 +37,7 @@ export async function scoreVideo(
 ): Promise<ScoreVideoResult> {
   const model = getModel(store, modelId);
   const video = store.getVideo(videoId);
+  if (video.status === 'ready' && BASELINE_KINDS.includes(model.kind as ModelKind)) return scoreBaselineVideo(store, modelId, videoId, hooks);
   if (video.status !== 'ready') throw new AppError('NotReadyError', `${video.name} is not ready (${video.status}).`);
   const config = model.config as VaeConfig;
   const calib = model.calibration as Calibration;

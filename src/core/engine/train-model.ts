@@ -27,6 +27,7 @@ import type { Store } from '../store/store.js';
 import { batchComponents, toScoreRows } from './components.js';
 import { frameBatches, gatherFrames, pairedFrameBatches, pairFrames } from './frames.js';
 import { trainingPool } from './training-pool.js';
+import { BASELINE_KINDS, trainBaselineModel } from './baseline-model.js';
 
 export interface TrainModelOptions {
   videoId: number;
@@ -99,6 +100,7 @@ export interface EngineHooks {
 const SCORE_BATCH = 128;
 
 export async function trainModel(store: Store, o: TrainModelOptions, hooks: EngineHooks = {}): Promise<TrainModelResult> {
+  if (o.kind && BASELINE_KINDS.includes(o.kind)) return trainBaselineModel(store, o, hooks);
   const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   const opt = { ...TRAIN_DEFAULTS, ...(o.parentModelId ? FINE_TUNE_DEFAULTS : {}), ...given } as TrainModelOptions & typeof TRAIN_DEFAULTS;
   const video = store.getVideo(o.videoId);
@@ -215,7 +217,7 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
   }
 }
 
-const KIND_TITLES: Record<ModelKind, string> = { vae: 'VAE', ae: 'Autoencoder', 'vae-gp': 'VAE + GP trajectory', cvae: 'Conditional VAE' };
+const KIND_TITLES: Record<ModelKind, string> = { vae: 'VAE', ae: 'Autoencoder', 'vae-gp': 'VAE + GP trajectory', cvae: 'Conditional VAE', pca: 'PCA', bgdiff: 'Background difference' };
 /** Kinds whose weights are the conv VAE of spec.ts (and can therefore be fine-tuned). */
 const NETWORK_KINDS: readonly string[] = ['vae', 'ae', 'vae-gp', 'cvae'];
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iwScores } from '../src/core/engine/iw-scores.js';
 import { scoreVideo } from '../src/core/engine/score-video.js';
+import { latentTrajectory } from '../src/core/engine/trajectory.js';
 import { trainModel } from '../src/core/engine/train-model.js';
 import { ingestVideo } from '../src/core/media/ingest.js';
 import type { Calibration } from '../src/core/scoring/calibrate.js';
@@ -50,6 +51,10 @@ describe('model kinds', () => {
     iw.bound.forEach((b, i) => expect(b).toBeGreaterThanOrEqual(iw.elbo[i]! - 1e-6));
     const stored = readScores(store, r.modelId, videoId).iw;
     expect(Array.from(stored)).toEqual(Array.from(iw.bound, (b) => Math.fround(-b)));
+    // The smoothed trajectory, on demand from the stored latents: its statistic is the stored gp score.
+    const traj = latentTrajectory(store, r.modelId, videoId);
+    expect(traj.smooth.length).toBe(120 * 4);
+    expect(Array.from(traj.stat, (v) => Math.fround(v))).toEqual(Array.from(again.gp));
     const again2 = await iwScores(store, r.modelId, videoId, { samples: 8, seed: 3, write: false, batch: 7 });
     expect(Array.from(again2.bound.slice(0, 7))).toEqual(Array.from(iw.bound.slice(0, 7)));
   });
@@ -62,6 +67,7 @@ describe('model kinds', () => {
     expect(s.recon.every(Number.isFinite)).toBe(true);
     expect(s.gp.every(Number.isNaN)).toBe(true);
     await expect(iwScores(store, ae.modelId, videoId)).rejects.toThrow(/needs a VAE/);
+    expect(() => latentTrajectory(store, ae.modelId, videoId)).toThrow(/no GP trajectory model/);
     const vae = await trainModel(store, { ...tiny, videoId, checkpointDir: join(tmp.dir, 'ck') });
     expect(getModel(store, vae.modelId).kind).toBe('vae');
     expect((getModel(store, vae.modelId).config as { train: { objective?: string } }).train.objective).toBeUndefined();

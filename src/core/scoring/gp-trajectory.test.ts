@@ -74,6 +74,16 @@ describe('GP trajectory score', () => {
     expect(Math.abs(smooth[50 * L]! - test[50 * L]!)).toBeLessThan(0.3);
   });
 
+  it('the centred predictor and the log-of-mean statistic see the middle of a freeze too', () => {
+    const centred = fitGpTrajectory(train, L, { predictor: 'centred', statistic: 'log-mean', halfWindow: 6, statWindow: 9 });
+    expect(centred.predictor).toBe('centred');
+    const test = trajectory(300, L, 0.05, 11);
+    for (let t = 100; t < 140; t++) for (let d = 0; d < L; d++) test[t * L + d] = test[99 * L + d]!;
+    const { stat } = scoreGpTrajectory(centred, test, L);
+    const lo = Math.min(...stat.slice(20, 90));
+    for (let t = 110; t < 130; t++) expect(stat[t]!).toBeLessThan(lo - 2);
+  });
+
   it('refuses a trajectory with another latent size', () => {
     expect(() => scoreGpTrajectory(model, new Float32Array(30), 3)).toThrow(RangeError);
   });

@@ -213,3 +213,12 @@ export function updateIwScores(store: Store, modelId: number, videoId: number, n
     for (let i = 0; i < negBound.length; i++) u.run(negBound[i], modelId, videoId, i);
   })();
 }
+
+/** Every stored μ of a video under a model, row-major [frames, L] in frame order (empty when none). */
+export function readLatentMeans(store: Store, modelId: number, videoId: number): { mu: Float32Array; latentDim: number; frames: number } {
+  const rows = store.db.prepare('SELECT mu FROM latents WHERE model_id = ? AND video_id = ? ORDER BY idx').raw().all(modelId, videoId) as Array<[Buffer]>;
+  const latentDim = rows.length ? rows[0]![0].byteLength / 4 : 0;
+  const mu = new Float32Array(rows.length * latentDim);
+  rows.forEach(([b], i) => mu.set(new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)), i * latentDim));
+  return { mu, latentDim, frames: rows.length };
+}

@@ -210,6 +210,68 @@ export function addDecoderOps(g: OnnxGraphBuilder, config: VaeConfig, W: WeightF
 }
 
 /**
+ * The per-pixel and per-frame score outputs shared by the scorer graphs: recon, err_map, patch_err,
+ * recon_mse, nll (at the decoded latent), elbo = −(nll + kl) and sharpness. `makeKl` adds the kl
+ * output (called between recon_mse and nll, the order the VAE graph always had).
+ */
+export function addScoreOps(g: OnnxGraphBuilder, config: Pick<VaeConfig, 'inputSize' | 'channels' | 'likelihood' | 'fixedLogVar'>, W: WeightFn, x: string, logits: string, makeKl: () => string): void {
+  const S = config.inputSize;
+  const C = config.channels;
+  const G = S / PATCH_SIZE;
+  const reconNchw = g.op('Sigmoid', [logits], {}, 'recon_nchw');
+  g.op('Transpose', [reconNchw], { perm: attr.ints([0, 2, 3, 1]) }, 'recon');
+
+  // Reconstruction error.
+  const diff = g.op('Sub', [reconNchw, x], {}, 'diff');
+  const sq = g.op('Mul', [diff, diff], {}, 'sq_err');
+  const err4 = g.op('ReduceMean', [sq], { axes: attr.ints([1]), keepdims: attr.int(1) }, 'err_map_n1ss');
+  g.op('Reshape', [err4, g.constInt64('shape_err', [0, S, S])], {}, 'err_map');
+  const patch4 = g.op('AveragePool', [err4], { kernel_shape: attr.ints([PATCH_SIZE, PATCH_SIZE]), strides: attr.ints([PATCH_SIZE, PATCH_SIZE]) }, 'patch_err_n1gg');
+  g.op('Reshape', [patch4, g.constInt64('shape_patch', [0, G, G])], {}, 'patch_err');
+  // Patches tile the picture exactly, so the mean of the patch means is the overall mean.
+  g.op('ReduceMean', [patch4], { axes: attr.ints([1, 2, 3]), keepdims: attr.int(0) }, 'recon_mse');
+
+  const kl = makeKl();
+
+  // Negative log-likelihood at z = μ.
+  const axesPix = g.constInt64('axes_pixels', [1, 2, 3]);
+  let nll: string;
+  if (config.likelihood === 'bernoulli') {
+    // −[x log σ(l) + (1 − x) log(1 − σ(l))] = softplus(l) − x·l, written stably:
+    // max(l, 0) − x·l + log(1 + exp(−|l|)).
+    const terms = g.op('Add', [
+      g.op('Sub', [g.op('Relu', [logits]), g.op('Mul', [x, logits])]),
+      g.op('Log', [g.op('Add', [g.op('Exp', [g.op('Neg', [g.op('Abs', [logits])])]), g.constFloat('c1b', [1], [])])]),
+    ]);
+    nll = g.op('ReduceSum', [terms, axesPix], { keepdims: attr.int(0) }, 'nll');
+  } else {
+    const lv = config.likelihood === 'gaussian-fixed' ? new Float32Array(C).fill(config.fixedLogVar) : W('dec.logvar');
+    // ½ (x − mean)² / σ²_c per pixel, then the constant ½ Σ (log 2π + log σ²_c) over S·S pixels.
+    const halfPrec = Float32Array.from(lv, (v) => 0.5 * Math.exp(-v));
+    let constant = 0;
+    for (const v of lv) constant += 0.5 * (Math.log(2 * Math.PI) + v);
+    constant *= S * S;
+    const weighted = g.op('Mul', [sq, g.constFloat('half_precision', halfPrec, [1, C, 1, 1])]);
+    const s = g.op('ReduceSum', [weighted, axesPix], { keepdims: attr.int(0) });
+    nll = g.op('Add', [s, g.constFloat('nll_const', [constant], [])], {}, 'nll');
+  }
+  g.op('Neg', [g.op('Add', [nll, kl])], {}, 'elbo');
+
+  // Sharpness: depthwise 3×3 Laplacian of x ('valid'), |·|, mean over channels and pixels.
+  const lap = new Float32Array(C * 9);
+  for (let c = 0; c < C; c++) lap.set([0, -1, 0, -1, 4, -1, 0, -1, 0], c * 9);
+  const lapOut = g.op('Conv', [x, g.addInitializer('laplacian', [C, 1, 3, 3], lap)], {
+    kernel_shape: attr.ints([3, 3]),
+    strides: attr.ints([1, 1]),
+    pads: attr.ints([0, 0, 0, 0]),
+    dilations: attr.ints([1, 1]),
+    group: attr.int(C),
+  }, 'laplacian_x');
+  g.op('ReduceMean', [g.op('Abs', [lapOut])], { axes: attr.ints([1, 2, 3]), keepdims: attr.int(0) }, 'sharpness');
+
+}
+
+/**
  * Exports the VAE with its scores computed inside the graph.
  *
  * Input `frames`: uint8 [N, S, S, C] NHWC. Outputs (N symbolic):
@@ -247,59 +309,13 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
   // Decoder at z = μ (given the previous frame, for a conditional model).
   const decoded = addDecoderOps(g, config, W, mu); // [N, C, S, S]
   const logits = cond ? g.op('Add', [decoded, addConditionOps(g, config, W, cond)], {}, 'logits_cond') : decoded;
-  const reconNchw = g.op('Sigmoid', [logits], {}, 'recon_nchw');
-  g.op('Transpose', [reconNchw], { perm: attr.ints([0, 2, 3, 1]) }, 'recon');
-
-  // Reconstruction error.
-  const diff = g.op('Sub', [reconNchw, x], {}, 'diff');
-  const sq = g.op('Mul', [diff, diff], {}, 'sq_err');
-  const err4 = g.op('ReduceMean', [sq], { axes: attr.ints([1]), keepdims: attr.int(1) }, 'err_map_n1ss');
-  g.op('Reshape', [err4, g.constInt64('shape_err', [0, S, S])], {}, 'err_map');
-  const patch4 = g.op('AveragePool', [err4], { kernel_shape: attr.ints([PATCH_SIZE, PATCH_SIZE]), strides: attr.ints([PATCH_SIZE, PATCH_SIZE]) }, 'patch_err_n1gg');
-  g.op('Reshape', [patch4, g.constInt64('shape_patch', [0, G, G])], {}, 'patch_err');
-  // Patches tile the picture exactly, so the mean of the patch means is the overall mean.
-  g.op('ReduceMean', [patch4], { axes: attr.ints([1, 2, 3]), keepdims: attr.int(0) }, 'recon_mse');
-
-  // KL(N(μ, σ²) || N(0, I)) = ½ Σ (exp(logvar) + μ² − 1 − logvar).
-  const kTerms = g.op('Sub', [g.op('Add', [g.op('Exp', [logvar]), g.op('Mul', [mu, mu])]), g.op('Add', [logvar, g.constFloat('c1', [1], [])])]);
-  const kSum = g.op('ReduceSum', [kTerms, g.constInt64('axes_latent', [1])], { keepdims: attr.int(0) });
-  const kl = g.op('Mul', [kSum, g.constFloat('c_half', [0.5], [])], {}, 'kl');
-
-  // Negative log-likelihood at z = μ.
-  const axesPix = g.constInt64('axes_pixels', [1, 2, 3]);
-  let nll: string;
-  if (config.likelihood === 'bernoulli') {
-    // −[x log σ(l) + (1 − x) log(1 − σ(l))] = softplus(l) − x·l, written stably:
-    // max(l, 0) − x·l + log(1 + exp(−|l|)).
-    const terms = g.op('Add', [
-      g.op('Sub', [g.op('Relu', [logits]), g.op('Mul', [x, logits])]),
-      g.op('Log', [g.op('Add', [g.op('Exp', [g.op('Neg', [g.op('Abs', [logits])])]), g.constFloat('c1b', [1], [])])]),
-    ]);
-    nll = g.op('ReduceSum', [terms, axesPix], { keepdims: attr.int(0) }, 'nll');
-  } else {
-    const lv = config.likelihood === 'gaussian-fixed' ? new Float32Array(C).fill(config.fixedLogVar) : W('dec.logvar');
-    // ½ (x − mean)² / σ²_c per pixel, then the constant ½ Σ (log 2π + log σ²_c) over S·S pixels.
-    const halfPrec = Float32Array.from(lv, (v) => 0.5 * Math.exp(-v));
-    let constant = 0;
-    for (const v of lv) constant += 0.5 * (Math.log(2 * Math.PI) + v);
-    constant *= S * S;
-    const weighted = g.op('Mul', [sq, g.constFloat('half_precision', halfPrec, [1, C, 1, 1])]);
-    const s = g.op('ReduceSum', [weighted, axesPix], { keepdims: attr.int(0) });
-    nll = g.op('Add', [s, g.constFloat('nll_const', [constant], [])], {}, 'nll');
-  }
-  g.op('Neg', [g.op('Add', [nll, kl])], {}, 'elbo');
-
-  // Sharpness: depthwise 3×3 Laplacian of x ('valid'), |·|, mean over channels and pixels.
-  const lap = new Float32Array(C * 9);
-  for (let c = 0; c < C; c++) lap.set([0, -1, 0, -1, 4, -1, 0, -1, 0], c * 9);
-  const lapOut = g.op('Conv', [x, g.addInitializer('laplacian', [C, 1, 3, 3], lap)], {
-    kernel_shape: attr.ints([3, 3]),
-    strides: attr.ints([1, 1]),
-    pads: attr.ints([0, 0, 0, 0]),
-    dilations: attr.ints([1, 1]),
-    group: attr.int(C),
-  }, 'laplacian_x');
-  g.op('ReduceMean', [g.op('Abs', [lapOut])], { axes: attr.ints([1, 2, 3]), keepdims: attr.int(0) }, 'sharpness');
+  addScoreOps(g, config, W, x, logits, () => {
+    // KL(N(μ, σ²) || N(0, I)) = ½ Σ (exp(logvar) + μ² − 1 − logvar).
+    const kTerms = g.op('Sub', [g.op('Add', [g.op('Exp', [logvar]), g.op('Mul', [mu, mu])]), g.op('Add', [logvar, g.constFloat('c1', [1], [])])]);
+    const kSum = g.op('ReduceSum', [kTerms, g.constInt64('axes_latent', [1])], { keepdims: attr.int(0) });
+    const kl = g.op('Mul', [kSum, g.constFloat('c_half', [0.5], [])], {}, 'kl');
+    return kl;
+  });
 
   const F = DataType.FLOAT;
   g.addOutput('mu', F, ['N', L], 'encoder mean');

@@ -7,7 +7,8 @@ import { latentTrajectory } from '../src/core/engine/trajectory.js';
 import { trainModel } from '../src/core/engine/train-model.js';
 import { ingestVideo } from '../src/core/media/ingest.js';
 import type { Calibration } from '../src/core/scoring/calibrate.js';
-import { getModel, readScores } from '../src/core/store/models.js';
+import { unpackVqWeights } from '../src/core/engine/vq-model.js';
+import { getModel, modelBlobs, readScores } from '../src/core/store/models.js';
 import { Store } from '../src/core/store/store.js';
 import { trainRequestSchema } from '../src/shared/schemas.js';
 import { makeTestsrcClip, tempDir } from './helpers.js';
@@ -100,6 +101,27 @@ describe('model kinds', () => {
     expect(s.frames).toBe(120);
     expect(Array.from(readScores(store, r.modelId, videoId).combined)).toEqual(Array.from(own.combined));
     await expect(trainModel(store, { kind, videoId, parentModelId: r.modelId, checkpointDir: join(tmp.dir, 'ck') })).rejects.toThrow(/cannot be fine-tuned/);
+  });
+
+  it('vq-vae: trains with a codebook, stores code usage and a rarity score, scores batch-independently; weights round-trip', async () => {
+    const r = await trainModel(store, { ...tiny, kind: 'vq-vae', videoId, checkpointDir: join(tmp.dir, 'ck') });
+    const m = getModel(store, r.modelId);
+    expect(m.kind).toBe('vq-vae');
+    const calib = m.calibration as Calibration;
+    expect(calib.rule?.rarity).toBe('upper');
+    expect(calib.rarity!.counts).toHaveLength(64);
+    expect(calib.rarity!.counts.reduce((a, b) => a + b, 0)).toBe(96 * 16); // 96 training frames × 4×4 grid (16 px, two layers)
+    expect((m.metrics as { codeUsage: { perplexity: number } }).codeUsage.perplexity).toBeGreaterThanOrEqual(1);
+    const own = readScores(store, r.modelId, videoId);
+    expect(own.rarity.every(Number.isFinite)).toBe(true);
+    await scoreVideo(store, r.modelId, videoId, { batch: 29 });
+    const again = readScores(store, r.modelId, videoId);
+    expect(Array.from(again.rarity)).toEqual(Array.from(own.rarity));
+    expect(Array.from(again.combined)).toEqual(Array.from(own.combined));
+    const { weights, codebook, config } = unpackVqWeights(modelBlobs(store, r.modelId).weights);
+    expect(config.codebookSize).toBe(64);
+    expect(codebook).toHaveLength(64 * 8);
+    expect(Object.keys(weights)).toContain('dec.logvar');
   });
 
   it('the API schema accepts the kinds and refuses others', () => {

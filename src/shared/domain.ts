@@ -119,9 +119,10 @@ export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
  * Gaussian-process model of its latent trajectory, whose two-sided windowed residual statistic
  * replaces the stillness score (a frozen picture makes the trajectory abnormally smooth); 'cvae': a
  * conditional VAE of frame t given frame t−1 (its reconstruction error is a prediction error);
- * 'pca', 'bgdiff': the classical baselines (PCA-16 reconstruction error, difference from the median).
+ * 'vq-vae': a vector-quantized autoencoder (codebook, EMA updates), with the rarity of a frame's codes
+ * as a score; 'pca', 'bgdiff': the classical baselines (PCA-16 reconstruction error, difference from the median).
  */
-export const MODEL_KINDS = ['vae', 'ae', 'vae-gp', 'cvae', 'pca', 'bgdiff'] as const;
+export const MODEL_KINDS = ['vae', 'ae', 'vae-gp', 'cvae', 'vq-vae', 'pca', 'bgdiff'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** What the analyst can set when training; everything has a sensible default. */

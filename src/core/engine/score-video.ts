@@ -10,6 +10,7 @@ import { ProgressMeter } from '../jobs/progress.js';
 import { abortError } from '../media/decode.js';
 import { OnnxVaeScorer } from '../ml/onnx/runtime.js';
 import type { VaeConfig } from '../ml/vae/spec.js';
+import { type VqConfig, vqGrid } from '../ml/vq/vq-vae.js';
 import { type Calibration, combine } from '../scoring/calibrate.js';
 import { scoreGpTrajectory } from '../scoring/gp-trajectory.js';
 import { detectEvents } from '../scoring/events.js';
@@ -48,7 +49,8 @@ export async function scoreVideo(
   meter.stage(`scoring with model ${modelId}`, video.frameCount);
   const t0 = performance.now();
   const scorer = await OnnxVaeScorer.create(onnx, hooks.threads ? { threads: hooks.threads } : {});
-  const L = config.latentDim;
+  // A VQ-VAE's "latent" is its quantized grid averaged over positions (export-vq.ts).
+  const L = model.kind === 'vq-vae' ? vqGrid(model.config as VqConfig).dim : config.latentDim;
   const combined = new Float32Array(video.frameCount);
   let done = 0;
   // Kinds with a GP trajectory model need the whole trajectory: keep μ and the other components (a

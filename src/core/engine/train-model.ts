@@ -28,6 +28,7 @@ import { batchComponents, toScoreRows } from './components.js';
 import { frameBatches, gatherFrames, pairedFrameBatches, pairFrames } from './frames.js';
 import { trainingPool } from './training-pool.js';
 import { BASELINE_KINDS, trainBaselineModel } from './baseline-model.js';
+import { trainVqModel } from './vq-model.js';
 
 export interface TrainModelOptions {
   videoId: number;
@@ -101,6 +102,7 @@ const SCORE_BATCH = 128;
 
 export async function trainModel(store: Store, o: TrainModelOptions, hooks: EngineHooks = {}): Promise<TrainModelResult> {
   if (o.kind && BASELINE_KINDS.includes(o.kind)) return trainBaselineModel(store, o, hooks);
+  if (o.kind === 'vq-vae') return trainVqModel(store, o, hooks);
   const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   const opt = { ...TRAIN_DEFAULTS, ...(o.parentModelId ? FINE_TUNE_DEFAULTS : {}), ...given } as TrainModelOptions & typeof TRAIN_DEFAULTS;
   const video = store.getVideo(o.videoId);
@@ -217,7 +219,7 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
   }
 }
 
-const KIND_TITLES: Record<ModelKind, string> = { vae: 'VAE', ae: 'Autoencoder', 'vae-gp': 'VAE + GP trajectory', cvae: 'Conditional VAE', pca: 'PCA', bgdiff: 'Background difference' };
+const KIND_TITLES: Record<ModelKind, string> = { vae: 'VAE', ae: 'Autoencoder', 'vae-gp': 'VAE + GP trajectory', cvae: 'Conditional VAE', 'vq-vae': 'VQ-VAE', pca: 'PCA', bgdiff: 'Background difference' };
 /** Kinds whose weights are the conv VAE of spec.ts (and can therefore be fine-tuned). */
 const NETWORK_KINDS: readonly string[] = ['vae', 'ae', 'vae-gp', 'cvae'];
 
@@ -242,11 +244,11 @@ function loadParent(store: Store, parentId: number, frameSize: number): { kind: 
  * held-out frames (patch statistics, latent scale, each component's robust statistics, the alarm
  * threshold), then store the video's scores and events under that calibration.
  */
-async function calibrateAndScore(
+export async function calibrateAndScore(
   store: Store,
   modelId: number,
   videoId: number,
-  config: VaeConfig,
+  config: Pick<VaeConfig, 'latentDim' | 'conditionFrames'>,
   onnx: Uint8Array,
   heldOut: Set<number>,
   targetFpr: number,
@@ -254,6 +256,8 @@ async function calibrateAndScore(
   rule: CombinationRule,
   meter: ProgressMeter,
   signal?: AbortSignal,
+  /** VQ-VAE: code counts on the training split, for the rarity component. */
+  codeCounts?: number[],
 ): Promise<Calibration> {
   if (heldOut.size < 10) throw new AppError('TrainingInputError', `Too few held-out frames (${heldOut.size}) to calibrate scores: use a longer training video.`);
   const L = config.latentDim;
@@ -293,7 +297,12 @@ async function calibrateAndScore(
     const m = v.reduce((a, b) => a + b, 0) / v.length;
     latentScale.push(Math.max(1e-3, Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length)));
   }
-  const partial = { patchMean, patchStd: patchStdFloored, latentScale };
+  const partial: Pick<Calibration, 'patchMean' | 'patchStd' | 'latentScale' | 'rarity'> = {
+    patchMean,
+    patchStd: patchStdFloored,
+    latentScale,
+    ...(codeCounts ? { rarity: { counts: codeCounts, stat: { median: 0, scale: 1 } } } : {}),
+  };
   let prevMu: Float32Array | null = null;
   const raws = batches.map(({ first, count, s }) => {
     const r = batchComponents(s, count, L, partial, prevMu);
@@ -312,6 +321,7 @@ async function calibrateAndScore(
     gp = { model, stat: robustStat(raws.flatMap(({ first, r }) => r.filter((_, i) => heldOut.has(first + i)).map((row) => row.gp!))) };
   }
   const heldRaw = raws.flatMap(({ first, r }) => r.filter((_, i) => heldOut.has(first + i)));
+  if (partial.rarity) partial.rarity = { counts: partial.rarity.counts, stat: robustStat(heldRaw.map((r) => r.rarity!)) };
   const components = Object.fromEntries(COMBINED_COMPONENTS.map((k) => [k, robustStat(heldRaw.map((r) => r[k]))])) as Record<CombinedComponent, ReturnType<typeof robustStat>>;
   const calib0: Calibration = { components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps, ...(gp ? { gp } : {}) };
   const heldCombined = heldRaw.map((r) => combine(r, calib0));

@@ -20,7 +20,7 @@ export type CombinedComponent = (typeof COMBINED_COMPONENTS)[number];
  */
 export type Sidedness = 'upper' | 'both';
 /** 'gp': the GP latent-trajectory statistic (gp-trajectory.ts), used by kinds that fit one. */
-export type CombinationRule = Partial<Record<CombinedComponent | 'gp', Sidedness>>;
+export type CombinationRule = Partial<Record<CombinedComponent | 'gp' | 'rarity', Sidedness>>;
 
 /**
  * The default rule, chosen on development scenes (bench seeds 4 and 5), never on the reported ones.
@@ -40,6 +40,21 @@ export const GP_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', 
  * The 'cvae' kind: its reconstruction of frame t given frame t−1 is a prediction error, two-sided (a
  * frozen picture is predicted too well). Stillness is left out so the freeze is the CVAE's own finding.
  */
+/** The 'vq-vae' kind: the default rule plus the rarity of the frame's codes (upper tail: unseen codes). */
+export const VQ_COMBINATION: CombinationRule = { ...DEFAULT_COMBINATION, rarity: 'upper' };
+
+/**
+ * −log p̂ of a frame's codes under the training code frequencies, positions independent:
+ * Σ_positions −log((n_c + 1) / (N + K)) (add-one smoothing, as family/vq.ts codeRarity).
+ */
+export function codeRarity(codes: ArrayLike<number>, counts: ArrayLike<number>): number {
+  let total = 0;
+  for (let k = 0; k < counts.length; k++) total += counts[k]!;
+  let s = 0;
+  for (let i = 0; i < codes.length; i++) s -= Math.log((counts[codes[i]!]! + 1) / (total + counts.length));
+  return s;
+}
+
 export const CVAE_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', sharpness: 'both' };
 
 export interface RobustStat {
@@ -65,6 +80,8 @@ export interface Calibration {
   sampledFps: number;
   /** Kinds with a GP latent-trajectory model: the model and its statistic's robust scale on held-out frames. */
   gp?: { model: GpTrajectoryModel; stat: RobustStat };
+  /** VQ-VAE: each code's count over the training split's grid positions, and the rarity's robust scale on held-out frames. */
+  rarity?: { counts: number[]; stat: RobustStat };
 }
 
 export function quantile(values: ArrayLike<number>, q: number): number {
@@ -119,7 +136,7 @@ export function latentSteps(mu: Float32Array, latentDim: number, scale: ArrayLik
 export const STILLNESS_EPS = 1e-4;
 export const stillness = (step: number): number => -Math.log(step + STILLNESS_EPS);
 
-export function combine(raw: Record<CombinedComponent, number> & { gp?: number | null }, c: Calibration): number {
+export function combine(raw: Record<CombinedComponent, number> & { gp?: number | null; rarity?: number | null }, c: Calibration): number {
   let best = -Infinity;
   for (const k of COMBINED_COMPONENTS) {
     const side = c.rule ? c.rule[k] : 'upper';
@@ -131,6 +148,11 @@ export function combine(raw: Record<CombinedComponent, number> & { gp?: number |
   if (gpSide && c.gp && raw.gp !== undefined && raw.gp !== null) {
     const z = standardize(raw.gp, c.gp.stat);
     best = Math.max(best, gpSide === 'both' ? Math.abs(z) : z);
+  }
+  const raritySide = c.rule?.rarity;
+  if (raritySide && c.rarity && raw.rarity !== undefined && raw.rarity !== null) {
+    const z = standardize(raw.rarity, c.rarity.stat);
+    best = Math.max(best, raritySide === 'both' ? Math.abs(z) : z);
   }
   return best;
 }

@@ -36,6 +36,7 @@ Usage:
       Show the version, the ffmpeg in use and where the library is.
   latentwatch train --video ID|FILE [--kind K] [--epochs N] [--backend B] [--latent N] [--likelihood L] [--max-frames N] [--target-fpr F] [--json]
       Learn normal footage; the new model is calibrated on held-out frames and scores the video.
+      Kinds (--kind): ${MODEL_KINDS.join(', ')} (default vae).
   latentwatch score --model ID --video ID|FILE [--json]
       Score every frame of a video and detect events.
   latentwatch events --model ID --video ID [--json]
@@ -44,6 +45,7 @@ Usage:
       The scoring graph (ONNX), or a video's per-frame scores and events (CSV, JSON).
   latentwatch eval --train TRAIN.mp4 --test TEST.mp4 --truth truth.csv [--kind K] [--epochs N] [--iw K] [--json]
       Train on TRAIN only, score every frame of TEST, report frame AUC against the truth and the baselines.
+      --iw K: also the importance-weighted log-likelihood estimate with K samples (VAE kinds).
 
 The library defaults to ${defaultDbPath()} (set LATENTWATCH_DB or --db to change it).`;
 

@@ -1,6 +1,7 @@
 /** Model kinds (issue 5) through the engine: each kind trains, is stored with its kind, and scores. */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { latentTraversal, samplePrior } from '../src/core/engine/generate.js';
 import { iwScores } from '../src/core/engine/iw-scores.js';
 import { scoreVideo } from '../src/core/engine/score-video.js';
 import { latentTrajectory } from '../src/core/engine/trajectory.js';
@@ -52,6 +53,14 @@ describe('model kinds', () => {
     iw.bound.forEach((b, i) => expect(b).toBeGreaterThanOrEqual(iw.elbo[i]! - 1e-6));
     const stored = readScores(store, r.modelId, videoId).iw;
     expect(Array.from(stored)).toEqual(Array.from(iw.bound, (b) => Math.fround(-b)));
+    // Generation: prior samples and a latent traversal decode to pictures of the model's size.
+    const prior = samplePrior(store, r.modelId, 3, 5);
+    expect(prior.pixels.length).toBe(3 * 16 * 16 * 3);
+    expect(samplePrior(store, r.modelId, 3, 5).pixels).toEqual(prior.pixels);
+    const trav = latentTraversal(store, r.modelId, videoId, 10, 1, 5, 2);
+    expect(trav.pixels.length).toBe(5 * 16 * 16 * 3);
+    expect(trav.values[4]! - trav.values[0]!).toBeCloseTo(4, 5);
+    expect(trav.pixels.subarray(0, 768)).not.toEqual(trav.pixels.subarray(4 * 768)); // the sweep changes the picture
     // The smoothed trajectory, on demand from the stored latents: its statistic is the stored gp score.
     const traj = latentTrajectory(store, r.modelId, videoId);
     expect(traj.smooth.length).toBe(120 * 4);

@@ -20,7 +20,7 @@ import { ingestVideo } from '../core/media/ingest.js';
 import { defaultDbPath, packageRoot } from '../core/paths.js';
 import { Store } from '../core/store/store.js';
 import { APP_VERSION } from '../core/version.js';
-import type { CropRect, JobProgress, ScoreSeries, TrainingBackend } from '../shared/domain.js';
+import { type CropRect, type JobProgress, MODEL_KINDS, type ModelKind, type ScoreSeries, type TrainingBackend } from '../shared/domain.js';
 import { MAX_FRAME_SIZE, MAX_SAMPLE_FPS, MIN_FRAME_SIZE, TRAINING_BACKENDS } from '../shared/domain.js';
 
 const USAGE = `LatentWatch ${APP_VERSION}: change detection for camera footage
@@ -34,16 +34,18 @@ Usage:
       Write the built-in demo footage (default resources/demo/demo.mp4).
   latentwatch info [--json]
       Show the version, the ffmpeg in use and where the library is.
-  latentwatch train --video ID|FILE [--kind vae] [--epochs N] [--backend B] [--latent N] [--likelihood L] [--max-frames N] [--target-fpr F] [--json]
+  latentwatch train --video ID|FILE [--kind K] [--epochs N] [--backend B] [--latent N] [--likelihood L] [--max-frames N] [--target-fpr F] [--json]
       Learn normal footage; the new model is calibrated on held-out frames and scores the video.
+      Kinds (--kind): ${MODEL_KINDS.join(', ')} (default vae).
   latentwatch score --model ID --video ID|FILE [--json]
       Score every frame of a video and detect events.
   latentwatch events --model ID --video ID [--json]
       List detected events with their times and peak scores.
   latentwatch export --model ID --format onnx|csv|json [--video ID] [--out FILE]
       The scoring graph (ONNX), or a video's per-frame scores and events (CSV, JSON).
-  latentwatch eval --train TRAIN.mp4 --test TEST.mp4 --truth truth.csv [--kind vae] [--epochs N] [--json]
+  latentwatch eval --train TRAIN.mp4 --test TEST.mp4 --truth truth.csv [--kind K] [--epochs N] [--iw K] [--json]
       Train on TRAIN only, score every frame of TEST, report frame AUC against the truth and the baselines.
+      --iw K: also the importance-weighted log-likelihood estimate with K samples (VAE kinds).
 
 The library defaults to ${defaultDbPath()} (set LATENTWATCH_DB or --db to change it).`;
 
@@ -196,6 +198,12 @@ function parseLikelihood(v: string): (typeof LIKELIHOODS)[number] {
   return v as (typeof LIKELIHOODS)[number];
 }
 
+function parseKind(v: string | undefined): ModelKind | undefined {
+  if (v === undefined) return undefined;
+  if (!(MODEL_KINDS as readonly string[]).includes(v)) throw new UsageError(`--kind ${v}: choose one of ${MODEL_KINDS.join(', ')}`);
+  return v as ModelKind;
+}
+
 async function cmdTrain(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -206,7 +214,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
     },
   });
   if (!values.video) throw new UsageError('train needs --video ID|FILE');
-  if (values.kind && values.kind !== 'vae') throw new UsageError(`--kind ${values.kind}: only "vae" is available so far`);
+  const kind = parseKind(values.kind);
   const backend = values.backend;
   if (backend && !(TRAINING_BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend ${backend}: choose one of ${TRAINING_BACKENDS.join(', ')}`);
   const { store, dbPath } = openStore(values.db);
@@ -218,6 +226,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
         store,
         {
           videoId,
+          ...(kind ? { kind } : {}),
           checkpointDir: join(dirname(dbPath), 'checkpoints'),
           epochs: num('epochs', values.epochs, posInt),
           latentDim: num('latent', values.latent, posInt),
@@ -332,12 +341,12 @@ async function cmdEval(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      train: { type: 'string' }, test: { type: 'string' }, truth: { type: 'string' }, kind: { type: 'string' }, epochs: { type: 'string' },
+      train: { type: 'string' }, test: { type: 'string' }, truth: { type: 'string' }, kind: { type: 'string' }, epochs: { type: 'string' }, iw: { type: 'string' },
       backend: { type: 'string' }, seed: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' },
     },
   });
   if (!values.train || !values.test || !values.truth) throw new UsageError('eval needs --train TRAIN.mp4 --test TEST.mp4 --truth truth.csv');
-  if (values.kind && values.kind !== 'vae') throw new UsageError(`--kind ${values.kind}: only "vae" is available so far`);
+  const kind = parseKind(values.kind);
   const backend = values.backend;
   if (backend && !(TRAINING_BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend ${backend}: choose one of ${TRAINING_BACKENDS.join(', ')}`);
   const tmp = values.db ? null : mkdtempSync(join(tmpdir(), 'latentwatch-eval-'));
@@ -355,7 +364,9 @@ async function cmdEval(argv: string[]): Promise<number> {
           trainPath: values.train!,
           testPath: values.test!,
           truthCsv,
+          ...(values.iw ? { iwSamples: num('iw', values.iw, posInt) } : {}),
           train: {
+            ...(kind ? { kind } : {}),
             checkpointDir: join(dirname(dbPath), 'checkpoints'),
             epochs: num('epochs', values.epochs, posInt),
             seed: num('seed', values.seed, z.number().int().min(0)),
@@ -381,13 +392,17 @@ function printEval(r: EvalReport): void {
   const kinds = Object.keys(r.auc);
   const row = (name: string, a: Record<string, number>) => `${name.padEnd(10)}${kinds.map((k) => (a[k] ?? NaN).toFixed(3).padStart(13)).join('')}`;
   console.log(`${'AUC'.padEnd(10)}${kinds.map((k) => k.padStart(13)).join('')}`);
-  console.log(row('vae', r.auc));
+  console.log(row(r.kind, r.auc));
   console.log(row('bgdiff', r.baselines.bgdiff));
   console.log(row('pca16', r.baselines.pca16));
   for (const [c, a] of Object.entries(r.components)) console.log(row(`  ${c}`, a));
   console.log(
     `threshold ${r.threshold.toFixed(3)} (from TRAIN): event recall ${r.eventRecall.toFixed(3)}, false-positive rate ${r.falsePositiveRate.toFixed(4)}, frame recall ${r.frameRecall.toFixed(3)}`,
   );
+  if (r.iw)
+    console.log(
+      `importance-weighted log p(x), K = ${r.iw.samples}, mean over normal test frames: ELBO ${r.iw.meanElbo.toFixed(1)} ≤ L_K ${r.iw.meanBound.toFixed(1)} nats (ESS ${r.iw.meanEss.toFixed(1)}, ${r.iw.framesPerSec.toFixed(0)} frames/s)`,
+    );
   console.log(`trained on ${r.backend}: ${r.trainSeconds.toFixed(1)} s (${r.trainFramesPerSec.toFixed(1)} frames/s); scored at ${r.scoreFramesPerSec.toFixed(0)} frames/s`);
 }
 

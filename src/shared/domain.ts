@@ -113,8 +113,22 @@ export interface AppInfo {
 export const TRAINING_BACKENDS = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
 
+/**
+ * Model kinds that can be trained and scored (issue 5). 'vae': the convolutional VAE (the default);
+ * 'ae': the same network trained as a plain autoencoder (no KL, no sampling); 'vae-gp': the VAE with a
+ * Gaussian-process model of its latent trajectory, whose two-sided windowed residual statistic
+ * replaces the stillness score (a frozen picture makes the trajectory abnormally smooth); 'cvae': a
+ * conditional VAE of frame t given frame t−1 (its reconstruction error is a prediction error);
+ * 'vq-vae': a vector-quantized autoencoder (codebook, EMA updates), with the rarity of a frame's codes
+ * as a score; 'pca', 'bgdiff': the classical baselines (PCA-16 reconstruction error, difference from the median).
+ */
+export const MODEL_KINDS = ['vae', 'ae', 'vae-gp', 'cvae', 'vq-vae', 'pca', 'bgdiff'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
 /** What the analyst can set when training; everything has a sensible default. */
 export interface TrainRequest {
+  /** Which model to train (default 'vae'). A fine-tune keeps its parent's kind. */
+  kind?: ModelKind;
   name?: string;
   epochs?: number;
   batchSize?: number;

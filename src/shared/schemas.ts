@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppApi, AppApiMethod } from './api.js';
-import { MAX_FRAME_SIZE, MAX_SAMPLE_FPS, MIN_FRAME_SIZE, TRAINING_BACKENDS } from './domain.js';
+import { MAX_FRAME_SIZE, MAX_SAMPLE_FPS, MIN_FRAME_SIZE, MODEL_KINDS, TRAINING_BACKENDS } from './domain.js';
 
 const id = z.number().int().positive();
 const path = z.string().min(1, 'a file path is required').max(4096).refine((s) => !s.includes('\0'), 'path contains a NUL byte');
@@ -17,6 +17,7 @@ const ingestOptions = z
 
 export const trainRequestSchema = z
   .object({
+    kind: z.enum(MODEL_KINDS).optional(),
     name: z.string().min(1).max(200).optional(),
     epochs: z.number().int().min(1).max(1000).optional(),
     batchSize: z.number().int().min(1).max(1024).optional(),

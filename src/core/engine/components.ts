@@ -1,5 +1,5 @@
 /** From the ONNX graph's per-frame outputs to the stored score components of each frame. */
-import { type Calibration, combine, latentSteps, patchScore, stillness } from '../scoring/calibrate.js';
+import { type Calibration, codeRarity, combine, latentSteps, patchScore, stillness } from '../scoring/calibrate.js';
 import type { ScoreRow } from '../store/models.js';
 import type { VaeScores } from '../ml/onnx/runtime.js';
 
@@ -12,6 +12,10 @@ export interface RawComponents {
   temporal: number;
   stillness: number;
   sharpness: number;
+  /** GP latent-trajectory statistic (kinds with a GP model only; filled in after the whole video is scored). */
+  gp?: number | null;
+  /** VQ-VAE code rarity (codeRarity). */
+  rarity?: number | null;
 }
 
 /**
@@ -22,7 +26,7 @@ export function batchComponents(
   s: VaeScores,
   count: number,
   latentDim: number,
-  calib: Pick<Calibration, 'patchMean' | 'patchStd' | 'latentScale'>,
+  calib: Pick<Calibration, 'patchMean' | 'patchStd' | 'latentScale' | 'rarity'>,
   prevMu: Float32Array | null,
 ): RawComponents[] {
   const g2 = s.patchErr.length / count;
@@ -38,6 +42,7 @@ export function batchComponents(
       temporal: steps[i]!,
       stillness: stillness(steps[i]!),
       sharpness: s.sharpness[i]!,
+      ...(s.codes && calib.rarity ? { rarity: codeRarity(s.codes.subarray((i * s.codes.length) / count, ((i + 1) * s.codes.length) / count), calib.rarity.counts) } : {}),
     });
   }
   return out;

@@ -13,6 +13,7 @@ import { ingestVideo } from '../media/ingest.js';
 import { getModel, readScores, SCORE_COMPONENTS } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { loadFrames } from './frames.js';
+import { IW_KINDS, iwScores } from './iw-scores.js';
 import { scoreVideo } from './score-video.js';
 import { trainModel, type TrainModelOptions } from './train-model.js';
 
@@ -21,9 +22,16 @@ export interface EvalOptions {
   testPath: string;
   truthCsv: string;
   train: Omit<TrainModelOptions, 'videoId'>;
+  /**
+   * Importance samples K for the IW estimate of log p(x) on the test frames (VAE kinds only; 0: off,
+   * the default). Stored as the `iw` component; its AUC and the mean bounds are reported.
+   */
+  iwSamples?: number;
 }
 
 export interface EvalReport {
+  /** The model kind evaluated. */
+  kind: string;
   auc: KindAuc;
   baselines: { bgdiff: KindAuc; pca16: KindAuc };
   /** AUC of each stored score component alone (diagnostics: which signal sees which kind). */
@@ -32,6 +40,8 @@ export interface EvalReport {
   eventRecall: number;
   falsePositiveRate: number;
   frameRecall: number;
+  /** Mean over the test's normal frames of the Monte-Carlo ELBO and of L̂_K on the same K draws, nats (when iwSamples > 0). */
+  iw?: { samples: number; meanElbo: number; meanBound: number; meanEss: number; framesPerSec: number };
   backend: string;
   trainSeconds: number;
   trainFramesPerSec: number;
@@ -50,13 +60,34 @@ export async function evaluate(store: Store, o: EvalOptions, hooks: { onProgress
 
   const trained = await trainModel(store, { ...o.train, videoId: train.videoId }, hooks);
   const scored = await scoreVideo(store, trained.modelId, test.videoId, hooks);
-  const scores = readScores(store, trained.modelId, test.videoId);
   const model = getModel(store, trained.modelId);
+  let iw: EvalReport['iw'];
+  if (o.iwSamples && IW_KINDS.includes(model.kind)) {
+    hooks.onProgress?.({ done: 0, total: null, fraction: null, rate: 0, etaSec: null, stage: `importance-weighted bound, K = ${o.iwSamples}` });
+    const r = await iwScores(store, trained.modelId, test.videoId, { samples: o.iwSamples });
+    const normal = (a: Float64Array) => {
+      let s = 0;
+      let n = 0;
+      a.forEach((v, i) => {
+        if (!truth.anomaly[i]) {
+          s += v;
+          n++;
+        }
+      });
+      return s / n;
+    };
+    iw = { samples: r.samples, meanElbo: normal(r.elbo), meanBound: normal(r.bound), meanEss: normal(r.ess), framesPerSec: r.framesPerSec };
+  }
+  const scores = readScores(store, trained.modelId, test.videoId);
   const threshold = (model.calibration as { threshold: number }).threshold;
   const at = atThreshold(scores.combined, truth, threshold);
 
   const components: Record<string, KindAuc> = {};
-  for (const c of SCORE_COMPONENTS) if (c !== 'combined') components[c] = aucByKind(c === 'elbo' ? scores[c].map((x) => -x) : scores[c], truth);
+  for (const c of SCORE_COMPONENTS) {
+    const col = scores[c];
+    if (c === 'combined' || col.every((x) => Number.isNaN(x) || x === col[0])) continue; // not computed by this kind (NULL or constant)
+    components[c] = aucByKind(c === 'elbo' ? scores[c].map((x) => -x) : scores[c], truth);
+  }
 
   hooks.onProgress?.({ done: 0, total: null, fraction: null, rate: 0, etaSec: null, stage: 'baselines' });
   const trainGray = toGray(asFrames(loadFrames(store, train.videoId)));
@@ -64,10 +95,12 @@ export async function evaluate(store: Store, o: EvalOptions, hooks: { onProgress
   const bg = fitBgDiff(trainGray);
   const pca = fitPca(trainGray, 16);
   return {
+    kind: model.kind,
     auc: aucByKind(scores.combined, truth),
     baselines: { bgdiff: aucByKind(scoreBgDiff(bg, testGray), truth), pca16: aucByKind(scorePca(pca, testGray), truth) },
     components,
     threshold,
+    ...(iw ? { iw } : {}),
     eventRecall: at.eventRecall,
     falsePositiveRate: at.falsePositiveRate,
     frameRecall: at.frameRecall,

@@ -106,3 +106,39 @@ export function gatherFrames(store: Store, picks: readonly FramePick[]): LoadedF
     videoIds: Int32Array.from(picks, (p) => p.videoId),
   };
 }
+
+/**
+ * Frames for a conditional model (kind 'cvae'): each frame's pixels followed, per pixel, by its
+ * predecessor's, NHWC with 2·channels channels. `prev` holds each current frame's predecessor in the
+ * same order (the first frame of a video is its own predecessor).
+ */
+export function pairFrames(cur: { data: Uint8Array; count: number; size: number; channels: number }, prev: Uint8Array): Uint8Array {
+  const { size, channels, count } = cur;
+  const pixels = size * size;
+  if (prev.length !== cur.data.length) throw new RangeError(`pairFrames: ${cur.data.length} current bytes, ${prev.length} previous`);
+  const out = new Uint8Array(cur.data.length * 2);
+  for (let f = 0; f < count; f++)
+    for (let p = 0; p < pixels; p++) {
+      const src = (f * pixels + p) * channels;
+      const dst = src * 2;
+      for (let c = 0; c < channels; c++) {
+        out[dst + c] = cur.data[src + c]!;
+        out[dst + channels + c] = prev[src + c]!;
+      }
+    }
+  return out;
+}
+
+/** frameBatches for a conditional model: each batch's frames paired with their predecessors (pairFrames). */
+export function* pairedFrameBatches(store: Store, videoId: number, batch: number): Generator<{ first: number; count: number; pixels: Uint8Array }> {
+  const v = store.getVideo(videoId);
+  const bytes = v.frameSize * v.frameSize * 3;
+  let last: Uint8Array | null = null;
+  for (const b of frameBatches(store, videoId, batch)) {
+    const prev = new Uint8Array(b.count * bytes);
+    prev.set(last ?? b.pixels.subarray(0, bytes), 0);
+    prev.set(b.pixels.subarray(0, (b.count - 1) * bytes), bytes);
+    last = b.pixels.slice((b.count - 1) * bytes, b.count * bytes);
+    yield { first: b.first, count: b.count, pixels: pairFrames({ data: b.pixels, count: b.count, size: v.frameSize, channels: 3 }, prev) };
+  }
+}

@@ -4,19 +4,22 @@
  * then event spans are found with the model's calibrated thresholds. A failed or canceled run
  * removes what it wrote, so a video never shows half its scores.
  */
-import type { JobProgress } from '../../shared/domain.js';
+import type { JobProgress, ModelKind } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import { abortError } from '../media/decode.js';
 import { OnnxVaeScorer } from '../ml/onnx/runtime.js';
 import type { VaeConfig } from '../ml/vae/spec.js';
-import type { Calibration } from '../scoring/calibrate.js';
+import { type VqConfig, vqGrid } from '../ml/vq/vq-vae.js';
+import { type Calibration, combine } from '../scoring/calibrate.js';
+import { scoreGpTrajectory } from '../scoring/gp-trajectory.js';
 import { detectEvents } from '../scoring/events.js';
-import { clearScores, getModel, modelBlobs, replaceEvents, writeScores } from '../store/models.js';
+import { clearScores, getModel, modelBlobs, replaceEvents, type ScoreRow, updateGpScores, writeScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { batchComponents, toScoreRows } from './components.js';
-import { frameBatches } from './frames.js';
-import { eventOptions } from './train-model.js';
+import { BASELINE_KINDS, scoreBaselineVideo } from './baseline-model.js';
+import { frameBatches, pairedFrameBatches } from './frames.js';
+import { concatMu, eventOptions } from './train-model.js';
 
 export interface ScoreVideoResult {
   modelId: number;
@@ -35,6 +38,7 @@ export async function scoreVideo(
 ): Promise<ScoreVideoResult> {
   const model = getModel(store, modelId);
   const video = store.getVideo(videoId);
+  if (video.status === 'ready' && BASELINE_KINDS.includes(model.kind as ModelKind)) return scoreBaselineVideo(store, modelId, videoId, hooks);
   if (video.status !== 'ready') throw new AppError('NotReadyError', `${video.name} is not ready (${video.status}).`);
   const config = model.config as VaeConfig;
   const calib = model.calibration as Calibration;
@@ -45,21 +49,43 @@ export async function scoreVideo(
   meter.stage(`scoring with model ${modelId}`, video.frameCount);
   const t0 = performance.now();
   const scorer = await OnnxVaeScorer.create(onnx, hooks.threads ? { threads: hooks.threads } : {});
-  const L = config.latentDim;
+  // A VQ-VAE's "latent" is its quantized grid averaged over positions (export-vq.ts).
+  const L = model.kind === 'vq-vae' ? vqGrid(model.config as VqConfig).dim : config.latentDim;
   const combined = new Float32Array(video.frameCount);
   let done = 0;
+  // Kinds with a GP trajectory model need the whole trajectory: keep μ and the other components (a
+  // few floats a frame), then fill in gp and the combined score in a second pass.
+  const useGp = !!(calib.gp && calib.rule?.gp);
+  const mus: Float32Array[] = [];
+  const pending: ScoreRow[] = [];
   try {
     clearScores(store, modelId, videoId);
     let prevMu: Float32Array | null = null;
-    for (const b of frameBatches(store, videoId, hooks.batch ?? 256)) {
+    for (const b of (config.conditionFrames ? pairedFrameBatches : frameBatches)(store, videoId, hooks.batch ?? 256)) {
       if (hooks.signal?.aborted) throw abortError();
       const s = await scorer.run(b.pixels, b.count);
       const rows = toScoreRows(b.first, batchComponents(s, b.count, L, calib, prevMu), s, L, calib);
       prevMu = s.mu.slice((b.count - 1) * L, b.count * L);
       writeScores(store, modelId, videoId, rows);
+      if (useGp) {
+        mus.push(s.mu.slice(0, b.count * L));
+        pending.push(...rows);
+      }
       for (const r of rows) combined[r.idx] = r.combined;
       done += b.count;
       meter.update(done);
+    }
+    if (useGp && pending.length) {
+      // Time is in frames: a video sampled at another rate than the training video gets the length scale in its own frames.
+      const model = calib.gp!.model;
+      const rate = video.sampledFps > 0 && calib.sampledFps > 0 ? video.sampledFps / calib.sampledFps : 1;
+      const { stat } = scoreGpTrajectory({ ...model, hyper: { ...model.hyper, lengthScale: model.hyper.lengthScale * rate } }, concatMu(mus), L);
+      const updates = pending.map((r, i) => {
+        const row = { ...r, gp: stat[i]! };
+        return { idx: r.idx, gp: row.gp, combined: combine(row, calib) };
+      });
+      updateGpScores(store, modelId, videoId, updates);
+      for (const u of updates) combined[u.idx] = u.combined;
     }
     const events = detectEvents(combined, eventOptions(calib));
     replaceEvents(store, modelId, videoId, events, calib.threshold);

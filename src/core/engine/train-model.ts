@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { JobProgress } from '../../shared/domain.js';
+import type { JobProgress, ModelKind } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import { abortError } from '../media/decode.js';
@@ -19,16 +19,21 @@ import { OnnxVaeScorer, type VaeScores } from '../ml/onnx/runtime.js';
 import { deserializeWeights, type NamedArray, serializeWeights, weightsToArrays } from '../ml/vae/checkpoint.js';
 import { DEFAULT_VAE_CONFIG, type VaeConfig } from '../ml/vae/spec.js';
 import { splitIndices, trainVae, type TrainOptions } from '../ml/vae/train.js';
-import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, DEFAULT_COMBINATION, quantile, robustStat } from '../scoring/calibrate.js';
+import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, CVAE_COMBINATION, DEFAULT_COMBINATION, GP_COMBINATION, quantile, robustStat } from '../scoring/calibrate.js';
+import { fitGpTrajectory, scoreGpTrajectory } from '../scoring/gp-trajectory.js';
 import { detectEvents, eventOptionsFor } from '../scoring/events.js';
 import { clearScores, createModel, deleteModel, finishModel, getModel, modelBlobs, recordRun, replaceEvents, writeScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { batchComponents, toScoreRows } from './components.js';
-import { frameBatches, gatherFrames } from './frames.js';
+import { frameBatches, gatherFrames, pairedFrameBatches, pairFrames } from './frames.js';
 import { trainingPool } from './training-pool.js';
+import { BASELINE_KINDS, trainBaselineModel } from './baseline-model.js';
+import { trainVqModel } from './vq-model.js';
 
 export interface TrainModelOptions {
   videoId: number;
+  /** Which model (default 'vae'); a fine-tune keeps its parent's kind. See MODEL_KINDS. */
+  kind?: ModelKind;
   name?: string;
   epochs?: number;
   batchSize?: number;
@@ -96,20 +101,29 @@ export interface EngineHooks {
 const SCORE_BATCH = 128;
 
 export async function trainModel(store: Store, o: TrainModelOptions, hooks: EngineHooks = {}): Promise<TrainModelResult> {
+  if (o.kind && BASELINE_KINDS.includes(o.kind)) return trainBaselineModel(store, o, hooks);
+  if (o.kind === 'vq-vae') return trainVqModel(store, o, hooks);
   const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   const opt = { ...TRAIN_DEFAULTS, ...(o.parentModelId ? FINE_TUNE_DEFAULTS : {}), ...given } as TrainModelOptions & typeof TRAIN_DEFAULTS;
   const video = store.getVideo(o.videoId);
   const meter = new ProgressMeter(hooks.onProgress);
   meter.stage('loading frames');
   const parent = o.parentModelId ? loadParent(store, o.parentModelId, video.frameSize) : null;
+  const kind: ModelKind = parent ? parent.kind : (o.kind ?? 'vae');
   const backend = await selectBackend(o.backend);
   const pool = trainingPool(store, o.videoId, opt.maxFrames, !!parent);
-  const frames = gatherFrames(store, pool.picks);
+  const current = gatherFrames(store, pool.picks);
+  // A conditional VAE learns frame t given frame t − 1: each pick travels with its predecessor.
+  const conditional = (parent ? !!parent.config.conditionFrames : kind === 'cvae');
+  const frames = conditional
+    ? { ...current, channels: 6, data: pairFrames(current, gatherFrames(store, pool.picks.map((p) => ({ videoId: p.videoId, index: Math.max(0, p.index - 1) }))).data) }
+    : current;
   const config: VaeConfig = parent
     ? parent.config
     : {
         ...DEFAULT_VAE_CONFIG,
         inputSize: frames.size,
+        ...(conditional ? { conditionFrames: 1 } : {}),
         ...(o.latentDim ? { latentDim: o.latentDim } : {}),
         ...(o.filters ? { filters: o.filters } : {}),
         ...(o.likelihood ? { likelihood: o.likelihood } : {}),
@@ -124,6 +138,7 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     patience: opt.patience,
     validationFraction: opt.validationFraction,
     seed: opt.seed,
+    ...(kind === 'ae' ? { objective: 'autoencoder' as const } : {}),
   };
   const key = createHash('sha256')
     .update(JSON.stringify({ v: video.contentHash, id: video.id, n: frames.count, picks: pool.picks.length, parent: o.parentModelId ?? null, trainOpts }))
@@ -131,9 +146,9 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     .slice(0, 16);
   mkdirSync(o.checkpointDir, { recursive: true });
   const checkpointPath = join(o.checkpointDir, `train-${key}.ckpt`);
-  const name = o.name ?? (parent ? `Fine-tune of model ${o.parentModelId} on ${video.name}` : `VAE on ${video.name}`);
+  const name = o.name ?? (parent ? `Fine-tune of model ${o.parentModelId} on ${video.name}` : `${KIND_TITLES[kind]} on ${video.name}`);
   const modelId = createModel(store, {
-    kind: 'vae',
+    kind,
     name,
     config: { ...config, train: trainOpts, pool: { baseFrames: pool.baseCount, excludedFrames: pool.excludedFrames, labelledFrames: pool.labelledFrames, labelledRepeats: pool.labelledRepeats } },
     trainVideoId: video.id,
@@ -167,7 +182,8 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     // Held out: validation frames of the training video's own (unrepeated) part of the pool.
     const { val } = splitIndices(frames.count, opt.validationFraction, opt.seed);
     const heldOut = new Set(val.filter((i) => i < pool.baseCount).map((i) => frames.indices[i]!));
-    const calibration = await calibrateAndScore(store, modelId, video.id, config, onnx, heldOut, opt.targetFpr, video.sampledFps, o.combination ?? DEFAULT_COMBINATION, meter, hooks.signal);
+    const rule = o.combination ?? (kind === 'vae-gp' ? GP_COMBINATION : kind === 'cvae' ? CVAE_COMBINATION : DEFAULT_COMBINATION);
+    const calibration = await calibrateAndScore(store, modelId, video.id, config, onnx, heldOut, opt.targetFpr, video.sampledFps, rule, meter, hooks.signal);
 
     const metrics = {
       backend: backend.name,
@@ -203,17 +219,21 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
   }
 }
 
+const KIND_TITLES: Record<ModelKind, string> = { vae: 'VAE', ae: 'Autoencoder', 'vae-gp': 'VAE + GP trajectory', cvae: 'Conditional VAE', 'vq-vae': 'VQ-VAE', pca: 'PCA', bgdiff: 'Background difference' };
+/** Kinds whose weights are the conv VAE of spec.ts (and can therefore be fine-tuned). */
+const NETWORK_KINDS: readonly string[] = ['vae', 'ae', 'vae-gp', 'cvae'];
+
 /** A parent model's config and weights, checked to fit the video being fine-tuned on. */
-function loadParent(store: Store, parentId: number, frameSize: number): { config: VaeConfig; weights: NamedArray[] } {
+function loadParent(store: Store, parentId: number, frameSize: number): { kind: ModelKind; config: VaeConfig; weights: NamedArray[] } {
   const m = getModel(store, parentId);
-  if (m.kind !== 'vae') throw new AppError('TrainingInputError', `Model ${parentId} is a ${m.kind}: only VAE models can be fine-tuned.`);
+  if (!NETWORK_KINDS.includes(m.kind)) throw new AppError('TrainingInputError', `Model ${parentId} is a ${m.kind}: only network models (${NETWORK_KINDS.join(', ')}) can be fine-tuned.`);
   const { weights: bytes } = modelBlobs(store, parentId);
   const { weights, config } = deserializeWeights(bytes);
   try {
     if (!config) throw new AppError('StoreError', `Model ${parentId} has no stored config to fine-tune from.`);
     if (config.inputSize !== frameSize)
       throw new AppError('TrainingInputError', `Model ${parentId} takes ${config.inputSize} px frames; this video was stored at ${frameSize} px. Import it again at ${config.inputSize} px.`);
-    return { config, weights: weightsToArrays(weights, config) };
+    return { kind: m.kind as ModelKind, config, weights: weightsToArrays(weights, config) };
   } finally {
     tf.dispose(Object.values(weights));
   }
@@ -224,11 +244,11 @@ function loadParent(store: Store, parentId: number, frameSize: number): { config
  * held-out frames (patch statistics, latent scale, each component's robust statistics, the alarm
  * threshold), then store the video's scores and events under that calibration.
  */
-async function calibrateAndScore(
+export async function calibrateAndScore(
   store: Store,
   modelId: number,
   videoId: number,
-  config: VaeConfig,
+  config: Pick<VaeConfig, 'latentDim' | 'conditionFrames'>,
   onnx: Uint8Array,
   heldOut: Set<number>,
   targetFpr: number,
@@ -236,6 +256,8 @@ async function calibrateAndScore(
   rule: CombinationRule,
   meter: ProgressMeter,
   signal?: AbortSignal,
+  /** VQ-VAE: code counts on the training split, for the rarity component. */
+  codeCounts?: number[],
 ): Promise<Calibration> {
   if (heldOut.size < 10) throw new AppError('TrainingInputError', `Too few held-out frames (${heldOut.size}) to calibrate scores: use a longer training video.`);
   const L = config.latentDim;
@@ -243,7 +265,7 @@ async function calibrateAndScore(
   const batches: Array<{ first: number; count: number; s: VaeScores }> = [];
   try {
     let done = 0;
-    for (const b of frameBatches(store, videoId, SCORE_BATCH)) {
+    for (const b of (config.conditionFrames ? pairedFrameBatches : frameBatches)(store, videoId, SCORE_BATCH)) {
       if (signal?.aborted) throw abortError();
       batches.push({ first: b.first, count: b.count, s: await scorer.run(b.pixels, b.count) });
       done += b.count;
@@ -275,16 +297,33 @@ async function calibrateAndScore(
     const m = v.reduce((a, b) => a + b, 0) / v.length;
     latentScale.push(Math.max(1e-3, Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length)));
   }
-  const partial = { patchMean, patchStd: patchStdFloored, latentScale };
+  const partial: Pick<Calibration, 'patchMean' | 'patchStd' | 'latentScale' | 'rarity'> = {
+    patchMean,
+    patchStd: patchStdFloored,
+    latentScale,
+    ...(codeCounts ? { rarity: { counts: codeCounts, stat: { median: 0, scale: 1 } } } : {}),
+  };
   let prevMu: Float32Array | null = null;
   const raws = batches.map(({ first, count, s }) => {
     const r = batchComponents(s, count, L, partial, prevMu);
     prevMu = s.mu.slice((count - 1) * L, count * L);
     return { first, count, s, r };
   });
+  // The GP latent-trajectory model: fitted on this (training) video's whole μ trajectory (three shared
+  // hyperparameters and a per-dimension centre and scale), its statistic calibrated on held-out frames.
+  let gp: Calibration['gp'];
+  if (rule.gp) {
+    const mu = concatMu(batches.map(({ count, s }) => s.mu.subarray(0, count * L)));
+    const model = fitGpTrajectory(mu, L);
+    const { stat } = scoreGpTrajectory(model, mu, L);
+    let k = 0;
+    for (const { r } of raws) for (const row of r) row.gp = stat[k++]!;
+    gp = { model, stat: robustStat(raws.flatMap(({ first, r }) => r.filter((_, i) => heldOut.has(first + i)).map((row) => row.gp!))) };
+  }
   const heldRaw = raws.flatMap(({ first, r }) => r.filter((_, i) => heldOut.has(first + i)));
+  if (partial.rarity) partial.rarity = { counts: partial.rarity.counts, stat: robustStat(heldRaw.map((r) => r.rarity!)) };
   const components = Object.fromEntries(COMBINED_COMPONENTS.map((k) => [k, robustStat(heldRaw.map((r) => r[k]))])) as Record<CombinedComponent, ReturnType<typeof robustStat>>;
-  const calib0: Calibration = { components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps };
+  const calib0: Calibration = { components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps, ...(gp ? { gp } : {}) };
   const heldCombined = heldRaw.map((r) => combine(r, calib0));
   const calibration: Calibration = {
     ...calib0,
@@ -300,6 +339,17 @@ async function calibrateAndScore(
   }
   replaceEvents(store, modelId, videoId, detectEvents(combined, eventOptions(calibration)), calibration.threshold);
   return calibration;
+}
+
+/** Consecutive batches' μ as one [T, L] trajectory. */
+export function concatMu(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
 }
 
 /** Event detection settings from a calibration: hysteresis between the two thresholds, ~0.3 s minimum, ~1 s merge gap. */

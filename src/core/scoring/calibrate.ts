@@ -7,6 +7,7 @@
  * aspect. The alarm threshold is a quantile of the combined score on those same held-out frames,
  * set by a target false-positive rate: test labels never enter.
  */
+import type { GpTrajectoryModel } from './gp-trajectory.js';
 
 /** Components that may enter the combined score; each is "larger = more unusual" unless two-sided. */
 export const COMBINED_COMPONENTS = ['recon', 'patch', 'kl', 'temporal', 'stillness', 'sharpness'] as const;
@@ -18,7 +19,8 @@ export type CombinedComponent = (typeof COMBINED_COMPONENTS)[number];
  * washed-out picture is easier to reconstruct than any normal frame, which is just as abnormal.
  */
 export type Sidedness = 'upper' | 'both';
-export type CombinationRule = Partial<Record<CombinedComponent, Sidedness>>;
+/** 'gp': the GP latent-trajectory statistic (gp-trajectory.ts), used by kinds that fit one. */
+export type CombinationRule = Partial<Record<CombinedComponent | 'gp' | 'rarity', Sidedness>>;
 
 /**
  * The default rule, chosen on development scenes (bench seeds 4 and 5), never on the reported ones.
@@ -27,6 +29,33 @@ export type CombinationRule = Partial<Record<CombinedComponent, Sidedness>>;
  * Sharpness is two-sided: defocus removes fine detail, a gain jump amplifies it.
  */
 export const DEFAULT_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', stillness: 'upper', sharpness: 'both' };
+
+/**
+ * The 'vae-gp' kind: the GP trajectory statistic (two-sided: a jump is too rough, a freeze too smooth)
+ * takes the place of stillness, so what sees a freeze is the GP, not the latent step.
+ */
+export const GP_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', sharpness: 'both', gp: 'both' };
+
+/**
+ * The 'cvae' kind: its reconstruction of frame t given frame t−1 is a prediction error, two-sided (a
+ * frozen picture is predicted too well). Stillness is left out so the freeze is the CVAE's own finding.
+ */
+/** The 'vq-vae' kind: the default rule plus the rarity of the frame's codes (upper tail: unseen codes). */
+export const VQ_COMBINATION: CombinationRule = { ...DEFAULT_COMBINATION, rarity: 'upper' };
+
+/**
+ * −log p̂ of a frame's codes under the training code frequencies, positions independent:
+ * Σ_positions −log((n_c + 1) / (N + K)) (add-one smoothing, as family/vq.ts codeRarity).
+ */
+export function codeRarity(codes: ArrayLike<number>, counts: ArrayLike<number>): number {
+  let total = 0;
+  for (let k = 0; k < counts.length; k++) total += counts[k]!;
+  let s = 0;
+  for (let i = 0; i < codes.length; i++) s -= Math.log((counts[codes[i]!]! + 1) / (total + counts.length));
+  return s;
+}
+
+export const CVAE_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', sharpness: 'both' };
 
 export interface RobustStat {
   median: number;
@@ -49,6 +78,10 @@ export interface Calibration {
   targetFpr: number;
   /** Frame rate the calibration frames were sampled at: temporal scores depend on it. */
   sampledFps: number;
+  /** Kinds with a GP latent-trajectory model: the model and its statistic's robust scale on held-out frames. */
+  gp?: { model: GpTrajectoryModel; stat: RobustStat };
+  /** VQ-VAE: each code's count over the training split's grid positions, and the rarity's robust scale on held-out frames. */
+  rarity?: { counts: number[]; stat: RobustStat };
 }
 
 export function quantile(values: ArrayLike<number>, q: number): number {
@@ -103,13 +136,23 @@ export function latentSteps(mu: Float32Array, latentDim: number, scale: ArrayLik
 export const STILLNESS_EPS = 1e-4;
 export const stillness = (step: number): number => -Math.log(step + STILLNESS_EPS);
 
-export function combine(raw: Record<CombinedComponent, number>, c: Calibration): number {
+export function combine(raw: Record<CombinedComponent, number> & { gp?: number | null; rarity?: number | null }, c: Calibration): number {
   let best = -Infinity;
   for (const k of COMBINED_COMPONENTS) {
     const side = c.rule ? c.rule[k] : 'upper';
     if (!side) continue;
     const z = standardize(raw[k], c.components[k]);
     best = Math.max(best, side === 'both' ? Math.abs(z) : z);
+  }
+  const gpSide = c.rule?.gp;
+  if (gpSide && c.gp && raw.gp !== undefined && raw.gp !== null) {
+    const z = standardize(raw.gp, c.gp.stat);
+    best = Math.max(best, gpSide === 'both' ? Math.abs(z) : z);
+  }
+  const raritySide = c.rule?.rarity;
+  if (raritySide && c.rarity && raw.rarity !== undefined && raw.rarity !== null) {
+    const z = standardize(raw.rarity, c.rarity.stat);
+    best = Math.max(best, raritySide === 'both' ? Math.abs(z) : z);
   }
   return best;
 }

@@ -114,6 +114,10 @@ export interface ScoreRow {
   temporal: number;
   stillness: number;
   sharpness: number;
+  /** GP latent-trajectory statistic; null/absent for kinds without one. */
+  gp?: number | null;
+  /** VQ-VAE: −log p̂ of the frame's codes under the training code frequencies; null/absent otherwise. */
+  rarity?: number | null;
   combined: number;
   mu: Float32Array;
   logvar: Float32Array;
@@ -128,21 +132,21 @@ export function clearScores(store: Store, modelId: number, videoId: number): voi
 /** One batch of scored frames (scores and latents) in one transaction. */
 export function writeScores(store: Store, modelId: number, videoId: number, rows: ScoreRow[]): void {
   const s = store.db.prepare(
-    `INSERT OR REPLACE INTO scores (model_id, video_id, idx, recon, patch, kl, nll, elbo, temporal, stillness, sharpness, combined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO scores (model_id, video_id, idx, recon, patch, kl, nll, elbo, temporal, stillness, sharpness, gp, rarity, combined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const l = store.db.prepare(`INSERT OR REPLACE INTO latents (model_id, video_id, idx, mu, logvar) VALUES (?, ?, ?, ?, ?)`);
   store.db.transaction(() => {
     for (const r of rows) {
-      s.run(modelId, videoId, r.idx, r.recon, r.patch, r.kl, r.nll, r.elbo, r.temporal, r.stillness, r.sharpness, r.combined);
+      s.run(modelId, videoId, r.idx, r.recon, r.patch, r.kl, r.nll, r.elbo, r.temporal, r.stillness, r.sharpness, r.gp ?? null, r.rarity ?? null, r.combined);
       l.run(modelId, videoId, r.idx, Buffer.from(r.mu.buffer, r.mu.byteOffset, r.mu.byteLength), Buffer.from(r.logvar.buffer, r.logvar.byteOffset, r.logvar.byteLength));
     }
   })();
 }
 
-export const SCORE_COMPONENTS = ['recon', 'patch', 'kl', 'nll', 'elbo', 'temporal', 'stillness', 'sharpness', 'combined'] as const;
+export const SCORE_COMPONENTS = ['recon', 'patch', 'kl', 'nll', 'elbo', 'temporal', 'stillness', 'sharpness', 'gp', 'iw', 'rarity', 'combined'] as const;
 export type ScoreComponent = (typeof SCORE_COMPONENTS)[number];
 
-/** Every stored score of a video under a model, as columns in frame order. */
+/** Every stored score of a video under a model, as columns in frame order (a component the model does not compute, e.g. gp, reads as NaN). */
 export function readScores(store: Store, modelId: number, videoId: number): { idx: Int32Array } & Record<ScoreComponent, Float32Array> {
   const rows = store.db
     .prepare(`SELECT idx, ${SCORE_COMPONENTS.join(', ')} FROM scores WHERE model_id = ? AND video_id = ? ORDER BY idx`)
@@ -152,7 +156,7 @@ export function readScores(store: Store, modelId: number, videoId: number): { id
   SCORE_COMPONENTS.forEach((c) => (out[c] = new Float32Array(rows.length)));
   rows.forEach((r, i) => {
     out.idx[i] = r[0]!;
-    SCORE_COMPONENTS.forEach((c, k) => (out[c][i] = r[k + 1]!));
+    SCORE_COMPONENTS.forEach((c, k) => (out[c][i] = r[k + 1] ?? NaN));
   });
   return out;
 }
@@ -191,4 +195,32 @@ export function listEvents(store: Store, modelId: number, videoId: number): Even
       )
       .all(modelId, videoId) as EventRecord[]
   );
+}
+
+/**
+ * Second pass for kinds whose components need the whole video (the GP trajectory statistic): sets gp
+ * and the combined score of frames already written, in one transaction.
+ */
+export function updateGpScores(store: Store, modelId: number, videoId: number, rows: Array<{ idx: number; gp: number; combined: number }>): void {
+  const u = store.db.prepare('UPDATE scores SET gp = ?, combined = ? WHERE model_id = ? AND video_id = ? AND idx = ?');
+  store.db.transaction(() => {
+    for (const r of rows) u.run(r.gp, r.combined, modelId, videoId, r.idx);
+  })();
+}
+
+/** −L̂_K (importance-weighted estimate of −log p(x), nats) of each frame 0..n−1 of a scored video (engine/iw-scores.ts). */
+export function updateIwScores(store: Store, modelId: number, videoId: number, negBound: ArrayLike<number>): void {
+  const u = store.db.prepare('UPDATE scores SET iw = ? WHERE model_id = ? AND video_id = ? AND idx = ?');
+  store.db.transaction(() => {
+    for (let i = 0; i < negBound.length; i++) u.run(negBound[i], modelId, videoId, i);
+  })();
+}
+
+/** Every stored μ of a video under a model, row-major [frames, L] in frame order (empty when none). */
+export function readLatentMeans(store: Store, modelId: number, videoId: number): { mu: Float32Array; latentDim: number; frames: number } {
+  const rows = store.db.prepare('SELECT mu FROM latents WHERE model_id = ? AND video_id = ? ORDER BY idx').raw().all(modelId, videoId) as Array<[Buffer]>;
+  const latentDim = rows.length ? rows[0]![0].byteLength / 4 : 0;
+  const mu = new Float32Array(rows.length * latentDim);
+  rows.forEach(([b], i) => mu.set(new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)), i * latentDim));
+  return { mu, latentDim, frames: rows.length };
 }

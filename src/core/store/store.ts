@@ -149,6 +149,12 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
       ) WITHOUT ROWID;
     `);
   },
+  (db) => {
+    // v4 (issue 5, model family): the GP latent-trajectory statistic and the importance-weighted −log p(x)
+    // estimate as score columns (NULL where a kind or a run does not compute them).
+    // and the VQ-VAE's code rarity.
+    db.exec(`ALTER TABLE scores ADD COLUMN gp REAL; ALTER TABLE scores ADD COLUMN iw REAL; ALTER TABLE scores ADD COLUMN rarity REAL;`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

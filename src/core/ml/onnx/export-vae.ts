@@ -16,7 +16,7 @@
  * TF's output size in·stride. For the 4×4 stride-2 layers here: pads 1/1 and output_padding 0.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { bottleneck, KERNEL, STRIDE, validateConfig, weightSpecs, type VaeConfig } from '../vae/spec.js';
+import { bottleneck, COND_CLAMP, inputChannels, KERNEL, STRIDE, validateConfig, weightSpecs, type VaeConfig } from '../vae/spec.js';
 import { attr, DataType, OnnxGraphBuilder, type ModelOptions } from './proto.js';
 
 export const ONNX_OPSET = 17;
@@ -103,48 +103,21 @@ function weightData(weights: Record<string, Float32Array | tf.Tensor>, name: str
   return data;
 }
 
-/**
- * Exports the VAE with its scores computed inside the graph.
- *
- * Input `frames`: uint8 [N, S, S, C] NHWC. Outputs (N symbolic):
- * - `mu`, `logvar` [N, L]: the encoder's q(z|x).
- * - `recon` [N, S, S, C]: decoder mean sigmoid(logits) at z = μ, NHWC, in 0..1.
- * - `err_map` [N, S, S]: (recon − x)² averaged over channels.
- * - `patch_err` [N, G, G], G = S/8: err_map averaged over non-overlapping 8×8 patches.
- * - `recon_mse` [N]: mean squared error over all pixels and channels.
- * - `kl` [N]: KL(N(μ, σ²) ‖ N(0, I)) = ½ Σ (σ² + μ² − 1 − log σ²), in nats.
- * - `nll` [N]: −log p(x | z = μ) in nats, summed over pixels and channels: Bernoulli cross-entropy
- *   with the logits, or Gaussian ½ Σ (log 2π + log σ²_c + (x − mean)² / σ²_c) with the decoder's
- *   per-channel log σ² (fixed or learned).
- * - `elbo` [N] = −(nll + kl). This is a deterministic approximation of the ELBO: the expectation
- *   over q(z|x) is replaced by its value at z = μ (one "sample" at the mean, no noise), so it is
- *   reproducible frame to frame but is not the Monte-Carlo ELBO that training optimises.
- * - `sharpness` [N]: mean |Laplacian| of the input (3×3, each channel, interior pixels): the picture's
- *   fine detail. Defocus removes it; the VAE's own reconstruction is too smooth to notice the loss.
- */
-export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float32Array | tf.Tensor>, opts: ExportOptions = {}): Uint8Array {
-  validateConfig(config);
-  const S = config.inputSize;
-  const C = config.channels;
-  const L = config.latentDim;
-  if (S % PATCH_SIZE !== 0) throw new RangeError(`inputSize ${S} must be a multiple of the ${PATCH_SIZE}-pixel patch for patch_err`);
-  const G = S / PATCH_SIZE;
+type WeightFn = (name: string) => Float32Array;
+
+/** Weight lookup for the exporters: checks each weight's size and finiteness against spec.ts. */
+export function weightReader(config: VaeConfig, weights: Record<string, Float32Array | tf.Tensor>): WeightFn {
   const specs = new Map(weightSpecs(config).map((s) => [s.name, s.shape]));
-  const W = (name: string): Float32Array => weightData(weights, name, specs.get(name)!);
-  const { side, depth, flat } = bottleneck(config);
+  return (name: string): Float32Array => weightData(weights, name, specs.get(name)!);
+}
 
-  const g = new OnnxGraphBuilder('latentwatch_vae');
-  const frames = g.addInput(ONNX_INPUT, DataType.UINT8, ['N', S, S, C], 'video frames, uint8 NHWC');
-
-  // x in 0..1, NCHW (transpose the uint8 bytes first: 4x less memory traffic than floats).
-  const framesNchw = g.op('Transpose', [frames], { perm: attr.ints([0, 3, 1, 2]) }, 'frames_nchw');
-  const xU8f = g.op('Cast', [framesNchw], { to: attr.int(DataType.FLOAT) }, 'frames_f32');
-  const x = g.op('Div', [xU8f, g.constFloat('c255', [255], [])], {}, 'x');
-
-  // Encoder.
+/** The encoder's ops on x (float NCHW in 0..1): q(z|x) as `mu` and `logvar`, [N, L]. */
+export function addEncoderOps(g: OnnxGraphBuilder, config: VaeConfig, W: WeightFn, x: string): { mu: string; logvar: string } {
+  const L = config.latentDim;
+  const { flat } = bottleneck(config);
   let h = x;
-  let size = S;
-  let cin = C;
+  let size = config.inputSize;
+  let cin = inputChannels(config);
   config.filters.forEach((f, i) => {
     const k = permute4(W(`enc.conv${i}.kernel`), [KERNEL, KERNEL, cin, f], [3, 2, 0, 1]);
     const kName = g.addInitializer(`enc.conv${i}.kernel.oihw`, k.shape, k.data);
@@ -167,15 +140,50 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
   const hFlat = g.op('Reshape', [hNhwc, g.constInt64('shape_flat', [0, flat])], {}, 'enc.flat');
   const gemm = (input: string, prefix: string, rows: number, cols: number, out: string): string =>
     g.op('Gemm', [input, g.addInitializer(`${prefix}.kernel`, [rows, cols], W(`${prefix}.kernel`)), g.addInitializer(`${prefix}.bias`, [cols], W(`${prefix}.bias`))], {}, out);
-  const mu = gemm(hFlat, 'enc.mu', flat, L, 'mu');
-  const logvar = gemm(hFlat, 'enc.logvar', flat, L, 'logvar');
+  return { mu: gemm(hFlat, 'enc.mu', flat, L, 'mu'), logvar: gemm(hFlat, 'enc.logvar', flat, L, 'logvar') };
+}
 
-  // Decoder at z = μ.
-  const fc = g.op('Relu', [gemm(mu, 'dec.fc', L, flat, 'dec.fc')], {}, 'dec.fc_relu');
+/**
+ * A frame-input graph's front: uint8 NHWC frames -> float NCHW in 0..1. For a conditional model the
+ * frames carry 2C channels: `x` is the current frame (channels 0..C), `cond` the previous one.
+ * (The plain model's ops and names are exactly those it always had.)
+ */
+export function addInputOps(g: OnnxGraphBuilder, config: VaeConfig, frames: string): { input: string; x: string; cond: string | null } {
+  const C = config.channels;
+  const framesNchw = g.op('Transpose', [frames], { perm: attr.ints([0, 3, 1, 2]) }, 'frames_nchw');
+  const xU8f = g.op('Cast', [framesNchw], { to: attr.int(DataType.FLOAT) }, 'frames_f32');
+  if (!config.conditionFrames) {
+    const x = g.op('Div', [xU8f, g.constFloat('c255', [255], [])], {}, 'x');
+    return { input: x, x, cond: null };
+  }
+  const input = g.op('Div', [xU8f, g.constFloat('c255', [255], [])], {}, 'x_in');
+  const axis = g.constInt64('channel_axis', [1]);
+  const x = g.op('Slice', [input, g.constInt64('cur_start', [0]), g.constInt64('cur_end', [C]), axis], {}, 'x');
+  const cond = g.op('Slice', [input, g.constInt64('prev_start', [C]), g.constInt64('prev_end', [2 * C]), axis], {}, 'cond');
+  return { input, x, cond };
+}
+
+/** The conditional decoder's term (1 + s_c) · logit(clamp(x_{t−1})), [N, C, S, S]; add it to the logits (it broadcasts over a leading K axis). */
+export function addConditionOps(g: OnnxGraphBuilder, config: VaeConfig, W: WeightFn, cond: string): string {
+  const C = config.channels;
+  const p = g.op('Clip', [cond, g.constFloat('cond_lo', [COND_CLAMP], []), g.constFloat('cond_hi', [1 - COND_CLAMP], [])], {}, 'cond_clamped');
+  const logit = g.op('Log', [g.op('Div', [p, g.op('Sub', [g.constFloat('c1_cond', [1], []), p])])], {}, 'cond_logit');
+  const scale = Float32Array.from(W('dec.cond.scale'), (v) => 1 + v);
+  return g.op('Mul', [logit, g.constFloat('cond_scale', scale, [1, C, 1, 1])], {}, 'cond_term');
+}
+
+/** The decoder's ops on z [M, L]: logits [M, C, S, S] (NCHW), output named `logits`. */
+export function addDecoderOps(g: OnnxGraphBuilder, config: VaeConfig, W: WeightFn, z: string): string {
+  const L = config.latentDim;
+  const C = config.channels;
+  const { side, depth, flat } = bottleneck(config);
+  const gemm = (input: string, prefix: string, rows: number, cols: number, out: string): string =>
+    g.op('Gemm', [input, g.addInitializer(`${prefix}.kernel`, [rows, cols], W(`${prefix}.kernel`)), g.addInitializer(`${prefix}.bias`, [cols], W(`${prefix}.bias`))], {}, out);
+  const fc = g.op('Relu', [gemm(z, 'dec.fc', L, flat, 'dec.fc')], {}, 'dec.fc_relu');
   const fcNhwc = g.op('Reshape', [fc, g.constInt64('shape_bottleneck', [0, side, side, depth])], {}, 'dec.in_nhwc');
   let d = g.op('Transpose', [fcNhwc], { perm: attr.ints([0, 3, 1, 2]) }, 'dec.in_nchw');
   const widths = [...config.filters].reverse();
-  size = side;
+  let size = side;
   for (let i = 0; i < widths.length; i++) {
     const dIn = widths[i]!;
     const dOut = i + 1 < widths.length ? widths[i + 1]! : C;
@@ -198,7 +206,18 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
     d = last ? ct : g.op('Relu', [ct], {}, `dec.relu${i}`);
     size = outSize;
   }
-  const logits = d; // [N, C, S, S]
+  return d;
+}
+
+/**
+ * The per-pixel and per-frame score outputs shared by the scorer graphs: recon, err_map, patch_err,
+ * recon_mse, nll (at the decoded latent), elbo = −(nll + kl) and sharpness. `makeKl` adds the kl
+ * output (called between recon_mse and nll, the order the VAE graph always had).
+ */
+export function addScoreOps(g: OnnxGraphBuilder, config: Pick<VaeConfig, 'inputSize' | 'channels' | 'likelihood' | 'fixedLogVar'>, W: WeightFn, x: string, logits: string, makeKl: () => string): void {
+  const S = config.inputSize;
+  const C = config.channels;
+  const G = S / PATCH_SIZE;
   const reconNchw = g.op('Sigmoid', [logits], {}, 'recon_nchw');
   g.op('Transpose', [reconNchw], { perm: attr.ints([0, 2, 3, 1]) }, 'recon');
 
@@ -212,10 +231,7 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
   // Patches tile the picture exactly, so the mean of the patch means is the overall mean.
   g.op('ReduceMean', [patch4], { axes: attr.ints([1, 2, 3]), keepdims: attr.int(0) }, 'recon_mse');
 
-  // KL(N(μ, σ²) || N(0, I)) = ½ Σ (exp(logvar) + μ² − 1 − logvar).
-  const kTerms = g.op('Sub', [g.op('Add', [g.op('Exp', [logvar]), g.op('Mul', [mu, mu])]), g.op('Add', [logvar, g.constFloat('c1', [1], [])])]);
-  const kSum = g.op('ReduceSum', [kTerms, g.constInt64('axes_latent', [1])], { keepdims: attr.int(0) });
-  const kl = g.op('Mul', [kSum, g.constFloat('c_half', [0.5], [])], {}, 'kl');
+  const kl = makeKl();
 
   // Negative log-likelihood at z = μ.
   const axesPix = g.constInt64('axes_pixels', [1, 2, 3]);
@@ -252,6 +268,54 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
     group: attr.int(C),
   }, 'laplacian_x');
   g.op('ReduceMean', [g.op('Abs', [lapOut])], { axes: attr.ints([1, 2, 3]), keepdims: attr.int(0) }, 'sharpness');
+
+}
+
+/**
+ * Exports the VAE with its scores computed inside the graph.
+ *
+ * Input `frames`: uint8 [N, S, S, C] NHWC. Outputs (N symbolic):
+ * - `mu`, `logvar` [N, L]: the encoder's q(z|x).
+ * - `recon` [N, S, S, C]: decoder mean sigmoid(logits) at z = μ, NHWC, in 0..1.
+ * - `err_map` [N, S, S]: (recon − x)² averaged over channels.
+ * - `patch_err` [N, G, G], G = S/8: err_map averaged over non-overlapping 8×8 patches.
+ * - `recon_mse` [N]: mean squared error over all pixels and channels.
+ * - `kl` [N]: KL(N(μ, σ²) ‖ N(0, I)) = ½ Σ (σ² + μ² − 1 − log σ²), in nats.
+ * - `nll` [N]: −log p(x | z = μ) in nats, summed over pixels and channels: Bernoulli cross-entropy
+ *   with the logits, or Gaussian ½ Σ (log 2π + log σ²_c + (x − mean)² / σ²_c) with the decoder's
+ *   per-channel log σ² (fixed or learned).
+ * - `elbo` [N] = −(nll + kl). This is a deterministic approximation of the ELBO: the expectation
+ *   over q(z|x) is replaced by its value at z = μ (one "sample" at the mean, no noise), so it is
+ *   reproducible frame to frame but is not the Monte-Carlo ELBO that training optimises.
+ * - `sharpness` [N]: mean |Laplacian| of the input (3×3, each channel, interior pixels): the picture's
+ *   fine detail. Defocus removes it; the VAE's own reconstruction is too smooth to notice the loss.
+ */
+export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float32Array | tf.Tensor>, opts: ExportOptions = {}): Uint8Array {
+  validateConfig(config);
+  const S = config.inputSize;
+  const C = config.channels;
+  const L = config.latentDim;
+  if (S % PATCH_SIZE !== 0) throw new RangeError(`inputSize ${S} must be a multiple of the ${PATCH_SIZE}-pixel patch for patch_err`);
+  const G = S / PATCH_SIZE;
+  const W = weightReader(config, weights);
+
+  const g = new OnnxGraphBuilder('latentwatch_vae');
+  const frames = g.addInput(ONNX_INPUT, DataType.UINT8, ['N', S, S, inputChannels(config)], config.conditionFrames ? 'current and previous frame, uint8 NHWC, 2C channels' : 'video frames, uint8 NHWC');
+
+  // x in 0..1, NCHW (transpose the uint8 bytes first: 4x less memory traffic than floats).
+  const { input, x, cond } = addInputOps(g, config, frames);
+
+  const { mu, logvar } = addEncoderOps(g, config, W, input);
+  // Decoder at z = μ (given the previous frame, for a conditional model).
+  const decoded = addDecoderOps(g, config, W, mu); // [N, C, S, S]
+  const logits = cond ? g.op('Add', [decoded, addConditionOps(g, config, W, cond)], {}, 'logits_cond') : decoded;
+  addScoreOps(g, config, W, x, logits, () => {
+    // KL(N(μ, σ²) || N(0, I)) = ½ Σ (exp(logvar) + μ² − 1 − logvar).
+    const kTerms = g.op('Sub', [g.op('Add', [g.op('Exp', [logvar]), g.op('Mul', [mu, mu])]), g.op('Add', [logvar, g.constFloat('c1', [1], [])])]);
+    const kSum = g.op('ReduceSum', [kTerms, g.constInt64('axes_latent', [1])], { keepdims: attr.int(0) });
+    const kl = g.op('Mul', [kSum, g.constFloat('c_half', [0.5], [])], {}, 'kl');
+    return kl;
+  });
 
   const F = DataType.FLOAT;
   g.addOutput('mu', F, ['N', L], 'encoder mean');

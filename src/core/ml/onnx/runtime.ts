@@ -64,6 +64,8 @@ export interface VaeScores {
   nll: Float32Array;
   /** [count], deterministic (z = μ) approximation, see exportVaeToOnnx. */
   elbo: Float32Array;
+  /** [count, G²] code of each grid position; only for a VQ-VAE graph (export-vq.ts). */
+  codes?: Int32Array;
 }
 
 const FIELD: Record<OnnxOutputName, keyof VaeScores> = {
@@ -172,14 +174,17 @@ export class OnnxVaeScorer {
       );
     const input = new ort.Tensor('uint8', frames, [count, S, S, this.channels]);
     const names: readonly OnnxOutputName[] = opts.full ? ONNX_OUTPUTS : ONNX_SCORE_OUTPUTS;
-    const out = await session.run({ [ONNX_INPUT]: input }, names);
-    const res: Partial<VaeScores> = {};
+    const withCodes = session.outputNames.includes('codes');
+    const out = await session.run({ [ONNX_INPUT]: input }, withCodes ? [...names, 'codes'] : names);
+    const res: Partial<Record<keyof VaeScores, Float32Array>> = {};
     for (const n of names) {
       const t = out[n];
       if (!t || !(t.data instanceof Float32Array)) throw new Error(`ONNX Runtime returned no float output ${n}`);
       res[FIELD[n]] = t.data;
     }
-    return res as VaeScores;
+    const scores = res as unknown as VaeScores;
+    if (withCodes) scores.codes = Int32Array.from(out['codes']!.data as BigInt64Array, (v) => Number(v));
+    return scores;
   }
 
   /** Releases the ORT session; run() fails afterwards. Safe to call twice. */

@@ -16,7 +16,7 @@
  * Every function takes and returns tensors and allocates inside tf.tidy; the caller owns the result.
  */
 import * as tf from '@tensorflow/tfjs';
-import { decodeLogits, decoderLogVar, encode, type VaeConfig, type VaeWeights } from './spec.js';
+import { decodeLogits, decoderLogVar, encode, splitConditional, type VaeConfig, type VaeWeights } from './spec.js';
 
 export const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -122,11 +122,14 @@ export interface VaeTerms {
  * per-example terms. Differentiable with respect to the weights. The caller disposes the result
  * (or runs it inside tf.tidy).
  */
-export function vaeTerms(config: VaeConfig, weights: VaeWeights, x: tf.Tensor4D, eps?: tf.Tensor2D | number): VaeTerms {
+export function vaeTerms(config: VaeConfig, weights: VaeWeights, input: tf.Tensor4D, eps?: tf.Tensor2D | number): VaeTerms {
   return tf.tidy(() => {
-    const { mu, logvar } = encode(config, weights, x);
+    // A conditional model's input carries the previous frame too: the encoder sees both, the decoder
+    // is given the previous one, and only the current frame is reconstructed.
+    const { x, cond } = splitConditional(config, input);
+    const { mu, logvar } = encode(config, weights, input);
     const z = reparameterize(mu, logvar, eps);
-    const logits = decodeLogits(config, weights, z);
+    const logits = decodeLogits(config, weights, z, cond);
     const recon = reconstructionNll(config, weights, logits, x);
     const kl = klStdNormal(mu, logvar);
     return { recon, kl, mu, logvar, z, logits };

@@ -22,7 +22,23 @@ export interface VaeConfig {
   likelihood: DecoderLikelihood;
   /** log σ² of the Gaussian decoder when it is fixed. */
   fixedLogVar: number;
+  /**
+   * Conditional VAE (kind 'cvae'; seed notes 002/003: a CVAE for temporal prediction): frame t is
+   * modelled given frame t−1. Frames then arrive with 2·channels channels, the current frame's first
+   * and the previous frame's after; the encoder q(z | x_t, x_{t−1}) sees both, and the decoder
+   * p(x_t | z, x_{t−1}) adds the previous frame's logits to its own output:
+   *   logits = dec(z) + (1 + s_c) · logit(clamp(x_{t−1}, 1/512, 1 − 1/512))     (s: 'dec.cond.scale', [C], starts at 0)
+   * so with z carrying nothing the prediction is the previous frame, and z encodes what changed.
+   * 0 or absent: the plain VAE.
+   */
+  conditionFrames?: number;
 }
+
+/** Clamp of the previous frame before its logit (keeps logit finite for 0 and 255 pixels). */
+export const COND_CLAMP = 1 / 512;
+
+/** Channels a frame arrives with: the picture's own, times (1 + conditionFrames). */
+export const inputChannels = (c: VaeConfig): number => c.channels * (1 + (c.conditionFrames ?? 0));
 
 export const DEFAULT_VAE_CONFIG: VaeConfig = {
   inputSize: 64,
@@ -52,6 +68,7 @@ export function validateConfig(c: VaeConfig): void {
   if (c.channels !== 1 && c.channels !== 3) throw new RangeError(`channels must be 1 or 3, not ${c.channels}`);
   if (c.filters.length < 1 || c.filters.some((f) => !Number.isInteger(f) || f < 1)) throw new RangeError('filters must be positive integers');
   if (!Number.isInteger(c.latentDim) || c.latentDim < 1) throw new RangeError('latentDim must be a positive integer');
+  if (c.conditionFrames !== undefined && c.conditionFrames !== 0 && c.conditionFrames !== 1) throw new RangeError(`conditionFrames must be 0 or 1, not ${c.conditionFrames}`);
 }
 
 /** Side of the smallest feature map, and the flattened size at the bottleneck. */
@@ -65,7 +82,7 @@ export function bottleneck(c: VaeConfig): { side: number; depth: number; flat: n
 export function weightSpecs(c: VaeConfig): WeightSpec[] {
   validateConfig(c);
   const out: WeightSpec[] = [];
-  let cin = c.channels;
+  let cin = inputChannels(c);
   c.filters.forEach((f, i) => {
     out.push({ name: `enc.conv${i}.kernel`, shape: [KERNEL, KERNEL, cin, f], init: 'glorot' });
     out.push({ name: `enc.conv${i}.bias`, shape: [f], init: 'zeros' });
@@ -87,6 +104,7 @@ export function weightSpecs(c: VaeConfig): WeightSpec[] {
     out.push({ name: `dec.deconv${i}.bias`, shape: [dOut], init: 'zeros' });
   }
   if (c.likelihood === 'gaussian-learned') out.push({ name: 'dec.logvar', shape: [c.channels], init: 'zeros' });
+  if (c.conditionFrames) out.push({ name: 'dec.cond.scale', shape: [c.channels], init: 'zeros' });
   return out;
 }
 
@@ -114,7 +132,7 @@ const get = (w: VaeWeights, name: string): tf.Tensor => {
   return t;
 };
 
-/** Encoder: x [N, S, S, C] in 0..1 -> μ and log σ², each [N, L]. */
+/** Encoder: x [N, S, S, inputChannels(c)] in 0..1 -> μ and log σ², each [N, L]. */
 export function encode(c: VaeConfig, w: VaeWeights, x: tf.Tensor4D): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
   return tf.tidy(() => {
     let h: tf.Tensor4D = x;
@@ -128,8 +146,12 @@ export function encode(c: VaeConfig, w: VaeWeights, x: tf.Tensor4D): { mu: tf.Te
   });
 }
 
-/** Decoder: z [N, L] -> logits [N, S, S, C] (the decoder mean is sigmoid(logits)). */
-export function decodeLogits(c: VaeConfig, w: VaeWeights, z: tf.Tensor2D): tf.Tensor4D {
+/**
+ * Decoder: z [N, L] -> logits [N, S, S, C] (the decoder mean is sigmoid(logits)). A conditional model
+ * needs `cond`, the previous frame [N, S, S, C] in 0..1.
+ */
+export function decodeLogits(c: VaeConfig, w: VaeWeights, z: tf.Tensor2D, cond?: tf.Tensor4D): tf.Tensor4D {
+  if (c.conditionFrames && !cond) throw new RangeError('a conditional VAE decodes given the previous frame (cond)');
   return tf.tidy(() => {
     const { side, depth } = bottleneck(c);
     const n = z.shape[0];
@@ -144,6 +166,11 @@ export function decodeLogits(c: VaeConfig, w: VaeWeights, z: tf.Tensor2D): tf.Te
       if (i + 1 < layers) x = tf.relu(x);
     }
     h = x;
+    if (c.conditionFrames && cond) {
+      const p = tf.clipByValue(cond, COND_CLAMP, 1 - COND_CLAMP);
+      const prevLogit = tf.sub(tf.log(p), tf.log1p(tf.neg(p)));
+      h = tf.add(h, tf.mul(tf.add(1, get(w, 'dec.cond.scale')), prevLogit));
+    }
     return h as tf.Tensor4D;
   });
 }
@@ -153,4 +180,14 @@ export function decoderLogVar(c: VaeConfig, w: VaeWeights): tf.Tensor1D | null {
   if (c.likelihood === 'bernoulli') return null;
   if (c.likelihood === 'gaussian-fixed') return tf.fill([c.channels], c.fixedLogVar) as tf.Tensor1D;
   return get(w, 'dec.logvar') as tf.Tensor1D;
+}
+
+/** A conditional model's input [N, S, S, 2C] split into the current frame and the previous one (each [N, S, S, C]). */
+export function splitConditional(c: VaeConfig, input: tf.Tensor4D): { x: tf.Tensor4D; cond: tf.Tensor4D | undefined } {
+  if (!c.conditionFrames) return { x: input, cond: undefined };
+  const [n, s1, s2] = input.shape;
+  return tf.tidy(() => ({
+    x: tf.slice(input, [0, 0, 0, 0], [n, s1, s2, c.channels]),
+    cond: tf.slice(input, [0, 0, 0, c.channels], [n, s1, s2, c.channels]),
+  }));
 }

@@ -29,7 +29,7 @@ import {
   type TrainCheckpoint,
 } from './checkpoint.js';
 import { vaeTerms } from './losses.js';
-import { initWeights, validateConfig, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
+import { initWeights, inputChannels, validateConfig, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
 import { mulberry32 } from '../prng.js';
 
 export type { EpochRecord } from './checkpoint.js';
@@ -77,6 +77,11 @@ export interface TrainOptions {
   learningRate: number;
   /** Weight on the KL term (β-VAE); default 1. */
   beta?: number;
+  /**
+   * 'elbo' (default): the VAE. 'autoencoder': the same network as a deterministic autoencoder, z = μ
+   * (no sampling: ε = 0) and the reconstruction NLL alone (no KL; β and the warm-up are ignored).
+   */
+  objective?: 'elbo' | 'autoencoder';
   /** β ramps linearly from 0 to `beta` over this many epochs; default 0 (no warm-up). */
   klWarmupEpochs?: number;
   /** Share of frames held out for validation, chosen by a seeded shuffle; default 0.1, 0 for none. */
@@ -229,6 +234,7 @@ interface Resolved {
   beta2: number;
   epsilon: number;
   decoderLogVarInit: 'data' | 'zeros';
+  autoencoder: boolean;
 }
 
 function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
@@ -248,12 +254,13 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
   if (!frames || !(frames.data instanceof Uint8Array)) bad('frames.data must be a Uint8Array of 0..255 pixel values (NHWC)');
   if (!isInt(frames.count) || frames.count < 1 || frames.data.length === 0)
     bad('the training set is empty: at least one frame is needed');
-  if (frames.size !== c.inputSize || frames.channels !== c.channels)
+  const cin = inputChannels(c);
+  if (frames.size !== c.inputSize || frames.channels !== cin)
     bad(
       `frames are ${frames.size}×${frames.size}×${frames.channels} but the model expects ` +
-        `${c.inputSize}×${c.inputSize}×${c.channels} (config inputSize/channels); resize or convert the frames first`,
+        `${c.inputSize}×${c.inputSize}×${cin} (config inputSize/channels${c.conditionFrames ? ', current and previous frame' : ''}); resize or convert the frames first`,
     );
-  const perFrame = c.inputSize * c.inputSize * c.channels;
+  const perFrame = c.inputSize * c.inputSize * cin;
   if (frames.data.length !== frames.count * perFrame)
     bad(`frames.data holds ${frames.data.length} bytes, expected count × size × size × channels = ${frames.count} × ${perFrame} = ${frames.count * perFrame}`);
 
@@ -297,13 +304,16 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
   const decoderLogVarInit = opts.decoderLogVarInit ?? 'data';
   if (decoderLogVarInit !== 'data' && decoderLogVarInit !== 'zeros') bad(`decoderLogVarInit must be 'data' or 'zeros', got ${decoderLogVarInit}`);
   if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0)) bad('adam needs 0 <= beta1, beta2 < 1 and epsilon > 0');
+  const objective = opts.objective ?? 'elbo';
+  if (objective !== 'elbo' && objective !== 'autoencoder') bad(`objective must be 'elbo' or 'autoencoder', got ${String(objective)}`);
+  const autoencoder = objective === 'autoencoder';
   return {
     config: c,
     epochs: opts.epochs,
     batchSize: opts.batchSize,
     learningRate: opts.learningRate,
-    beta,
-    klWarmupEpochs,
+    beta: autoencoder ? 0 : beta,
+    klWarmupEpochs: autoencoder ? 0 : klWarmupEpochs,
     validationFraction,
     patience,
     minDelta,
@@ -312,22 +322,24 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
     beta2,
     epsilon,
     decoderLogVarInit,
+    autoencoder,
   };
 }
 
-/** log of the per-channel mean of (x − 0.5)² over the training frames, clamped to [log 1e-4, 0]. */
-function dataLogVar(frames: FrameSet, train: number[]): number[] {
-  const { channels } = frames;
-  const per = frames.size * frames.size * channels;
+/** log of the per-channel mean of (x − 0.5)² over the training frames, clamped to [log 1e-4, 0] (the picture's own channels only). */
+function dataLogVar(frames: FrameSet, train: number[], channels: number): number[] {
+  const stride = frames.channels;
+  const per = frames.size * frames.size * stride;
   const sums = new Float64Array(channels);
   for (const f of train) {
     const off = f * per;
     for (let i = 0; i < per; i++) {
+      if (i % stride >= channels) continue;
       const d = frames.data[off + i]! / 255 - 0.5;
-      sums[i % channels]! += d * d;
+      sums[i % stride]! += d * d;
     }
   }
-  const n = (train.length * per) / channels;
+  const n = (train.length * per) / stride;
   return Array.from(sums, (s) => Math.min(0, Math.max(Math.log(1e-4), Math.log(s / n))));
 }
 
@@ -337,6 +349,7 @@ const sameConfig = (a: VaeConfig, b: VaeConfig): boolean =>
   a.latentDim === b.latentDim &&
   a.likelihood === b.likelihood &&
   a.fixedLogVar === b.fixedLogVar &&
+  (a.conditionFrames ?? 0) === (b.conditionFrames ?? 0) &&
   a.filters.length === b.filters.length &&
   a.filters.every((f, i) => f === b.filters[i]);
 
@@ -430,7 +443,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
     const initial = ck ? arraysToWeights(ck.weights) : opts.initialWeights ? arraysToWeights(opts.initialWeights) : initWeights(config, o.seed);
     if (!ck && !opts.initialWeights && config.likelihood === 'gaussian-learned' && o.decoderLogVarInit === 'data') {
       initial['dec.logvar']!.dispose();
-      initial['dec.logvar'] = tf.tensor1d(dataLogVar(frames, train));
+      initial['dec.logvar'] = tf.tensor1d(dataLogVar(frames, train, config.channels));
     }
     for (const s of specs) {
       vars[s.name] = tf.variable(initial[s.name]!, true);
@@ -477,8 +490,8 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         const idx = val.slice(b * o.batchSize, (b + 1) * o.batchSize);
         const [rs, ks] = tf.tidy(() => {
           const x = batchTensor(frames, idx);
-          const t = vaeTerms(config, weightsView, x, hash32(o.seed, SALT_VAL, b));
-          return [tf.sum(t.recon).dataSync()[0]!, tf.sum(t.kl).dataSync()[0]!];
+          const t = vaeTerms(config, weightsView, x, o.autoencoder ? tf.zeros([idx.length, config.latentDim]) : hash32(o.seed, SALT_VAL, b));
+          return [tf.sum(t.recon).dataSync()[0]!, o.autoencoder ? 0 : tf.sum(t.kl).dataSync()[0]!];
         });
         r += rs!;
         k += ks!;
@@ -538,9 +551,10 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         beta = betaAt(o.beta, o.klWarmupEpochs, epoch, step, stepsPerEpoch);
         const stepStart = performance.now();
         const x = batchTensor(frames, idx);
+        const eps0 = o.autoencoder ? tf.zeros([idx.length, config.latentDim]) as tf.Tensor2D : null;
         const kept: { recon?: tf.Tensor; kl?: tf.Tensor } = {};
         const { value, grads } = tf.variableGrads(() => {
-          const t = vaeTerms(config, weightsView, x, hash32(o.seed, epoch, step));
+          const t = vaeTerms(config, weightsView, x, eps0 ?? hash32(o.seed, epoch, step));
           const recon = tf.mean(t.recon);
           const kl = tf.mean(t.kl);
           kept.recon = tf.keep(recon);
@@ -549,6 +563,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
           return loss;
         }, varList);
         x.dispose();
+        eps0?.dispose();
         const lossV = value.dataSync()[0]!;
         const reconV = kept.recon?.dataSync()[0] ?? NaN;
         const klV = kept.kl?.dataSync()[0] ?? NaN;

@@ -1,0 +1,112 @@
+/**
+ * Kind 'vq-vae' end to end: train the VQ-VAE (ml/vq) on the training pool, export its ONNX scorer
+ * (the VAE scorer's outputs plus codes), calibrate every component on the held-out split (the same
+ * seeded split as the other kinds) including the rarity of a frame's codes under the training code
+ * frequencies, and store weights + graph + calibration + code usage.
+ */
+import { createHash } from 'node:crypto';
+import { AppError } from '../../shared/envelope.js';
+import { ProgressMeter } from '../jobs/progress.js';
+import { selectBackend } from '../ml/backend/index.js';
+import { exportVqToOnnx } from '../ml/onnx/export-vq.js';
+import { splitIndices } from '../ml/vae/train.js';
+import { trainVqVae } from '../ml/vq/train-vq.js';
+import { DEFAULT_VQ_CONFIG, type VqConfig, vqGrid, vqWeightSpecs } from '../ml/vq/vq-vae.js';
+import { VQ_COMBINATION } from '../scoring/calibrate.js';
+import { createModel, deleteModel, finishModel, recordRun } from '../store/models.js';
+import type { Store } from '../store/store.js';
+import { gatherFrames } from './frames.js';
+import { calibrateAndScore, type EngineHooks, TRAIN_DEFAULTS, type TrainModelOptions, type TrainModelResult } from './train-model.js';
+import { trainingPool } from './training-pool.js';
+
+/** Weights and codebook as bytes: a JSON header (config, names, shapes) then the float32 values. */
+export function packVqWeights(config: VqConfig, weights: Record<string, Float32Array>, codebook: Float32Array): Uint8Array {
+  const specs = vqWeightSpecs(config);
+  const header = new TextEncoder().encode(JSON.stringify({ format: 'latentwatch-vq-weights/1', config, tensors: [...specs.map((s) => ({ name: s.name, shape: s.shape })), { name: 'vq.codebook', shape: [config.codebookSize, vqGrid(config).dim] }] }));
+  const values = [...specs.map((s) => weights[s.name]!), codebook];
+  const total = values.reduce((a, v) => a + v.length, 0);
+  const out = new Uint8Array(4 + header.length + ((4 - (header.length % 4)) % 4) + total * 4);
+  new DataView(out.buffer).setUint32(0, header.length, true);
+  out.set(header, 4);
+  let off = out.length - total * 4;
+  for (const v of values) {
+    out.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), off);
+    off += v.byteLength;
+  }
+  return out;
+}
+
+export function unpackVqWeights(bytes: Uint8Array): { config: VqConfig; weights: Record<string, Float32Array>; codebook: Float32Array } {
+  const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+  const head = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + len))) as { format: string; config: VqConfig; tensors: Array<{ name: string; shape: number[] }> };
+  if (head.format !== 'latentwatch-vq-weights/1') throw new AppError('StoreError', `not VQ-VAE weights (${head.format})`);
+  const total = head.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
+  const floats = new Float32Array(bytes.slice(bytes.length - total * 4).buffer);
+  const weights: Record<string, Float32Array> = {};
+  let off = 0;
+  for (const t of head.tensors) {
+    const n = t.shape.reduce((x, y) => x * y, 1);
+    weights[t.name] = floats.slice(off, off + n);
+    off += n;
+  }
+  const codebook = weights['vq.codebook']!;
+  delete weights['vq.codebook'];
+  return { config: head.config, weights, codebook };
+}
+
+export async function trainVqModel(store: Store, o: TrainModelOptions, hooks: EngineHooks = {}): Promise<TrainModelResult> {
+  if (o.parentModelId) throw new AppError('TrainingInputError', 'A VQ-VAE cannot be fine-tuned yet.');
+  const video = store.getVideo(o.videoId);
+  const meter = new ProgressMeter(hooks.onProgress);
+  meter.stage('loading frames');
+  const backend = await selectBackend(o.backend);
+  const pool = trainingPool(store, o.videoId, o.maxFrames ?? TRAIN_DEFAULTS.maxFrames, false);
+  const frames = gatherFrames(store, pool.picks);
+  const config: VqConfig = { ...DEFAULT_VQ_CONFIG, inputSize: frames.size, ...(o.filters ? { filters: o.filters } : {}) };
+  const opts = {
+    config,
+    epochs: o.epochs ?? TRAIN_DEFAULTS.epochs,
+    batchSize: o.batchSize ?? TRAIN_DEFAULTS.batchSize,
+    learningRate: o.learningRate ?? TRAIN_DEFAULTS.learningRate,
+    validationFraction: o.validationFraction ?? TRAIN_DEFAULTS.validationFraction,
+    seed: o.seed ?? TRAIN_DEFAULTS.seed,
+  };
+  const modelId = createModel(store, {
+    kind: 'vq-vae',
+    name: o.name ?? `VQ-VAE on ${video.name}`,
+    config: { ...config, train: opts, key: createHash('sha256').update(JSON.stringify({ v: video.contentHash, opts })).digest('hex').slice(0, 16) },
+    trainVideoId: video.id,
+  });
+  try {
+    meter.stage(`training (${backend.name})`);
+    const r = await trainVqVae(frames, opts, {
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      onProgress: (p) => {
+        const total = opts.epochs * p.stepsPerEpoch;
+        const done = p.epoch * p.stepsPerEpoch + p.step;
+        hooks.onProgress?.({ done, total, fraction: done / total, rate: p.framesPerSec, etaSec: null, stage: `training VQ-VAE on ${backend.name}: epoch ${p.epoch + 1}/${opts.epochs}, recon ${p.recon.toFixed(1)}` });
+      },
+    });
+    const onnx = exportVqToOnnx(config, r.weights, r.codebook);
+    meter.stage('calibrating on held-out frames', video.frameCount);
+    const { val } = splitIndices(frames.count, opts.validationFraction, opts.seed);
+    const heldOut = new Set(val.map((i) => frames.indices[i]!));
+    const calibration = await calibrateAndScore(store, modelId, video.id, { latentDim: vqGrid(config).dim }, onnx, heldOut, o.targetFpr ?? TRAIN_DEFAULTS.targetFpr, video.sampledFps, o.combination ?? VQ_COMBINATION, meter, hooks.signal, Array.from(r.usage.counts));
+    const metrics = {
+      epochs: r.history.length,
+      bestEpoch: r.bestEpoch,
+      history: r.history,
+      codeUsage: { perplexity: r.usage.perplexity, entropy: r.usage.entropy, unused: r.usage.unused.length, codebookSize: config.codebookSize },
+      trainFramesPerSec: r.framesPerSec,
+      trainSeconds: r.seconds,
+      threshold: calibration.threshold,
+    };
+    finishModel(store, modelId, { weights: packVqWeights(config, r.weights, r.codebook), onnx, calibration, metrics, backend: backend.name });
+    recordRun(store, modelId, opts, r.history, 'succeeded');
+    meter.finish(video.frameCount);
+    return { modelId, backend: backend.name, trainSeconds: r.seconds, trainFramesPerSec: r.framesPerSec, epochs: r.history.length, bestEpoch: r.bestEpoch, threshold: calibration.threshold };
+  } catch (e) {
+    deleteModel(store, modelId);
+    throw e;
+  }
+}

@@ -39,14 +39,15 @@ export function trainingPool(store: Store, videoId: number, maxFrames: number, f
   if (!fineTune) return pool;
 
   const labelled: FramePick[] = [];
-  const sizeOk = new Map<number, boolean>();
+  // Per video: its frames' classes, or null when it is stored at another size (this model cannot take it).
+  const classesOf = new Map<number, string[] | null>([[videoId, classes]]);
   for (const l of labelsOfClasses(store, NORMAL_LABEL_CLASSES)) {
-    if (!sizeOk.has(l.videoId)) {
+    if (!classesOf.has(l.videoId)) {
       const lv = store.getVideo(l.videoId);
-      sizeOk.set(l.videoId, lv.status === 'ready' && lv.frameSize === v.frameSize);
+      classesOf.set(l.videoId, lv.status === 'ready' && lv.frameSize === v.frameSize ? frameClasses(listLabels(store, l.videoId), lv.frameCount) : null);
     }
-    if (!sizeOk.get(l.videoId)) continue; // stored at another size: this model cannot take it
-    const other = l.videoId === videoId ? classes : frameClasses(listLabels(store, l.videoId), store.getVideo(l.videoId).frameCount);
+    const other = classesOf.get(l.videoId);
+    if (!other) continue;
     for (let i = l.startIdx; i <= l.endIdx; i++) if (normal.has(other[i] ?? '')) labelled.push({ videoId: l.videoId, index: i });
   }
   const distinct = [...new Map(labelled.map((p) => [`${p.videoId}:${p.index}`, p])).values()];

@@ -1,6 +1,7 @@
 /** The analyst's labels on spans of frames, label classes, and small app settings. */
 import { BUILTIN_LABEL_CLASSES, type Label, type LabelInput, type LabelPatch } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
+export { frameClasses } from '../../shared/labels.js';
 import type { Store } from './store.js';
 
 interface LabelRow {
@@ -98,14 +99,6 @@ export function listLabelClasses(store: Store): string[] {
   const added = (store.db.prepare('SELECT name FROM label_classes ORDER BY created_at, name').all() as { name: string }[]).map((r) => r.name);
   const used = (store.db.prepare('SELECT DISTINCT class FROM labels ORDER BY class').all() as { class: string }[]).map((r) => r.class);
   return [...new Set([...BUILTIN_LABEL_CLASSES, ...added, ...used])];
-}
-
-/** Per-frame class of a video's labels (the latest label wins where spans overlap); '' where unlabelled. */
-export function frameClasses(labels: readonly Label[], frameCount: number): string[] {
-  const out = new Array<string>(frameCount).fill('');
-  const ordered = [...labels].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.id - b.id);
-  for (const l of ordered) for (let i = Math.max(0, l.startIdx); i <= Math.min(frameCount - 1, l.endIdx); i++) out[i] = l.cls;
-  return out;
 }
 
 export function getSetting<T>(store: Store, key: string): T | null {

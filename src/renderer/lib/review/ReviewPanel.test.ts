@@ -4,6 +4,7 @@ import type { Label, ModelSummary, ScoreSeries } from '../../../shared/domain.js
 import { createMockClient, video } from '../../testing/mockClient.js';
 import { clientContext } from '../api/clientContext.js';
 import ReviewPanel from './ReviewPanel.svelte';
+import { stubPointerEvent } from '../../testing/pointerEvents.js';
 
 const model = (o: Partial<ModelSummary> = {}): ModelSummary => ({
   id: 3, kind: 'vae', name: 'VAE on lobby.mp4', status: 'ready', trainVideoId: 1, parentId: null, backend: 'wasm', latentDim: 16, inputSize: 64,
@@ -19,18 +20,7 @@ const series = (n: number): ScoreSeries => {
   };
 };
 
-beforeAll(() => {
-  if (typeof window.PointerEvent === 'undefined') {
-    class PointerEventForTests extends MouseEvent {
-      readonly pointerId: number;
-      constructor(type: string, init: PointerEventInit = {}) {
-        super(type, init);
-        this.pointerId = init.pointerId ?? 1;
-      }
-    }
-    vi.stubGlobal('PointerEvent', PointerEventForTests);
-  }
-});
+beforeAll(stubPointerEvent);
 beforeEach(() => {
   vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
 });

@@ -3,6 +3,7 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LatentProjection } from '../../../shared/domain.js';
 import LatentScatter from './LatentScatter.svelte';
 import { dataBounds, fitView, toScreen } from './scatterView.js';
+import { stubPointerEvent } from '../../testing/pointerEvents.js';
 
 const W = 400;
 const H = 300;
@@ -24,19 +25,7 @@ function screenOf(p: LatentProjection | null, i: number) {
   return toScreen(fitView(dataBounds(p.x, p.y), W, H), W, H, p.x[i]!, p.y[i]!);
 }
 
-beforeAll(() => {
-  // jsdom has no PointerEvent: a MouseEvent with a pointerId carries clientX/clientY, buttons and shiftKey.
-  if (typeof window.PointerEvent === 'undefined') {
-    class PointerEventForTests extends MouseEvent {
-      readonly pointerId: number;
-      constructor(type: string, init: PointerEventInit = {}) {
-        super(type, init);
-        this.pointerId = init.pointerId ?? 1;
-      }
-    }
-    vi.stubGlobal('PointerEvent', PointerEventForTests);
-  }
-});
+beforeAll(stubPointerEvent);
 
 beforeEach(() => {
   // jsdom has no 2D context: the component then skips drawing (one test below gives it a fake one).

@@ -4,6 +4,7 @@ import type { ChangeEvent } from '../../../shared/domain.js';
 import ChangeTimeline from './ChangeTimeline.svelte';
 import { scoreScale, scoreToY, yToScore } from './drawTimeline.js';
 import { MinMaxPyramid } from './decimate.js';
+import { stubPointerEvent } from '../../testing/pointerEvents.js';
 
 const FRAMES = 1000;
 const WIDTH = 1000; // one CSS pixel per frame when the whole video is shown
@@ -19,19 +20,7 @@ function event(startIdx: number, endIdx: number): ChangeEvent {
 
 const events = [event(600, 640), event(200, 230)];
 
-beforeAll(() => {
-  // jsdom has no PointerEvent: a MouseEvent with a pointerId carries clientX/clientY and button.
-  if (typeof window.PointerEvent === 'undefined') {
-    class PointerEventForTests extends MouseEvent {
-      readonly pointerId: number;
-      constructor(type: string, init: PointerEventInit = {}) {
-        super(type, init);
-        this.pointerId = init.pointerId ?? 1;
-      }
-    }
-    vi.stubGlobal('PointerEvent', PointerEventForTests);
-  }
-});
+beforeAll(stubPointerEvent);
 
 beforeEach(() => {
   // jsdom has no 2D context either; the component must then skip drawing.

@@ -4,27 +4,11 @@
  * (as on build machines that cannot download it) the spec is skipped with one line saying why.
  */
 import { _electron as electron, type ElectronApplication } from '@playwright/test';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { expect, makeClip, ROOT, test } from '../fixtures.js';
+import { ELECTRON_BINARY } from './electron-binary.js';
 
-function electronBinary(): string | null {
-  const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  if (dist) {
-    const exe = join(dist, process.platform === 'win32' ? 'electron.exe' : process.platform === 'darwin' ? 'Electron.app/Contents/MacOS/Electron' : 'electron');
-    return existsSync(exe) ? exe : null;
-  }
-  try {
-    const p = createRequire(import.meta.url)('electron') as unknown;
-    return typeof p === 'string' && existsSync(p) ? p : null;
-  } catch {
-    return null;
-  }
-}
-
-const binary = electronBinary();
-if (!binary) console.log('[electron e2e] skipped: no Electron binary (set ELECTRON_OVERRIDE_DIST_PATH to a folder holding one).');
+const binary = ELECTRON_BINARY;
 
 test.describe('desktop shell', () => {
   test.skip(!binary, 'no Electron binary on this machine (set ELECTRON_OVERRIDE_DIST_PATH)');

@@ -1,6 +1,7 @@
 /** What each job kind does inside the worker. */
 import type { JobProgress } from '../shared/domain.js';
 import type { JobSpec } from '../shared/worker-protocol.js';
+import { projectUmap, readLatentMeans } from '../core/app/projection.js';
 import { scoreVideo } from '../core/engine/score-video.js';
 import { trainModel } from '../core/engine/train-model.js';
 import { ingestVideo } from '../core/media/ingest.js';
@@ -28,5 +29,10 @@ export async function runJob(spec: JobSpec, ctx: JobContext): Promise<unknown> {
       return withStore(spec.dbPath, (s) => trainModel(s, { ...spec.options, videoId: spec.videoId, checkpointDir: spec.checkpointDir }, ctx));
     case 'score':
       return withStore(spec.dbPath, (s) => scoreVideo(s, spec.modelId, spec.videoId, ctx));
+    case 'project-umap':
+      return withStore(spec.dbPath, async (s) => {
+        const { x, y, timings } = await projectUmap(readLatentMeans(s, spec.modelId, spec.videoId), spec.options);
+        return { x, y, timings };
+      });
   }
 }

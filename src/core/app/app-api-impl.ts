@@ -31,6 +31,7 @@ import { getModel, listModels } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { compareModels } from './compare.js';
 import { LatentProjections } from './projection.js';
+import type { UmapRunner } from './umap-worker.js';
 import { changeEvents, scoreSeries } from './queries.js';
 import { toModelSummary } from './summaries.js';
 import { APP_VERSION } from '../version.js';
@@ -46,6 +47,8 @@ export interface AppContext {
   emit: EventSink;
   /** Native file dialog, where there is one. */
   pickFile?: () => Promise<string | null>;
+  /** UMAP layouts off this thread (a worker); without it they run here. */
+  runUmap?: UmapRunner;
 }
 
 export class AppApiImpl implements AppApi {
@@ -190,7 +193,7 @@ export class AppApiImpl implements AppApi {
   private projections: LatentProjections | null = null;
 
   async getLatentProjection(modelId: number, videoId: number, method: ProjectionMethod): Promise<LatentProjection> {
-    this.projections ??= new LatentProjections(this.ctx.store);
+    this.projections ??= new LatentProjections(this.ctx.store, this.ctx.runUmap ? { runUmap: this.ctx.runUmap } : {});
     return this.projections.get(modelId, videoId, method);
   }
 

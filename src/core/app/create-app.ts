@@ -9,6 +9,7 @@ import { removeUnfinishedModels } from '../store/models.js';
 import { Store } from '../store/store.js';
 import { AppApiImpl, type EventSink } from './app-api-impl.js';
 import { type MediaDirs, ModelSessions } from './media.js';
+import { umapInWorker } from './umap-worker.js';
 
 export interface AppCore {
   api: AppApiImpl;
@@ -48,7 +49,8 @@ export function createAppCore(o: CreateAppOptions): AppCore {
   });
   const dataDir = dirname(o.dbPath);
   const sessions = new ModelSessions(store);
-  const api = new AppApiImpl({ store, jobs, dbPath: o.dbPath, dataDir, mode: o.mode, emit, ...(o.pickFile ? { pickFile: o.pickFile } : {}) });
+  const runUmap = umapInWorker(o.worker, o.dbPath);
+  const api = new AppApiImpl({ store, jobs, dbPath: o.dbPath, dataDir, mode: o.mode, emit, runUmap, ...(o.pickFile ? { pickFile: o.pickFile } : {}) });
   return {
     api,
     store,

@@ -5,6 +5,8 @@ import { mulberry32 } from '../ml/prng.js';
 import { type ScoreRow, clearScores, createModel, finishModel, writeScores } from '../store/models.js';
 import { Store } from '../store/store.js';
 import { exactNeighbours, FittedNeighbourSearch, membershipWeights } from './latent-neighbours.js';
+import { workerEntryBeside } from '../jobs/worker-host.js';
+import { umapInWorker } from './umap-worker.js';
 import { type LatentMeans, LatentProjections, projectPca, projectUmap, readLatentMeans } from './projection.js';
 
 const tmp = tempDir('lw-projection-');
@@ -302,4 +304,20 @@ describe('LatentProjections (the API)', () => {
     expect((await api.get(modelId, videoId, 'pca')).x).toHaveLength(5);
     store.close();
   });
+});
+
+describe('UMAP in a worker thread (what the app uses)', () => {
+  it('gives the same layout as in this thread, and its errors keep their names', async () => {
+    const { store, videoId, modelId } = newStore('worker');
+    storeLatents(store, modelId, videoId, alongDirection(200, [0, 0, 1, 0, 0, 0, 0, 0], 12));
+    const inThread = await new LatentProjections(store).get(modelId, videoId, 'umap');
+    const viaWorker = await new LatentProjections(store, { runUmap: umapInWorker(workerEntryBeside(import.meta.url), store.path) }).get(modelId, videoId, 'umap');
+    expect(viaWorker.x).toEqual(inThread.x);
+    expect(viaWorker.y).toEqual(inThread.y);
+    clearScores(store, modelId, videoId);
+    storeLatents(store, modelId, videoId, alongDirection(5, [1, 0, 0, 0, 0, 0, 0, 0], 10));
+    const run = umapInWorker(workerEntryBeside(import.meta.url), store.path);
+    await expect(run(modelId, videoId)).rejects.toMatchObject({ name: 'TooFewFramesError' });
+    store.close();
+  }, 60_000);
 });

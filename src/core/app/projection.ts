@@ -340,7 +340,8 @@ export class LatentProjections {
 
   constructor(
     private readonly store: Store,
-    private readonly options: { capacity?: number; umap?: UmapOptions } = {},
+    /** `runUmap` lays UMAP out elsewhere (a worker thread, see umap-worker.ts); without it, in this thread. */
+    private readonly options: { capacity?: number; umap?: UmapOptions; runUmap?: (modelId: number, videoId: number) => Promise<Projected> } = {},
   ) {}
 
   get(modelId: number, videoId: number, method: ProjectionMethod): Promise<LatentProjection> {
@@ -387,7 +388,8 @@ export class LatentProjections {
       xy = p;
       explained = p.explained;
     } else {
-      xy = await projectUmap(means, this.options.umap);
+      xy = this.options.runUmap ? await this.options.runUmap(modelId, videoId) : await projectUmap(means, this.options.umap);
+      if (xy.x.length !== means.count) throw new AppError('StoreError', 'The latents changed while UMAP ran: ask again.');
     }
     return {
       modelId,

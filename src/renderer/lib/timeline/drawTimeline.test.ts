@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MinMaxPyramid } from './decimate.js';
-import { type TimelinePalette, type TimelineScene, drawOverview, drawTimeline, indicesToBands, prefersLogAxis, prepareCanvas, scoreScale, scoreToY, symexp, symlog, yToScore } from './drawTimeline.js';
+import { type TimelinePalette, type TimelineScene, drawOverview, drawOverviewBase, drawTimeline, indicesToBands, prefersLogAxis, prepareCanvas, scoreScale, scoreToY, symexp, symlog, yToScore } from './drawTimeline.js';
 
 /** A 2D context that records every method call (jsdom has none). */
 function recordingContext() {
@@ -66,6 +66,24 @@ describe('drawTimeline', () => {
     const over = recordingContext();
     drawOverview(over.ctx, s, palette, { start: 250, end: 500 });
     expect(over.count('strokeRect')).toBe(1);
+  });
+
+  it('draws the overview from a cached base: a blit, the window and the playhead, no curve', () => {
+    const s = scene(Array.from({ length: 10_000 }, (_, i) => Math.sin(i / 50)), { frame: 5_000 });
+    const base = recordingContext();
+    drawOverviewBase(base.ctx, s, palette);
+    // The base has the curve but no playhead line (moveTo/lineTo pairs only from the curve's bands).
+    expect(base.count('fill')).toBe(1);
+    const full = recordingContext();
+    drawOverview(full.ctx, s, palette, { start: 250, end: 500 });
+    expect(full.count('stroke')).toBe(base.count('stroke') + 1); // + the playhead (the window outline is a strokeRect)
+    const image = {} as CanvasImageSource;
+    const quick = recordingContext();
+    drawOverview(quick.ctx, s, palette, { start: 250, end: 500 }, image);
+    expect(quick.calls.filter((c) => c.name === 'drawImage').map((c) => c.args)).toEqual([[image, 0, 0, 200, 100]]);
+    expect(quick.count('fill')).toBe(0);
+    expect(quick.count('strokeRect')).toBe(1);
+    expect(quick.count('stroke')).toBe(1); // the playhead
   });
 });
 

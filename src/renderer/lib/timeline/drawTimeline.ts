@@ -202,6 +202,11 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, s: TimelineScene, p:
     ctx.fillRect(s.width - 10, ty - 3, 10, 6);
   }
 
+  drawPlayhead(ctx, s, p);
+}
+
+function drawPlayhead(ctx: CanvasRenderingContext2D, s: TimelineScene, p: TimelinePalette) {
+  if (!Number.isFinite(s.frame)) return;
   const px = frameToX(s.frame + 0.5, s.view, s.width);
   ctx.strokeStyle = p.playhead;
   ctx.lineWidth = 1.5;
@@ -211,9 +216,20 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, s: TimelineScene, p:
   ctx.stroke();
 }
 
-/** Paints the overview strip: the whole video, its events, the visible window and the playhead. */
-export function drawOverview(ctx: CanvasRenderingContext2D, s: TimelineScene, p: TimelinePalette, visible: FrameView): void {
-  drawTimeline(ctx, { ...s, labels: [], selection: [], threshold: NaN }, p);
+/** The overview strip's still part (the whole video's curve and events, no window or playhead), for caching. */
+export function drawOverviewBase(ctx: CanvasRenderingContext2D, s: TimelineScene, p: TimelinePalette): void {
+  drawTimeline(ctx, { ...s, labels: [], selection: [], threshold: NaN, frame: NaN }, p);
+}
+
+/**
+ * Paints the overview strip: the whole video, its events, the visible window and the playhead. With
+ * `base` (a canvas holding drawOverviewBase's picture at this size) only the window and playhead are
+ * drawn on a copy of it: zooming and panning then cost a blit, not a decimation of the whole video.
+ */
+export function drawOverview(ctx: CanvasRenderingContext2D, s: TimelineScene, p: TimelinePalette, visible: FrameView, base?: CanvasImageSource): void {
+  if (base) ctx.drawImage(base, 0, 0, s.width, s.height);
+  else drawOverviewBase(ctx, s, p);
+  drawPlayhead(ctx, s, p);
   const x0 = frameToX(visible.start, s.view, s.width);
   const x1 = frameToX(visible.end, s.view, s.width);
   ctx.fillStyle = p.window;

@@ -17,6 +17,8 @@ export interface ModelKindInfo {
   traversal: string | null;
   /** A per-frame reconstruction and error heatmap: null when it has one, else why not. */
   reconstruction: string | null;
+  /** What its reconstruction of a frame is, for the frame view's caption. */
+  reconstructionLabel: string;
   /** Whether a new version can be fine-tuned from one of this kind: null when it can, else why not. */
   fineTune: string | null;
   /** A classical baseline: fitted in one pass, so the network settings (epochs, β, ...) do not apply. */
@@ -33,6 +35,7 @@ const KNOWN: Record<ModelKind, ModelKindInfo> = {
     priorSamples: null,
     traversal: null,
     reconstruction: null,
+    reconstructionLabel: 'Reconstruction',
     fineTune: null,
     baseline: false,
   },
@@ -42,6 +45,7 @@ const KNOWN: Record<ModelKind, ModelKindInfo> = {
     priorSamples: 'a plain autoencoder has no prior: random latent codes decode to nothing it has learned',
     traversal: null,
     reconstruction: null,
+    reconstructionLabel: 'Reconstruction',
     fineTune: ONLY_VAE,
     baseline: false,
   },
@@ -51,6 +55,7 @@ const KNOWN: Record<ModelKind, ModelKindInfo> = {
     priorSamples: null,
     traversal: null,
     reconstruction: null,
+    reconstructionLabel: 'Reconstruction',
     fineTune: ONLY_VAE,
     baseline: false,
   },
@@ -60,6 +65,7 @@ const KNOWN: Record<ModelKind, ModelKindInfo> = {
     priorSamples: 'it decodes only given a previous frame: pick a frame and use the traversal instead',
     traversal: null,
     reconstruction: null,
+    reconstructionLabel: 'Prediction from the previous frame',
     fineTune: ONLY_VAE,
     baseline: false,
   },
@@ -69,6 +75,7 @@ const KNOWN: Record<ModelKind, ModelKindInfo> = {
     priorSamples: `its latent codes are discrete codebook entries and it has no learned prior over them`,
     traversal: `its latent codes are discrete codebook entries, not a space to sweep`,
     reconstruction: null,
+    reconstructionLabel: 'Reconstruction (quantized)',
     fineTune: ONLY_VAE,
     baseline: false,
   },
@@ -78,6 +85,7 @@ const KNOWN: Record<ModelKind, ModelKindInfo> = {
     priorSamples: `a PCA baseline is not a generative model: ${NO_LATENT}`,
     traversal: `a PCA baseline is not a generative model: ${NO_LATENT}`,
     reconstruction: null,
+    reconstructionLabel: 'PCA projection (gray)',
     fineTune: 'a baseline is fitted in one pass, not trained: train a new one instead',
     baseline: true,
   },
@@ -87,6 +95,7 @@ const KNOWN: Record<ModelKind, ModelKindInfo> = {
     priorSamples: `a background-difference baseline has one fixed background picture: ${NO_LATENT}`,
     traversal: `a background-difference baseline has one fixed background picture: ${NO_LATENT}`,
     reconstruction: null,
+    reconstructionLabel: 'Median background (gray)',
     fineTune: 'a baseline is fitted in one pass, not trained: train a new one instead',
     baseline: true,
   },
@@ -96,7 +105,7 @@ const KNOWN: Record<ModelKind, ModelKindInfo> = {
 export function describeKind(kind: string): ModelKindInfo {
   if (Object.hasOwn(KNOWN, kind)) return KNOWN[kind as ModelKind];
   const why = `this version of LatentWatch does not know how to generate from a ${kind} model`;
-  return { title: kind, description: `Model kind “${kind}”.`, priorSamples: why, traversal: why, reconstruction: null, fineTune: ONLY_VAE, baseline: false };
+  return { title: kind, description: `Model kind “${kind}”.`, priorSamples: why, traversal: why, reconstruction: null, reconstructionLabel: 'Reconstruction', fineTune: ONLY_VAE, baseline: false };
 }
 
 /** Every trainable kind with its description, in MODEL_KINDS order (the default first). */

@@ -5,6 +5,7 @@ import { type JobInfo, type JobProgress, MODEL_KINDS, type ModelComparisonRow, t
 import { FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS } from '../../../shared/train-defaults.js';
 import { createMockClient, job, type MockClient, video } from '../../testing/mockClient.js';
 import { clientContext } from '../api/clientContext.js';
+import { ReviewFocus } from '../../stores/reviewFocus.svelte.js';
 import TrainingPanel from './TrainingPanel.svelte';
 
 const model = (o: Partial<ModelSummary> = {}): ModelSummary => ({
@@ -299,5 +300,29 @@ describe('TrainingPanel: comparing versions', () => {
   it('asks for a version first when none is ready', async () => {
     setup({ models: [] });
     expect((await screen.findByTestId('compare-empty')).textContent).toContain('No ready version');
+  });
+});
+
+describe('TrainingPanel: what normal looks like', () => {
+  it('opens the generation view of a ready version from its row, centred on the frame shown in review, and closes it', async () => {
+    const client = createMockClient();
+    client.listModels.mockResolvedValue([model({ id: 3, latentDim: 4 }), model({ id: 2, status: 'failed' })]);
+    client.getActiveModel.mockResolvedValue(3);
+    client.generateSamples.mockResolvedValue({ modelId: 3, seed: 1, size: 64, images: ['data:image/png;base64,AA'] });
+    client.latentTraversal.mockImplementation(async (modelId, r) => ({
+      modelId, dims: r.dims, steps: 2, size: 64, colOffsets: [-3, 3], rowOffsets: [-3, 3], centre: [0, 0, 0, 0], frame: null, images: ['a', 'b', 'c', 'd'].map((x) => `data:image/png;base64,${x}`),
+    }));
+    const focus = new ReviewFocus();
+    focus.set(1, 17);
+    render(TrainingPanel, { props: { videos: [video({ id: 1 })], focus }, context: clientContext(client) });
+    const buttons = await screen.findAllByTestId('show-generation');
+    expect(buttons).toHaveLength(1); // only ready versions
+    expect(screen.queryByTestId('generation-panel')).toBeNull();
+    await fireEvent.click(buttons[0]!);
+    expect(screen.getByTestId('generation-panel').textContent).toContain('model #3 (VAE)');
+    await waitFor(() => expect(client.latentTraversal).toHaveBeenCalledWith(3, { dims: [0, 1], steps: 7, range: 3, videoId: 1, index: 17 }));
+    expect(client.generateSamples).toHaveBeenCalledWith(3, { count: 16, seed: 1 });
+    await fireEvent.click(screen.getByTestId('generation-close'));
+    expect(screen.queryByTestId('generation-panel')).toBeNull();
   });
 });

@@ -85,7 +85,8 @@ let backendChosen: Promise<void> | null = null;
  */
 function fastBackend(): Promise<void> {
   backendChosen ??= (async () => {
-    if (tf.getBackend() !== 'cpu') return;
+    const current = tf.engine().backendName as string | null | undefined; // null until a backend is initialised
+    if (current && current !== 'cpu') return;
     await selectBackend('wasm').catch(() => undefined);
   })();
   return backendChosen;

@@ -34,7 +34,7 @@ import * as exports from './exports.js';
 import { getModel, listModels } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { compareModels } from './compare.js';
-import { Generator } from './generation.js';
+import { ModelGenerator } from './generation.js';
 import { LatentProjections } from './projection.js';
 import { changeEvents, scoreSeries } from './queries.js';
 import { toModelSummary } from './summaries.js';
@@ -216,15 +216,15 @@ export class AppApiImpl implements AppApi {
   }
 
   /** Prior samples and traversals, one request at a time (made on first use). */
-  private generator: Generator | null = null;
+  private generator: ModelGenerator | null = null;
 
   async generateSamples(modelId: number, options: SampleRequest = {}): Promise<GeneratedSamples> {
-    this.generator ??= new Generator(this.ctx.store);
+    this.generator ??= new ModelGenerator(this.ctx.store);
     return this.generator.samples(modelId, options);
   }
 
   async latentTraversal(modelId: number, request: TraversalRequest): Promise<LatentTraversalGrid> {
-    this.generator ??= new Generator(this.ctx.store);
+    this.generator ??= new ModelGenerator(this.ctx.store);
     return this.generator.traversal(modelId, request);
   }
 }

@@ -37,7 +37,7 @@ function readyModelFor(store: Store, modelId: number, what: keyof Pick<ModelKind
   return m;
 }
 
-export class Generator {
+export class ModelGenerator {
   private queue: Promise<unknown> = Promise.resolve();
   constructor(private readonly store: Store) {}
 

@@ -4,17 +4,21 @@ import type {
   ExportedClip,
   ExportFile,
   FrameInfo,
+  GeneratedSamples,
   IngestOptions,
   JobInfo,
   Label,
   LabelInput,
   LabelPatch,
   LatentProjection,
+  LatentTraversalGrid,
   ModelComparison,
   ModelSummary,
   ProjectionMethod,
+  SampleRequest,
   ScoreSeries,
   TrainRequest,
+  TraversalRequest,
   VideoSummary,
 } from './domain.js';
 
@@ -107,6 +111,20 @@ export interface AppApi {
 
   /** Cut a span of the source video to an mp4 (ffmpeg) under the data folder's exports/. */
   exportClip(videoId: number, startSec: number, endSec: number): Promise<ExportedClip>;
+
+  /**
+   * "What normal looks like": pictures a ready vae or vae-gp model decodes from seeded draws of its
+   * prior, as PNG data URLs. Other kinds fail with UnsupportedModelKindError saying why (see
+   * describeKind). At most MAX_GENERATED_SAMPLES; decoded in small chunks on the main process.
+   */
+  generateSamples(modelId: number, options?: SampleRequest): Promise<GeneratedSamples>;
+
+  /**
+   * A 2-D latent traversal of a ready vae, vae-gp, ae or cvae model: a frame's latent code (or the
+   * prior's origin) with two dimensions swept over a grid of at most MAX_TRAVERSAL_STEPS², decoded
+   * to PNG data URLs. Other kinds fail with UnsupportedModelKindError.
+   */
+  latentTraversal(modelId: number, request: TraversalRequest): Promise<LatentTraversalGrid>;
 }
 
 export type AppApiMethod = keyof AppApi;
@@ -139,6 +157,8 @@ export const APP_API_METHODS = [
   'exportEvents',
   'exportLabels',
   'exportClip',
+  'generateSamples',
+  'latentTraversal',
 ] as const satisfies readonly AppApiMethod[];
 
 // The compiler checks that the list above names every method exactly once.

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import type { AppApi, AppApiMethod } from './api.js';
-import { MAX_FRAME_SIZE, MAX_SAMPLE_FPS, MIN_FRAME_SIZE, MODEL_KINDS, TRAINING_BACKENDS } from './domain.js';
+import {
+  MAX_FRAME_SIZE,
+  MAX_GENERATED_SAMPLES,
+  MAX_SAMPLE_FPS,
+  MAX_TRAVERSAL_RANGE,
+  MAX_TRAVERSAL_STEPS,
+  MIN_FRAME_SIZE,
+  MODEL_KINDS,
+  TRAINING_BACKENDS,
+} from './domain.js';
 
 const id = z.number().int().positive();
 const path = z.string().min(1, 'a file path is required').max(4096).refine((s) => !s.includes('\0'), 'path contains a NUL byte');
@@ -50,6 +59,21 @@ const labelPatch = z
   .object({ startIdx: frameIdx.optional(), endIdx: frameIdx.optional(), cls: labelClass.optional(), note: note.optional() })
   .strict();
 const seconds = z.number().min(0).max(1e7);
+const sampleRequest = z
+  .object({ count: z.number().int().min(1).max(MAX_GENERATED_SAMPLES).optional(), seed: z.number().int().min(0).max(2 ** 31).optional() })
+  .strict();
+const latentDimIndex = z.number().int().min(0).max(255);
+const traversalRequest = z
+  .object({
+    videoId: id.optional(),
+    index: frameIdx.optional(),
+    dims: z.tuple([latentDimIndex, latentDimIndex]),
+    steps: z.number().int().min(2).max(MAX_TRAVERSAL_STEPS).optional(),
+    range: z.number().positive().max(MAX_TRAVERSAL_RANGE).optional(),
+  })
+  .strict()
+  .refine((r) => (r.videoId === undefined) === (r.index === undefined), 'give both videoId and index to centre on a frame, or neither')
+  .refine((r) => r.dims[0] !== r.dims[1], 'the two latent dimensions must differ');
 
 type Args<K extends AppApiMethod> = Parameters<AppApi[K]>;
 
@@ -81,4 +105,6 @@ export const apiSchemas: { [K in AppApiMethod]: z.ZodType<Args<K>> } = {
   exportEvents: z.union([z.tuple([id, id, z.enum(['csv', 'json'])]), z.tuple([id, id, z.enum(['csv', 'json']), z.number().finite()])]),
   exportLabels: z.tuple([id, z.enum(['json', 'label-studio'])]),
   exportClip: z.tuple([id, seconds, seconds]).refine(([, a, b]) => b > a, 'a clip ends after it starts'),
+  generateSamples: z.union([z.tuple([id]), z.tuple([id, sampleRequest])]),
+  latentTraversal: z.tuple([id, traversalRequest]),
 };

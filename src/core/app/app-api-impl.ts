@@ -8,17 +8,21 @@ import type {
   ExportedClip,
   ExportFile,
   FrameInfo,
+  GeneratedSamples,
   IngestOptions,
   JobInfo,
   Label,
   LabelInput,
   LabelPatch,
   LatentProjection,
+  LatentTraversalGrid,
   ModelComparison,
   ModelSummary,
   ProjectionMethod,
+  SampleRequest,
   ScoreSeries,
   TrainRequest,
+  TraversalRequest,
   VideoSummary,
 } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
@@ -30,6 +34,7 @@ import * as exports from './exports.js';
 import { getModel, listModels } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { compareModels } from './compare.js';
+import { ModelGenerator } from './generation.js';
 import { LatentProjections } from './projection.js';
 import type { UmapRunner } from './umap-worker.js';
 import { changeEvents, scoreSeries } from './queries.js';
@@ -211,6 +216,19 @@ export class AppApiImpl implements AppApi {
 
   async exportClip(videoId: number, startSec: number, endSec: number): Promise<ExportedClip> {
     return exports.exportClip(this.ctx.store, join(this.ctx.dataDir, 'exports'), videoId, startSec, endSec);
+  }
+
+  /** Prior samples and traversals, one request at a time (made on first use). */
+  private generator: ModelGenerator | null = null;
+
+  async generateSamples(modelId: number, options: SampleRequest = {}): Promise<GeneratedSamples> {
+    this.generator ??= new ModelGenerator(this.ctx.store);
+    return this.generator.samples(modelId, options);
+  }
+
+  async latentTraversal(modelId: number, request: TraversalRequest): Promise<LatentTraversalGrid> {
+    this.generator ??= new ModelGenerator(this.ctx.store);
+    return this.generator.traversal(modelId, request);
   }
 }
 

@@ -6,17 +6,18 @@
  *   heatmap/<modelId>/<videoId>/<index>.png  per-pixel reconstruction error, colour-mapped
  *   source/<videoId>/<index>.png             the frame taken from the source file at up to 960 px wide
  *   export/<fileName>                        a file written under the data folder's exports/ (clips)
- * Reconstructions and heatmaps are computed on demand with the model's ONNX graph (sessions cached);
- * source frames are cut with ffmpeg once and cached on disk.
+ * Reconstructions and heatmaps are computed on demand for every model kind (model-views.ts: the
+ * ONNX graph for networks, with the predecessor for a cvae; the projection or the background for the
+ * pca and bgdiff baselines; viewers cached). A model kind without one answers 422 with the reason.
+ * Source frames are cut with ffmpeg once and cached on disk.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../shared/envelope.js';
-import { OnnxVaeScorer } from '../ml/onnx/runtime.js';
 import { sourceFramePng } from '../media/cut.js';
 import { encodePng } from '../media/png.js';
-import { modelBlobs } from '../store/models.js';
 import type { Store } from '../store/store.js';
+import { type FrameViewer, openFrameViewer } from './model-views.js';
 
 export interface MediaResponse {
   status: number;
@@ -51,19 +52,19 @@ export function heatColour(t: number): [number, number, number] {
   return [Math.round(a[0] + (b[0] - a[0]) * u), Math.round(a[1] + (b[1] - a[1]) * u), Math.round(a[2] + (b[2] - a[2]) * u)];
 }
 
-/** ONNX sessions of the models the analyst is looking at (a few, least recently used dropped). */
+/** Viewers (ONNX sessions, fitted baselines) of the models the analyst is looking at (a few, least recently used dropped). */
 export class ModelSessions {
-  private readonly sessions = new Map<number, Promise<OnnxVaeScorer>>();
+  private readonly sessions = new Map<number, Promise<FrameViewer>>();
   constructor(private readonly store: Store, private readonly max = 2) {}
 
-  get(modelId: number): Promise<OnnxVaeScorer> {
+  get(modelId: number): Promise<FrameViewer> {
     let s = this.sessions.get(modelId);
     if (s) this.sessions.delete(modelId);
-    else s = OnnxVaeScorer.create(modelBlobs(this.store, modelId).onnx, { threads: 1 });
+    else s = openFrameViewer(this.store, modelId);
     this.sessions.set(modelId, s);
     s.catch(() => this.sessions.delete(modelId));
     while (this.sessions.size > this.max) {
-      const [oldest, p] = this.sessions.entries().next().value as [number, Promise<OnnxVaeScorer>];
+      const [oldest, p] = this.sessions.entries().next().value as [number, Promise<FrameViewer>];
       this.sessions.delete(oldest);
       void p.then((x) => x.dispose()).catch(() => undefined);
     }
@@ -106,22 +107,18 @@ export async function serveMedia(store: Store, route: string, sessions?: ModelSe
     const m = MODEL_VIEW.exec(route);
     if (m && sessions) {
       const [, view, modelId, videoId, index] = m;
-      const px = store.framePixels(Number(videoId), Number(index));
-      const scorer = await sessions.get(Number(modelId));
-      if (scorer.inputSize !== px.size) return notFound(`Model ${modelId} takes ${scorer.inputSize}x${scorer.inputSize} frames; this video is stored at ${px.size}x${px.size}.`);
-      const out = await scorer.run(px.data, 1, { full: true });
-      const n = px.size * px.size;
-      if (view === 'recon') {
-        const rgb = Uint8Array.from(out.recon!, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
-        return { status: 200, contentType: 'image/png', body: encodePng(rgb, px.size, px.size, px.channels) };
-      }
-      const heat = new Uint8Array(n * 3);
-      for (let i = 0; i < n; i++) heat.set(heatColour(Math.sqrt(out.errMap![i]!) / HEATMAP_FULL_SCALE), i * 3);
-      return { status: 200, contentType: 'image/png', body: encodePng(heat, px.size, px.size, 3) };
+      const viewer = await sessions.get(Number(modelId));
+      const out = await viewer.view(store, Number(videoId), Number(index));
+      const S = out.size;
+      if (view === 'recon') return { status: 200, contentType: 'image/png', body: encodePng(out.recon, S, S, out.channels) };
+      const heat = new Uint8Array(S * S * 3);
+      for (let i = 0; i < S * S; i++) heat.set(heatColour(Math.sqrt(out.errMap[i]!) / HEATMAP_FULL_SCALE), i * 3);
+      return { status: 200, contentType: 'image/png', body: encodePng(heat, S, S, 3) };
     }
     return notFound(`No media at ${route.slice(0, 100)}`);
   } catch (e) {
     if (e instanceof AppError && (e.name === 'NotFoundError' || e.name === 'NotReadyError')) return notFound(e.message);
+    if (e instanceof AppError && (e.name === 'NoReconstructionError' || e.name === 'FrameSizeError')) return { status: 422, contentType: 'text/plain', body: Buffer.from(e.message) };
     if (e instanceof URIError) return notFound('Malformed media path');
     throw e;
   }

@@ -1,5 +1,6 @@
 /**
- * Generation from a trained VAE-family model (engine side; no UI yet): samples from the prior
+ * Generation from a trained VAE-family model (shown in the app by AppApi.generateSamples and
+ * latentTraversal, which use the chunked asynchronous functions at the end): samples from the prior
  * (z ~ N(0, I), decoded to pictures) and latent traversals (one frame's μ with one dimension swept
  * over a range, each point decoded), for looking at what the model has learned. Pictures are the
  * decoder mean sigmoid(logits) as uint8 NHWC. Runs in tfjs on the active backend.
@@ -8,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/envelope.js';
+import { selectBackend } from '../ml/backend/index.js';
 import { mulberry32, standardNormals } from '../ml/family/numeric.js';
 import { deserializeWeights } from '../ml/vae/checkpoint.js';
 import { decodeLogits, encode, inputChannels, type VaeConfig, type VaeWeights } from '../ml/vae/spec.js';
@@ -64,6 +66,164 @@ export function latentTraversal(store: Store, modelId: number, videoId: number, 
       const pixels = toBytes(tf.sigmoid(decodeLogits(config, weights, tf.tensor2d(z, [steps, config.latentDim]), cond)));
       return { pixels, values, size: S, channels: config.channels };
     });
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+}
+
+// ------------------------------------------------------------------ for the app (asynchronous, chunked)
+
+/**
+ * Pictures decoded per tfjs call: each call blocks the calling thread, so a big request yields between
+ * chunks. Measured on the 2-core dev machine under load, default 64 px model, wasm: ~18 ms a picture
+ * (81 in ~1.2 s), so a chunk blocks for ~0.15 s; on tfjs's cpu backend it is ~5x slower.
+ */
+const DECODE_CHUNK = 8;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+let backendChosen: Promise<void> | null = null;
+/**
+ * Where nothing chose a tfjs backend (the app's main process), use wasm with LatentWatch's kernels
+ * (~6x faster than tfjs's pure-JS cpu backend for the decoder); a process that already chose one
+ * (a worker, a test) keeps it. Failures leave cpu: slower, still correct.
+ */
+function fastBackend(): Promise<void> {
+  backendChosen ??= (async () => {
+    const current = tf.engine().backendName as string | null | undefined; // null until a backend is initialised
+    if (current && current !== 'cpu') return;
+    await selectBackend('wasm').catch(() => undefined);
+  })();
+  return backendChosen;
+}
+
+/** z [n, L] (and, for a conditional model, one condition frame for all) decoded to uint8 NHWC, DECODE_CHUNK at a time. */
+async function decodeChunked(config: VaeConfig, weights: VaeWeights, z: Float32Array, n: number, cond?: tf.Tensor4D): Promise<Uint8Array> {
+  const L = config.latentDim;
+  const S = config.inputSize;
+  const per = S * S * config.channels;
+  const out = new Uint8Array(n * per);
+  for (let first = 0; first < n; first += DECODE_CHUNK) {
+    const count = Math.min(DECODE_CHUNK, n - first);
+    const bytes = tf.tidy(() => {
+      const c = cond ? (tf.tile(cond, [count, 1, 1, 1]) as tf.Tensor4D) : undefined;
+      return toBytes(tf.sigmoid(decodeLogits(config, weights, tf.tensor2d(z.subarray(first * L, (first + count) * L), [count, L]), c)));
+    });
+    out.set(bytes, first * per);
+    if (first + count < n) await yieldToEventLoop();
+  }
+  return out;
+}
+
+/** Decoded pictures: [count, size, size, channels] uint8. */
+export interface DecodedPictures {
+  pixels: Uint8Array;
+  count: number;
+  size: number;
+  channels: number;
+}
+
+/** samplePrior for the app: the same seeded draws, decoded in chunks that let the event loop run between them. */
+export async function samplePriorPictures(store: Store, modelId: number, count: number, seed: number): Promise<DecodedPictures & { z: Float32Array }> {
+  if (!Number.isInteger(count) || count < 1) throw new AppError('InvalidArgumentError', `count must be a positive whole number, not ${count}`);
+  await fastBackend();
+  const { config, weights } = load(store, modelId, ['vae', 'vae-gp']);
+  try {
+    const z = Float32Array.from(standardNormals(count * config.latentDim, mulberry32(seed)));
+    const pixels = await decodeChunked(config, weights, z, count);
+    return { pixels, count, size: config.inputSize, channels: config.channels, z };
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+}
+
+export interface LatentGridOptions {
+  /** The frame whose μ is the grid's centre (and, for a conditional model, whose predecessor conditions it). */
+  frame?: { videoId: number; index: number };
+  /** The two latent dimensions swept: dims[0] along the columns, dims[1] down the rows. */
+  dims: [number, number];
+  /** Points per dimension (the grid is steps × steps). */
+  steps: number;
+  /** Each dimension is swept over centre ± range. */
+  range: number;
+}
+
+export interface LatentGrid extends DecodedPictures {
+  /** Offsets from the centre: column c has z[dims[0]] = centre + colOffsets[c], row r has z[dims[1]] = centre + rowOffsets[r]. */
+  colOffsets: number[];
+  rowOffsets: number[];
+  /** The centre code (μ of the frame, or the origin of the prior). */
+  centre: number[];
+  /** The frame the grid is centred on; null when centred on the prior's origin. */
+  frame: { videoId: number; index: number } | null;
+}
+
+/** Evenly spaced offsets in [−range, range] (just 0 for one step). */
+export const sweepOffsets = (steps: number, range: number): number[] =>
+  Array.from({ length: steps }, (_, i) => (steps > 1 ? -range + (2 * range * i) / (steps - 1) : 0));
+
+/** Latent codes of a steps × steps grid, row-major: `centre` with dims[0] set per column and dims[1] per row. */
+export function gridCodes(centre: ArrayLike<number>, dims: [number, number], offsets: number[]): Float32Array {
+  const L = centre.length;
+  const [a, b] = dims;
+  const n = offsets.length;
+  const z = new Float32Array(n * n * L);
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < n; c++) {
+      const k = (r * n + c) * L;
+      for (let d = 0; d < L; d++) z[k + d] = centre[d]!;
+      z[k + a] = centre[a]! + offsets[c]!;
+      z[k + b] = centre[b]! + offsets[r]!;
+    }
+  return z;
+}
+
+/**
+ * A 2-D latent traversal: the centre code (a frame's μ; else the prior's origin for a VAE, or the
+ * middle frame of the training video for kinds whose latent space is not centred on 0) with two
+ * dimensions swept over a steps × steps grid, every point decoded. Kinds: vae, vae-gp, ae, cvae.
+ */
+export async function latentGrid(store: Store, modelId: number, o: LatentGridOptions): Promise<LatentGrid> {
+  const [a, b] = o.dims;
+  if (!Number.isInteger(o.steps) || o.steps < 1) throw new AppError('InvalidArgumentError', `steps must be a positive whole number, not ${o.steps}`);
+  if (!(o.range > 0) || !Number.isFinite(o.range)) throw new AppError('InvalidArgumentError', `range must be a positive number, not ${o.range}`);
+  await fastBackend();
+  const model = getModel(store, modelId);
+  const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'ae', 'cvae']);
+  try {
+    const L = config.latentDim;
+    if (L < 2) throw new AppError('InvalidArgumentError', `Model ${modelId} has a ${L}-dimensional latent space: a 2-D traversal needs two dimensions.`);
+    for (const d of [a, b]) if (!Number.isInteger(d) || d < 0 || d >= L) throw new AppError('InvalidArgumentError', `Latent dimensions are 0..${L - 1}; ${d} is not one.`);
+    if (a === b) throw new AppError('InvalidArgumentError', `Choose two different latent dimensions (both are ${a}).`);
+    const centredOnPrior = !o.frame && (model.kind === 'vae' || model.kind === 'vae-gp');
+    let frame = o.frame ?? null;
+    if (!frame && !centredOnPrior) {
+      if (model.trainVideoId === null) throw new AppError('InvalidArgumentError', `Pick a frame to centre the traversal on: model ${modelId}'s training video is gone.`);
+      const v = store.getVideo(model.trainVideoId);
+      frame = { videoId: v.id, index: Math.floor(v.frameCount / 2) };
+    }
+    let centre: Float32Array = new Float32Array(L);
+    let cond: tf.Tensor4D | undefined;
+    if (frame) {
+      const S = config.inputSize;
+      const cur = gatherFrames(store, [frame]);
+      if (cur.size !== S) throw new AppError('FrameSizeError', `Model ${modelId} takes ${S}x${S} frames; this video is stored at ${cur.size}x${cur.size}.`);
+      const input = config.conditionFrames ? pairFrames(cur, gatherFrames(store, [{ videoId: frame.videoId, index: Math.max(0, frame.index - 1) }]).data) : cur.data;
+      const x = tf.tensor4d(Float32Array.from(input, (v) => v / 255), [1, S, S, inputChannels(config)]);
+      try {
+        centre = tf.tidy(() => encode(config, weights, x).mu.dataSync() as Float32Array);
+        if (config.conditionFrames) cond = tf.slice(x, [0, 0, 0, config.channels], [1, S, S, config.channels]);
+      } finally {
+        x.dispose();
+      }
+    }
+    try {
+      const offsets = sweepOffsets(o.steps, o.range);
+      const n = o.steps * o.steps;
+      const pixels = await decodeChunked(config, weights, gridCodes(centre, [a, b], offsets), n, cond);
+      return { pixels, count: n, size: config.inputSize, channels: config.channels, colOffsets: offsets, rowOffsets: offsets, centre: Array.from(centre), frame };
+    } finally {
+      cond?.dispose();
+    }
   } finally {
     tf.dispose(Object.values(weights));
   }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { JobProgress, ModelKind } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
+import { FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS } from '../../shared/train-defaults.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import { abortError } from '../media/decode.js';
 import { type BackendName, selectBackend } from '../ml/backend/index.js';
@@ -67,21 +68,8 @@ export interface TrainModelOptions {
   parentModelId?: number;
 }
 
-/** A fine-tune starts from trained weights: no KL warm-up; the repeated labelled frames need about 15 epochs to be learned (test/fine-tune.test.ts: 8 epochs left the span's reconstruction error 17x the normal frames', 20 brought it to 3x). */
-export const FINE_TUNE_DEFAULTS = { epochs: 15, learningRate: 1e-3, klWarmupEpochs: 0 } as const;
-
-export const TRAIN_DEFAULTS = {
-  epochs: 20,
-  batchSize: 32,
-  learningRate: 1e-3,
-  beta: 1,
-  klWarmupEpochs: 5,
-  patience: 8,
-  validationFraction: 0.2,
-  maxFrames: 6000,
-  seed: 1,
-  targetFpr: 0.01,
-} as const;
+// The defaults live in src/shared so the training form can show them; re-exported for the engine's callers.
+export { FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS };
 
 export interface TrainModelResult {
   modelId: number;

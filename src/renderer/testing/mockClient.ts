@@ -45,6 +45,8 @@ export function createMockClient(mode: 'electron' | 'browser' = 'browser'): Mock
     exportEvents: vi.fn<AppApi['exportEvents']>().mockResolvedValue({ fileName: 'events.csv', mime: 'text/csv', content: '' }),
     exportLabels: vi.fn<AppApi['exportLabels']>().mockResolvedValue({ fileName: 'labels.json', mime: 'application/json', content: '[]' }),
     exportClip: vi.fn<AppApi['exportClip']>().mockResolvedValue({ path: '/tmp/exports/clip.mp4', fileName: 'clip.mp4', sizeBytes: 1000 }),
+    generateSamples: vi.fn<AppApi['generateSamples']>().mockRejectedValue(new Error('not mocked')),
+    latentTraversal: vi.fn<AppApi['latentTraversal']>().mockRejectedValue(new Error('not mocked')),
   };
   return {
     ...api,

@@ -3,6 +3,7 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Label, ModelSummary, ScoreSeries } from '../../../shared/domain.js';
 import { createMockClient, video } from '../../testing/mockClient.js';
 import { clientContext } from '../api/clientContext.js';
+import { ReviewFocus } from '../../stores/reviewFocus.svelte.js';
 import ReviewPanel from './ReviewPanel.svelte';
 import { stubPointerEvent } from '../../testing/pointerEvents.js';
 
@@ -27,12 +28,12 @@ beforeEach(() => {
 
 const label = (o: Partial<Label> = {}): Label => ({ id: 7, videoId: 1, startIdx: 40, endIdx: 49, cls: 'nuisance', note: '', createdAt: 'x', updatedAt: 'x', ...o });
 
-async function scoredPanel() {
+async function scoredPanel(focus?: ReviewFocus) {
   const client = createMockClient();
   client.listModels.mockResolvedValue([model()]);
   client.getScores.mockResolvedValue(series(100));
   client.listEvents.mockResolvedValue([{ id: 1, modelId: 3, videoId: 1, startIdx: 40, endIdx: 49, peakIdx: 45, peakScore: 9, startSec: 4, endSec: 4.9, threshold: 2.5 }]);
-  render(ReviewPanel, { props: { videos: [video({ id: 1 })] }, context: clientContext(client) });
+  render(ReviewPanel, { props: { videos: [video({ id: 1 })], ...(focus ? { focus } : {}) }, context: clientContext(client) });
   const slider = (await screen.findAllByRole('slider')).find((el) => el.tagName !== 'INPUT')!;
   return { client, slider };
 }
@@ -50,6 +51,15 @@ describe('ReviewPanel: labels, threshold, playback, exports', () => {
     expect(await screen.findAllByTestId('label-item')).toHaveLength(1);
     await fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
     await waitFor(() => expect(client.deleteLabel).toHaveBeenCalledWith(7));
+  });
+
+  it('publishes the frame shown, for the latent traversal to centre on', async () => {
+    const focus = new ReviewFocus();
+    const { slider } = await scoredPanel(focus);
+    await waitFor(() => expect(focus.current).toEqual({ videoId: 1, index: 0 }));
+    slider.focus();
+    await fireEvent.keyDown(slider, { key: ']' });
+    await waitFor(() => expect(focus.current).toEqual({ videoId: 1, index: 40 }));
   });
 
   it('shows the calibrated threshold and its event count', async () => {

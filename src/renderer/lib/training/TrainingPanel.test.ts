@@ -1,9 +1,11 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import { describe, expect, it } from 'vitest';
-import type { JobInfo, JobProgress, ModelComparisonRow, ModelSummary } from '../../../shared/domain.js';
+import { type JobInfo, type JobProgress, MODEL_KINDS, type ModelComparisonRow, type ModelSummary } from '../../../shared/domain.js';
+import { FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS } from '../../../shared/train-defaults.js';
 import { createMockClient, job, type MockClient, video } from '../../testing/mockClient.js';
 import { clientContext } from '../api/clientContext.js';
+import { ReviewFocus } from '../../stores/reviewFocus.svelte.js';
 import TrainingPanel from './TrainingPanel.svelte';
 
 const model = (o: Partial<ModelSummary> = {}): ModelSummary => ({
@@ -115,6 +117,47 @@ describe('TrainingPanel: starting a training', () => {
     expect(client.trainModel).toHaveBeenCalledWith(1, { epochs: 5, seed: 9, parentModelId: 3 });
     await fireEvent.click(screen.getByTestId('training-start'));
     expect(client.trainModel).toHaveBeenLastCalledWith(1, { epochs: 5, seed: 9, likelihood: 'gaussian-fixed' });
+  });
+
+  it('trains the chosen model kind, describing each; a fine-tune keeps its parent\'s kind', async () => {
+    const client = setup({ models: [model({ id: 3 })], active: 3 });
+    const select = screen.getByTestId('train-kind') as HTMLSelectElement;
+    // Every kind of MODEL_KINDS is offered, the default first and chosen.
+    expect(Array.from(select.options, (o) => o.value)).toEqual([...MODEL_KINDS]);
+    expect(select.value).toBe('vae');
+    expect(select.options[0]!.textContent).toContain('(default)');
+    expect(screen.getByTestId('train-kind-description').textContent).toMatch(/variational autoencoder/);
+    await fireEvent.change(select, { target: { value: 'pca' } });
+    expect(screen.getByTestId('train-kind-description').textContent).toMatch(/principal components/);
+    expect(screen.getByTestId('train-baseline-note').textContent).toMatch(/fitted in one pass/);
+    await fireEvent.change(select, { target: { value: 'vae-gp' } });
+    expect(screen.queryByTestId('train-baseline-note')).toBeNull();
+    await fireEvent.click(screen.getByTestId('training-start'));
+    expect(client.trainModel).toHaveBeenLastCalledWith(1, { kind: 'vae-gp' });
+    const fineTune = screen.getByTestId('training-finetune') as HTMLButtonElement;
+    await waitFor(() => expect(fineTune.disabled).toBe(false));
+    expect(fineTune.textContent).toContain('#3, VAE');
+    expect(screen.getByTestId('finetune-keeps-network').textContent).toMatch(/Model kind, latent size and likelihood apply to new models only/);
+    await fireEvent.click(fineTune);
+    expect(client.trainModel).toHaveBeenLastCalledWith(1, { parentModelId: 3 });
+  });
+
+  it('cannot fine-tune from a kind that has no fine-tune, and says why', async () => {
+    setup({ models: [model({ id: 4, kind: 'pca' })], active: 4 });
+    const fineTune = screen.getByTestId('training-finetune') as HTMLButtonElement;
+    await waitFor(() => expect(fineTune.textContent).toContain('#4, PCA-16'));
+    expect(fineTune.disabled).toBe(true);
+    expect(fineTune.title).toMatch(/fitted in one pass/);
+  });
+
+  it('shows the real defaults as placeholders, not the word "default"', () => {
+    setup();
+    expect((screen.getByTestId('train-epochs') as HTMLInputElement).placeholder).toBe(`${TRAIN_DEFAULTS.epochs} (fine-tune ${FINE_TUNE_DEFAULTS.epochs})`);
+    expect((screen.getByTestId('train-batchSize') as HTMLInputElement).placeholder).toBe('32');
+    expect((screen.getByTestId('train-learningRate') as HTMLInputElement).placeholder).toBe('0.001');
+    expect((screen.getByTestId('train-targetFpr') as HTMLInputElement).placeholder).toBe('0.01');
+    for (const input of screen.getByTestId('train-advanced').querySelectorAll('input[type=number]')) expect((input as HTMLInputElement).placeholder).toMatch(/^[\d.]+( \(fine-tune [\d.]+\))?$/);
+    expect((screen.getByTestId('train-likelihood') as HTMLSelectElement).options[0]!.textContent).toBe('Default (Gaussian, learned variance)');
   });
 
   it('cannot fine-tune before a version is ready', async () => {
@@ -257,5 +300,29 @@ describe('TrainingPanel: comparing versions', () => {
   it('asks for a version first when none is ready', async () => {
     setup({ models: [] });
     expect((await screen.findByTestId('compare-empty')).textContent).toContain('No ready version');
+  });
+});
+
+describe('TrainingPanel: what normal looks like', () => {
+  it('opens the generation view of a ready version from its row, centred on the frame shown in review, and closes it', async () => {
+    const client = createMockClient();
+    client.listModels.mockResolvedValue([model({ id: 3, latentDim: 4 }), model({ id: 2, status: 'failed' })]);
+    client.getActiveModel.mockResolvedValue(3);
+    client.generateSamples.mockResolvedValue({ modelId: 3, seed: 1, size: 64, images: ['data:image/png;base64,AA'] });
+    client.latentTraversal.mockImplementation(async (modelId, r) => ({
+      modelId, dims: r.dims, steps: 2, size: 64, colOffsets: [-3, 3], rowOffsets: [-3, 3], centre: [0, 0, 0, 0], frame: null, images: ['a', 'b', 'c', 'd'].map((x) => `data:image/png;base64,${x}`),
+    }));
+    const focus = new ReviewFocus();
+    focus.set(1, 17);
+    render(TrainingPanel, { props: { videos: [video({ id: 1 })], focus }, context: clientContext(client) });
+    const buttons = await screen.findAllByTestId('show-generation');
+    expect(buttons).toHaveLength(1); // only ready versions
+    expect(screen.queryByTestId('generation-panel')).toBeNull();
+    await fireEvent.click(buttons[0]!);
+    expect(screen.getByTestId('generation-panel').textContent).toContain('model #3 (VAE)');
+    await waitFor(() => expect(client.latentTraversal).toHaveBeenCalledWith(3, { dims: [0, 1], steps: 7, range: 3, videoId: 1, index: 17 }));
+    expect(client.generateSamples).toHaveBeenCalledWith(3, { count: 16, seed: 1 });
+    await fireEvent.click(screen.getByTestId('generation-close'));
+    expect(screen.queryByTestId('generation-panel')).toBeNull();
   });
 });

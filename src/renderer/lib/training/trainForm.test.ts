@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { trainRequestSchema } from '../../../shared/schemas.js';
-import { emptyTrainFields, NUMERIC_RULES, type NumericField, readTrainRequest, type TrainFields } from './trainForm.js';
+import { DEFAULT_LATENT_DIM, DEFAULT_LIKELIHOOD, TRAIN_DEFAULTS } from '../../../shared/train-defaults.js';
+import { describeKind } from '../../../shared/model-kinds.js';
+import { MODEL_KINDS } from '../../../shared/domain.js';
+import { defaultPlaceholder, emptyTrainFields, LIKELIHOODS, NUMERIC_RULES, type NumericField, readTrainRequest, type TrainFields } from './trainForm.js';
 
 const fields = (o: Partial<TrainFields> = {}): TrainFields => ({ ...emptyTrainFields(), ...o });
 
@@ -55,5 +58,39 @@ describe('readTrainRequest', () => {
         expect({ key, value, accepted: mine }).toEqual({ key, value, accepted: app });
       }
     }
+  });
+
+  it('sends the model kind unless it is the default vae, and refuses an unknown one', () => {
+    expect(emptyTrainFields().kind).toBe('vae');
+    expect(readTrainRequest(fields({ kind: 'vae' }))).toEqual({ ok: true, request: {}, warnings: [] });
+    expect(readTrainRequest(fields({ kind: 'cvae' }))).toEqual({ ok: true, request: { kind: 'cvae' }, warnings: [] });
+    const r = readTrainRequest(fields({ kind: 'made-up' as TrainFields['kind'] }));
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.errors.kind).toMatch(/Unknown model kind "made-up"/);
+  });
+});
+
+describe('defaults and kind descriptions', () => {
+  it('placeholders are the app defaults, with the fine-tune default where it differs', () => {
+    expect(defaultPlaceholder('epochs')).toBe('20 (fine-tune 15)');
+    expect(defaultPlaceholder('klWarmupEpochs')).toBe('5 (fine-tune 0)');
+    expect(defaultPlaceholder('learningRate')).toBe('0.001');
+    expect(defaultPlaceholder('latentDim')).toBe(String(DEFAULT_LATENT_DIM));
+    expect(defaultPlaceholder('seed')).toBe(String(TRAIN_DEFAULTS.seed));
+    for (const key of Object.keys(NUMERIC_RULES) as NumericField[]) {
+      const value = Number(defaultPlaceholder(key).split(' ')[0]);
+      expect(trainRequestSchema.safeParse({ [key]: value }).success, key).toBe(true);
+    }
+    expect(LIKELIHOODS).toContain(DEFAULT_LIKELIHOOD);
+  });
+
+  it('every kind has a title and description; an unknown kind falls back instead of failing', () => {
+    for (const kind of MODEL_KINDS) {
+      expect(describeKind(kind).title.length).toBeGreaterThan(1);
+      expect(describeKind(kind).description).not.toMatch(/Model kind “/);
+    }
+    const future = describeKind('gmvae');
+    expect(future.title).toBe('gmvae');
+    expect(future.priorSamples).toMatch(/does not know how to generate from a gmvae model/);
   });
 });

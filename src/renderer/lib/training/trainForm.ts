@@ -3,13 +3,16 @@
  * a filled one must be in the range the app accepts (the same ranges as `trainRequestSchema`), and
  * a message names the field, the range and what to type instead.
  */
-import { TRAINING_BACKENDS, type TrainingBackend, type TrainRequest } from '../../../shared/domain.js';
+import { MODEL_KINDS, type ModelKind, TRAINING_BACKENDS, type TrainingBackend, type TrainRequest } from '../../../shared/domain.js';
+import { DEFAULT_LATENT_DIM, FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS } from '../../../shared/train-defaults.js';
 
 export type Likelihood = NonNullable<TrainRequest['likelihood']>;
 export const LIKELIHOODS: readonly Likelihood[] = ['bernoulli', 'gaussian-fixed', 'gaussian-learned'];
 
 /** What the form holds: numbers are null while their input is empty; '' selects the app's choice. */
 export interface TrainFields {
+  /** Which kind a new model is (a fine-tune keeps its parent's); 'vae' is the default. */
+  kind: ModelKind;
   name: string;
   epochs: number | null;
   batchSize: number | null;
@@ -27,7 +30,10 @@ export interface TrainFields {
 export type NumericField = 'epochs' | 'batchSize' | 'learningRate' | 'latentDim' | 'beta' | 'klWarmupEpochs' | 'maxFrames' | 'targetFpr' | 'seed';
 export type TrainField = keyof TrainFields;
 
+export const DEFAULT_KIND: ModelKind = 'vae';
+
 export const emptyTrainFields = (): TrainFields => ({
+  kind: DEFAULT_KIND,
   name: '',
   epochs: null,
   batchSize: null,
@@ -65,6 +71,28 @@ export const NUMERIC_RULES: Record<NumericField, NumericRule> = {
   seed: { label: 'Seed', integer: true, min: 0, max: 2 ** 31, hint: 'same seed, same model' },
 };
 
+const NUMERIC_DEFAULTS: Record<NumericField, number> = {
+  epochs: TRAIN_DEFAULTS.epochs,
+  batchSize: TRAIN_DEFAULTS.batchSize,
+  learningRate: TRAIN_DEFAULTS.learningRate,
+  latentDim: DEFAULT_LATENT_DIM,
+  beta: TRAIN_DEFAULTS.beta,
+  klWarmupEpochs: TRAIN_DEFAULTS.klWarmupEpochs,
+  maxFrames: TRAIN_DEFAULTS.maxFrames,
+  targetFpr: TRAIN_DEFAULTS.targetFpr,
+  seed: TRAIN_DEFAULTS.seed,
+};
+
+/**
+ * What an empty field means, for its placeholder: the app's real default (TRAIN_DEFAULTS), and the
+ * fine-tune default where that differs (FINE_TUNE_DEFAULTS).
+ */
+export function defaultPlaceholder(key: NumericField): string {
+  const value = NUMERIC_DEFAULTS[key];
+  const tune = (FINE_TUNE_DEFAULTS as Partial<Record<NumericField, number>>)[key];
+  return tune !== undefined && tune !== value ? `${value} (fine-tune ${tune})` : String(value);
+}
+
 function numericProblem(rule: NumericRule, value: number): string | null {
   const range = `${rule.minExclusive ? `above ${rule.min}` : `from ${rule.min.toLocaleString('en-US')}`} ${rule.minExclusive ? 'and at most' : 'to'} ${rule.max.toLocaleString('en-US')}`;
   if (!Number.isFinite(value)) return `${rule.label} must be a number ${range}, or empty for the default.`;
@@ -82,6 +110,8 @@ export type TrainFormResult =
 export function readTrainRequest(fields: TrainFields): TrainFormResult {
   const errors: Partial<Record<TrainField, string>> = {};
   const request: TrainRequest = {};
+  if (!(MODEL_KINDS as readonly string[]).includes(fields.kind)) errors.kind = `Unknown model kind "${fields.kind}": choose one of ${MODEL_KINDS.join(', ')}.`;
+  else if (fields.kind !== DEFAULT_KIND) request.kind = fields.kind;
   const name = fields.name.trim();
   if (name.length > 200) errors.name = `Name must be at most 200 characters (it has ${name.length}).`;
   else if (name) request.name = name;

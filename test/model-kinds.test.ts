@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latentTraversal, samplePrior } from '../src/core/engine/generate.js';
 import { iwScores } from '../src/core/engine/iw-scores.js';
 import { scoreVideo } from '../src/core/engine/score-video.js';
+import { LatentProjections } from '../src/core/app/projection.js';
 import { latentTrajectory } from '../src/core/engine/trajectory.js';
 import { trainModel } from '../src/core/engine/train-model.js';
 import { ingestVideo } from '../src/core/media/ingest.js';
@@ -65,6 +66,12 @@ describe('model kinds', () => {
     const traj = latentTrajectory(store, r.modelId, videoId);
     expect(traj.smooth.length).toBe(120 * 4);
     expect(Array.from(traj.stat, (v) => Math.fround(v))).toEqual(Array.from(again.gp));
+    // The scatter draws it: in the PCA picture's coordinates, one point per frame; UMAP has no such map.
+    const projections = new LatentProjections(store);
+    const pca = await projections.get(r.modelId, videoId, 'pca');
+    expect(pca.trajectory!.x).toHaveLength(120);
+    expect(pca.trajectory!.y.every(Number.isFinite)).toBe(true);
+    expect((await projections.get(r.modelId, videoId, 'umap')).trajectory).toBeNull();
     const again2 = await iwScores(store, r.modelId, videoId, { samples: 8, seed: 3, write: false, batch: 7 });
     expect(Array.from(again2.bound.slice(0, 7))).toEqual(Array.from(iw.bound.slice(0, 7)));
   });
@@ -78,6 +85,7 @@ describe('model kinds', () => {
     expect(s.gp.every(Number.isNaN)).toBe(true);
     await expect(iwScores(store, ae.modelId, videoId)).rejects.toThrow(/needs a VAE/);
     expect(() => latentTrajectory(store, ae.modelId, videoId)).toThrow(/no GP trajectory model/);
+    expect((await new LatentProjections(store).get(ae.modelId, videoId, 'pca')).trajectory).toBeNull();
     const vae = await trainModel(store, { ...tiny, videoId, checkpointDir: join(tmp.dir, 'ck') });
     expect(getModel(store, vae.modelId).kind).toBe('vae');
     expect((getModel(store, vae.modelId).config as { train: { objective?: string } }).train.objective).toBeUndefined();

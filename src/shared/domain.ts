@@ -258,6 +258,11 @@ export interface LatentProjection {
   explained: number[];
   /** Mixture-prior models: each frame's most likely class; null for models without one. */
   mixtureClass: number[] | null;
+  /**
+   * The GP-smoothed latent trajectory ('vae-gp' models, PCA only): each frame's μ as the Gaussian
+   * process predicts it from its neighbours, in the same coordinates as the points; absent otherwise.
+   */
+  trajectory?: { x: number[]; y: number[] } | null;
 }
 
 /** One model version judged on the analyst's labels of one video. */

@@ -7,7 +7,7 @@ import { Store } from '../store/store.js';
 import { exactNeighbours, FittedNeighbourSearch, membershipWeights } from './latent-neighbours.js';
 import { workerEntryBeside } from '../jobs/worker-host.js';
 import { umapInWorker } from './umap-worker.js';
-import { type LatentMeans, LatentProjections, projectPca, projectUmap, readLatentMeans } from './projection.js';
+import { type LatentMeans, LatentProjections, projectOntoPca, projectPca, projectUmap, readLatentMeans } from './projection.js';
 
 const tmp = tempDir('lw-projection-');
 afterAll(() => tmp.cleanup());
@@ -320,4 +320,21 @@ describe('UMAP in a worker thread (what the app uses)', () => {
     await expect(run(modelId, videoId)).rejects.toMatchObject({ name: 'TooFewFramesError' });
     store.close();
   }, 60_000);
+});
+
+describe('projectOntoPca', () => {
+  it("puts other points (a smoothed trajectory) in the PCA picture's coordinates: the frames' own μ land on their dots", () => {
+    const g = normal(5);
+    const count = 50, dim = 4;
+    const mu = Float32Array.from({ length: count * dim }, (_, k) => (k % dim === 0 ? 3 : 1) * g());
+    const p = projectPca({ mu, dim, count, index: Int32Array.from({ length: count }, (_, i) => i) } as unknown as LatentMeans);
+    const again = projectOntoPca(p, mu, dim);
+    for (let i = 0; i < count; i++) {
+      expect(again.x[i]).toBeCloseTo(p.x[i]!, 9);
+      expect(again.y[i]).toBeCloseTo(p.y[i]!, 9);
+    }
+    // The mean of μ maps to the origin.
+    const at = projectOntoPca(p, p.mean, dim);
+    expect(Math.abs(at.x[0]!)).toBeLessThan(1e-9);
+  });
 });

@@ -6,7 +6,9 @@
 import { UMAP } from 'umap-js';
 import type { LatentProjection, ProjectionMethod } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
+import { latentTrajectory } from '../engine/trajectory.js';
 import { symmetricEigen } from '../eval/linalg.js';
+import type { Calibration } from '../scoring/calibrate.js';
 import { FittedNeighbourSearch, exactNeighbours, membershipWeights } from './latent-neighbours.js';
 import { mulberry32 } from '../ml/prng.js';
 import { type ModelRecord, getModel } from '../store/models.js';
@@ -30,6 +32,8 @@ export interface PcaProjection extends Projected {
   explained: [number, number];
   /** The two principal axes (unit vectors of length dim), as rows. */
   axes: Float64Array;
+  /** The mean of μ (the origin of the projection). */
+  mean: Float64Array;
 }
 
 /** Stored μ of a video's frames under a model, in frame order; NotScoredError when there are none. */
@@ -138,7 +142,26 @@ export function projectPca(m: LatentMeans): PcaProjection {
     x[i] = px;
     y[i] = py;
   }
-  return { x, y, explained, axes };
+  return { x, y, explained, axes, mean: b.mean };
+}
+
+/** Rows of `points` ([n, dim]) in the 2-D PCA coordinates of `p` (same centring and axes as the points). */
+export function projectOntoPca(p: Pick<PcaProjection, 'axes' | 'mean'>, points: ArrayLike<number>, dim: number): Projected {
+  const n = Math.floor(points.length / dim);
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let px = 0;
+    let py = 0;
+    for (let d = 0; d < dim; d++) {
+      const c = points[i * dim + d]! - p.mean[d]!;
+      px += c * p.axes[d]!;
+      py += c * p.axes[dim + d]!;
+    }
+    x[i] = px;
+    y[i] = py;
+  }
+  return { x, y };
 }
 
 export interface UmapOptions {
@@ -383,10 +406,18 @@ export class LatentProjections {
     const means = readLatentMeans(this.store, modelId, videoId);
     let xy: Projected;
     let explained: number[] = [];
+    let trajectory: LatentProjection['trajectory'] = null;
     if (method === 'pca') {
       const p = projectPca(means);
       xy = p;
       explained = p.explained;
+      if ((model.calibration as Calibration | null)?.gp) {
+        const t = latentTrajectory(this.store, modelId, videoId);
+        if (t.smooth.length === means.count * means.dim) {
+          const line = projectOntoPca(p, t.smooth, means.dim);
+          trajectory = { x: rounded(line.x), y: rounded(line.y) };
+        }
+      }
     } else {
       xy = this.options.runUmap ? await this.options.runUmap(modelId, videoId) : await projectUmap(means, this.options.umap);
       if (xy.x.length !== means.count) throw new AppError('StoreError', 'The latents changed while UMAP ran: ask again.');
@@ -400,6 +431,7 @@ export class LatentProjections {
       y: rounded(xy.y),
       explained,
       mixtureClass: mixtureClasses(model, means),
+      trajectory,
     };
   }
 }

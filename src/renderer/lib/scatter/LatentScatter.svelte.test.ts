@@ -105,6 +105,16 @@ describe('LatentScatter', () => {
     expect(legend()).toMatch(/component 0\s*10.*component 1\s*10/);
   });
 
+  it('offers the GP trajectory only when the projection carries one, shown until the analyst hides it', async () => {
+    const { rerender } = renderScatter();
+    expect(screen.queryByTestId('scatter-trajectory')).toBeNull();
+    await rerender({ projection: projection({ trajectory: { x: [0, 1], y: [0, 1] } }) });
+    const box = screen.getByTestId('scatter-trajectory') as HTMLInputElement;
+    expect(box.checked).toBe(true);
+    await fireEvent.click(box);
+    expect(box.checked).toBe(false);
+  });
+
   it('seeks to the frame of the point clicked, and ignores clicks on empty space', async () => {
     const { state, p } = renderScatter();
     const at = screenOf(p, 4);

@@ -26,7 +26,7 @@ function fakeContext() {
   return { ctx: ctx as unknown as CanvasRenderingContext2D, calls, count: (name: string) => calls.filter((c) => c.name === name).length, pixel };
 }
 
-const palette: ScatterPalette = { background: '#000000', axis: '#333333', current: '#ffffff', hover: '#0000ff', lasso: '#00ff00' };
+const palette: ScatterPalette = { background: '#000000', axis: '#333333', trajectory: '#ffaa00', current: '#ffffff', hover: '#0000ff', lasso: '#00ff00' };
 
 function scene(o: Partial<ScatterScene> & Pick<ScatterScene, 'x' | 'y' | 'style'>): ScatterScene {
   return { width: 100, height: 80, ratio: 1, view: { cx: 0, cy: 0, scale: 10 }, selected: null, current: -1, hover: -1, lasso: null, origin: false, ...o };
@@ -144,6 +144,17 @@ describe('drawScatter', () => {
     drawScatter(f.ctx, scene({ x: [0], y: [0], style, lasso, origin: true }), palette, createSurface());
     expect(f.count('closePath')).toBe(1);
     expect(f.calls.filter((c) => c.name === 'lineTo').map((c) => c.args)).toEqual(expect.arrayContaining([[50.5, 80], [100, 40.5], [20, 1], [20, 20]]));
+  });
+
+  it('draws the smoothed trajectory as one line in frame order, broken where a point has no coordinates', () => {
+    const style = labelStyle([''], 1, () => 0);
+    const f = fakeContext();
+    drawScatter(f.ctx, scene({ x: [0], y: [0], style, trajectory: { x: [0, 1, NaN, 2, 3], y: [0, 1, 0, -1, -2] } }), palette, createSurface());
+    expect(f.calls.filter((c) => c.name === 'moveTo').map((c) => c.args)).toEqual([[50, 40], [70, 50]]);
+    expect(f.calls.filter((c) => c.name === 'lineTo').map((c) => c.args)).toEqual([[60, 30], [80, 60]]);
+    const none = fakeContext();
+    drawScatter(none.ctx, scene({ x: [0], y: [0], style, trajectory: null }), palette, createSurface());
+    expect(none.count('moveTo')).toBe(0);
   });
 
   it('reuses its pixel buffer while the size holds', () => {

@@ -14,6 +14,7 @@ import { type ScatterView, type ScreenPoint, toScreen } from './scatterView.js';
 export interface ScatterPalette {
   background: string;
   axis: string;
+  trajectory: string;
   current: string;
   hover: string;
   lasso: string;
@@ -38,6 +39,8 @@ export interface ScatterScene {
   lasso: readonly ScreenPoint[] | null;
   /** Draw the lines through the data origin (PCA: the mean of μ). */
   origin: boolean;
+  /** A line through these points in frame order (the GP-smoothed latent trajectory), or null. */
+  trajectory?: { x: ArrayLike<number>; y: ArrayLike<number> } | null;
 }
 
 /** The reusable pixel buffer of one canvas. */
@@ -155,6 +158,7 @@ export function drawScatter(ctx: CanvasRenderingContext2D, s: ScatterScene, p: S
     ctx.stroke();
     ctx.setLineDash([]);
   }
+  if (s.trajectory) drawTrajectory(ctx, s, s.trajectory, p.trajectory);
   const at = (i: number) => toScreen(s.view, s.width, s.height, s.x[i]!, s.y[i]!);
   if (s.hover >= 0 && s.hover !== s.current) ring(ctx, at(s.hover), 5, p.hover, p.background);
   if (s.current >= 0) ring(ctx, at(s.current), 8, p.current, p.background);
@@ -176,6 +180,30 @@ export function drawScatter(ctx: CanvasRenderingContext2D, s: ScatterScene, p: S
   return drawn;
 }
 
+/** The trajectory as one polyline (non-finite points break it); thin and translucent so the dots stay readable. */
+function drawTrajectory(ctx: CanvasRenderingContext2D, s: ScatterScene, t: { x: ArrayLike<number>; y: ArrayLike<number> }, colour: string) {
+  const n = Math.min(t.x.length, t.y.length);
+  ctx.beginPath();
+  let pen = false;
+  for (let i = 0; i < n; i++) {
+    const x = t.x[i]!;
+    const y = t.y[i]!;
+    if (!Number.isFinite(x) || !Number.isFinite(y)) {
+      pen = false;
+      continue;
+    }
+    const q = toScreen(s.view, s.width, s.height, x, y);
+    if (pen) ctx.lineTo(q.x, q.y);
+    else ctx.moveTo(q.x, q.y);
+    pen = true;
+  }
+  ctx.strokeStyle = colour;
+  ctx.globalAlpha = 0.7;
+  ctx.lineWidth = 1;
+  ctx.stroke();
+  ctx.globalAlpha = 1;
+}
+
 /** The theme's colours where the canvas sits, with the dark theme's values as fallbacks. */
 export function readScatterPalette(el: Element): ScatterPalette {
   const style = getComputedStyle(el);
@@ -186,6 +214,7 @@ export function readScatterPalette(el: Element): ScatterPalette {
   return {
     background: css('--bg', '#0f1216'),
     axis: css('--border', '#2c343f'),
+    trajectory: css('--warning', '#f5b942'),
     current: css('--text', '#e6eaf0'),
     hover: css('--accent', '#4ea1ff'),
     lasso: css('--accent', '#4ea1ff'),

@@ -198,9 +198,10 @@ export interface EpochRecord {
   /**
    * Mixture-prior VAE only: the class usage (mean responsibility of each component over the epoch's
    * sampled codes, before the epoch's EM update), its normalized entropy H/log K, the components the
-   * collapse guard re-seeded, and the Gumbel-softmax temperature at the epoch's end.
+   * collapse guard re-seeded, and the Gumbel-softmax temperature at the epoch's end (null for the
+   * plain-VAE warm-up epoch whose codes the first mixture was fitted to).
    */
-  mixture?: { usage: number[]; usageEntropy: number; reseeded: number[]; tau: number };
+  mixture?: { usage: number[]; usageEntropy: number; reseeded: number[]; tau: number | null };
 }
 
 export interface AdamState {

@@ -1,4 +1,7 @@
 /** The mixture-prior VAE trained end to end (trainVae with mixturePrior) on three clearly distinct clusters of frames. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { responsibilities, type DiagGmm } from '../family/mixture.js';
@@ -93,6 +96,25 @@ describe('trainVae with a mixture prior', () => {
       expect(bestPermutationAccuracy(pred, frames.labels)).toBeLessThan(0.7);
     } finally {
       tf.dispose(Object.values(r.weights));
+    }
+  }, 60_000);
+
+  it('resumes from its checkpoint (mixture included) to the same numbers as a run that never stopped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lw-gmvae-'));
+    try {
+      const opts: TrainOptions = { ...base, epochs: 5, mixturePrior: { k: 3 } };
+      const straight = await trainVae(frames, opts);
+      const path = join(dir, 'run.ckpt');
+      const first = await trainVae(frames, { ...opts, epochs: 3, checkpointPath: path });
+      const resumed = await trainVae(frames, { ...opts, checkpointPath: path, resume: true });
+      tf.dispose([...Object.values(straight.weights), ...Object.values(first.weights), ...Object.values(resumed.weights)]);
+      expect(resumed.resumedFromEpoch).toBe(3);
+      const strip = (h: typeof straight.history) => h.map(({ seconds: _s, ...r }) => r);
+      expect(strip(resumed.history)).toEqual(strip(straight.history));
+      expect(Array.from(resumed.mixture!.means)).toEqual(Array.from(straight.mixture!.means));
+      expect(Array.from(resumed.mixture!.weights)).toEqual(Array.from(straight.mixture!.weights));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   }, 60_000);
 

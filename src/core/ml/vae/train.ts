@@ -134,6 +134,9 @@ export interface TrainOptions {
   mixturePrior?: MixturePriorOptions;
 }
 
+/** Epochs over which the default Gumbel-softmax temperature falls from 1 to 0.5. */
+export const DEFAULT_ANNEAL_EPOCHS = 5;
+
 export interface MixturePriorOptions {
   /** Number of components K (≥ 1). */
   k: number;
@@ -147,7 +150,10 @@ export interface MixturePriorOptions {
    * Best-epoch tracking starts once the mixture exists, so the returned weights always have a prior.
    */
   warmupEpochs?: number;
-  /** Gumbel-softmax temperature per step; default τ₀ = 1 decaying to 0.5 at half the run's steps. */
+  /**
+   * Gumbel-softmax temperature per step; default τ₀ = 1 decaying exponentially to 0.5 over the first
+   * DEFAULT_ANNEAL_EPOCHS epochs (not a share of the run: a run resumed with more epochs must see the same τ).
+   */
   temperature?: TemperatureSchedule;
   /** The collapse guard (mixture-prior.ts); false: off (for tests that show what it prevents). */
   guard?: CollapseGuard | false;
@@ -523,7 +529,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
     prior = g ? priorTensors(g) : null;
   };
   const temperature: TemperatureSchedule | null = mix
-    ? (mix.temperature ?? { initial: 1, min: 0.5, rate: Math.log(2) / Math.max(1, 0.5 * o.epochs * stepsPerEpoch) })
+    ? (mix.temperature ?? { initial: 1, min: 0.5, rate: Math.log(2) / (DEFAULT_ANNEAL_EPOCHS * stepsPerEpoch) })
     : null;
   /** One-hot classes of labelled frames [n, K] (zero rows elsewhere), or null when none of `idx` is labelled. */
   const labelRows = (idx: number[]): tf.Tensor2D | null => {
@@ -782,7 +788,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
           gmm = initialMixture(zs, mix.k, config.latentDim, labels, o.seed, mix.varFloor);
           bestLoss = Infinity; // the plain-VAE warm-up epochs' losses are not comparable
           const { usage, usageEntropy } = updateMixturePrior(gmm, zs, labels, { piFloor: 0, deadBelow: 0, entropyWeight: 0 }, mix.varFloor);
-          mixtureRecord = { usage, usageEntropy, reseeded: [], tau };
+          mixtureRecord = { usage, usageEntropy, reseeded: [], tau: null };
         } else {
           const u = updateMixturePrior(gmm, zs, labels, mix.guard, mix.varFloor);
           gmm = u.gmm;

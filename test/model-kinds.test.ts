@@ -169,6 +169,13 @@ describe('model kinds', () => {
       expect(classes!.slice(0, 30).filter((c) => c === 0).length).toBeGreaterThan(20);
       expect(mixtureClasses(getModel(store, (await trainModel(store, { ...tiny, videoId, checkpointDir: join(tmp.dir, 'ck') })).modelId), readLatentMeans(store, r.modelId, videoId))).toBeNull();
       await expect(iwScores(store, r.modelId, videoId)).rejects.toThrow(/needs a VAE/);
+      // Generation draws z from the mixture, or from one component.
+      const all = samplePrior(store, r.modelId, 6, 2);
+      expect(all.pixels.length).toBe(6 * 16 * 16 * 3);
+      const one = samplePrior(store, r.modelId, 200, 3, 1);
+      const mean0 = Array.from({ length: 4 }, (_, d) => one.z.filter((_, i) => i % 4 === d).reduce((a, b) => a + b, 0) / 200);
+      mean0.forEach((v, d) => expect(Math.abs(v - mixture.means[4 + d]!)).toBeLessThan(4 * Math.sqrt(mixture.vars[4 + d]! / 200) + 1e-6));
+      expect(() => samplePrior(store, r.modelId, 1, 1, 4)).toThrow(/component must be in 0..3/);
       // A fine-tune starts from the parent's weights and mixture prior (no plain-VAE warm-up) and stays a gmvae.
       const ft = await trainModel(store, { videoId, parentModelId: r.modelId, epochs: 2, batchSize: 16, maxFrames: 120, backend: 'wasm', checkpointDir: join(tmp.dir, 'ck') });
       const fm = getModel(store, ft.modelId);

@@ -3,12 +3,14 @@
  * (z ~ N(0, I), decoded to pictures) and latent traversals (one frame's μ with one dimension swept
  * over a range, each point decoded), for looking at what the model has learned. Pictures are the
  * decoder mean sigmoid(logits) as uint8 NHWC. Runs in tfjs on the active backend.
- * Kinds: vae, vae-gp, ae (a plain autoencoder's "prior samples" are not meaningful: refused), and
+ * Kinds: vae, vae-gp, gmvae (z from its mixture, or one of its components), ae (a plain autoencoder's "prior samples" are not meaningful: refused), and
  * cvae for traversals (decoded given the frame's predecessor).
  */
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/envelope.js';
+import { sampleGmm } from '../ml/family/mixture.js';
 import { mulberry32, standardNormals } from '../ml/family/numeric.js';
+import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
 import { deserializeWeights } from '../ml/vae/checkpoint.js';
 import { decodeLogits, encode, inputChannels, type VaeConfig, type VaeWeights } from '../ml/vae/spec.js';
 import { getModel, modelBlobs } from '../store/models.js';
@@ -28,11 +30,26 @@ function load(store: Store, modelId: number, kinds: readonly string[]): { config
   return { config, weights };
 }
 
-/** `count` pictures decoded from z ~ N(0, I) (seeded): [count, S, S, C] bytes. */
-export function samplePrior(store: Store, modelId: number, count: number, seed = 1): { pixels: Uint8Array; size: number; channels: number; z: Float32Array } {
-  const { config, weights } = load(store, modelId, ['vae', 'vae-gp']);
+/**
+ * `count` pictures decoded from z drawn from the model's prior (seeded): N(0, I), or for 'gmvae' its
+ * learned mixture (only component `component` when given: pictures of one learned class). [count, S, S, C] bytes.
+ */
+export function samplePrior(store: Store, modelId: number, count: number, seed = 1, component?: number): { pixels: Uint8Array; size: number; channels: number; z: Float32Array } {
+  const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'gmvae']);
   try {
-    const z = Float32Array.from(standardNormals(count * config.latentDim, mulberry32(seed)));
+    const stored = (getModel(store, modelId).config as { mixture?: StoredMixture }).mixture;
+    let z: Float32Array;
+    if (stored) {
+      let g = loadMixture(stored);
+      if (component !== undefined) {
+        if (!Number.isInteger(component) || component < 0 || component >= g.k) throw new AppError('TrainingInputError', `component must be in 0..${g.k - 1}`);
+        g = { ...g, weights: Float64Array.from({ length: g.k }, (_, c) => (c === component ? 1 : 0)) };
+      }
+      z = Float32Array.from(sampleGmm(g, count, seed).z);
+    } else {
+      if (component !== undefined) throw new AppError('TrainingInputError', `Model ${modelId} has no mixture prior to pick a component of.`);
+      z = Float32Array.from(standardNormals(count * config.latentDim, mulberry32(seed)));
+    }
     const pixels = tf.tidy(() => toBytes(tf.sigmoid(decodeLogits(config, weights, tf.tensor2d(z, [count, config.latentDim])))));
     return { pixels, size: config.inputSize, channels: config.channels, z };
   } finally {
@@ -45,7 +62,7 @@ export function samplePrior(store: Store, modelId: number, count: number, seed =
  * spaced in [μ_dim − range, μ_dim + range] and decoded: [steps, S, S, C] bytes and the values used.
  */
 export function latentTraversal(store: Store, modelId: number, videoId: number, index: number, dim: number, steps = 7, range = 3): { pixels: Uint8Array; values: number[]; size: number; channels: number } {
-  const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'ae', 'cvae']);
+  const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'ae', 'cvae', 'gmvae']);
   try {
     if (!Number.isInteger(dim) || dim < 0 || dim >= config.latentDim) throw new AppError('TrainingInputError', `dim must be in 0..${config.latentDim - 1}`);
     const cur = gatherFrames(store, [{ videoId, index }]);

@@ -161,6 +161,9 @@ describe('model kinds', () => {
       const again = readScores(store, r.modelId, videoId);
       expect(Array.from(again.mixture)).toEqual(Array.from(own.mixture));
       expect(Array.from(again.combined)).toEqual(Array.from(own.combined));
+      // The mixture component enters the combined score (the largest standardized component).
+      const { median, scale } = calib.mixture!.stat;
+      own.mixture.forEach((v, i) => expect(own.combined[i]!).toBeGreaterThanOrEqual((v - median) / scale - 1e-3 * Math.max(1, Math.abs(own.combined[i]!))));
       const classes = mixtureClasses(m, readLatentMeans(store, r.modelId, videoId));
       expect(classes).not.toBeNull();
       expect(classes).toHaveLength(120);

@@ -12,6 +12,8 @@ import type { Calibration } from '../src/core/scoring/calibrate.js';
 import { unpackVqWeights } from '../src/core/engine/vq-model.js';
 import { getModel, modelBlobs, readScores } from '../src/core/store/models.js';
 import { Store } from '../src/core/store/store.js';
+import { createLabel, deleteLabel } from '../src/core/store/labels.js';
+import { mixtureClasses, readLatentMeans } from '../src/core/app/projection.js';
 import { trainRequestSchema } from '../src/shared/schemas.js';
 import { makeTestsrcClip, tempDir } from './helpers.js';
 
@@ -141,7 +143,63 @@ describe('model kinds', () => {
     expect(Object.keys(weights)).toContain('dec.logvar');
   });
 
+  it('gmvae: trains with a mixture prior (frames labelled normal fix component 0), stores the prior, a mixture score and classes for the scatter; fine-tunes', async () => {
+    const label = createLabel(store, { videoId, startIdx: 0, endIdx: 29, cls: 'normal' });
+    try {
+      const r = await trainModel(store, { ...tiny, kind: 'gmvae', epochs: 3, videoId, checkpointDir: join(tmp.dir, 'ck') });
+      const m = getModel(store, r.modelId);
+      expect(m.kind).toBe('gmvae');
+      const mixture = (m.config as { mixture: { k: number; dim: number; weights: number[]; means: number[]; vars: number[] } }).mixture;
+      expect(mixture.k).toBe(4);
+      expect(mixture.dim).toBe(4);
+      expect(mixture.weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+      expect(mixture.means).toHaveLength(16);
+      expect(mixture.vars.every((v) => v > 0)).toBe(true);
+      const calib = m.calibration as Calibration;
+      expect(calib.rule?.mixture).toBe('upper');
+      expect(calib.mixture!.stat.scale).toBeGreaterThan(0);
+      const metrics = m.metrics as { history: Array<{ mixture?: { usage: number[]; usageEntropy: number } }>; mixture: { k: number; labelledFrames: number; usageEntropy: number } };
+      expect(metrics.history.filter((h) => h.mixture).length).toBe(3); // the warm-up epoch's first fit, then one EM update per epoch
+      expect(metrics.history.every((h) => h.mixture!.usage.length === 4)).toBe(true);
+      expect(metrics.mixture.labelledFrames).toBe(30);
+      const own = readScores(store, r.modelId, videoId);
+      expect(own.mixture.every(Number.isFinite)).toBe(true);
+      expect(own.rarity.every(Number.isNaN)).toBe(true);
+      await scoreVideo(store, r.modelId, videoId, { batch: 37 });
+      const again = readScores(store, r.modelId, videoId);
+      expect(Array.from(again.mixture)).toEqual(Array.from(own.mixture));
+      expect(Array.from(again.combined)).toEqual(Array.from(own.combined));
+      // The mixture component enters the combined score (the largest standardized component).
+      const { median, scale } = calib.mixture!.stat;
+      own.mixture.forEach((v, i) => expect(own.combined[i]!).toBeGreaterThanOrEqual((v - median) / scale - 1e-3 * Math.max(1, Math.abs(own.combined[i]!))));
+      const classes = mixtureClasses(m, readLatentMeans(store, r.modelId, videoId));
+      expect(classes).not.toBeNull();
+      expect(classes).toHaveLength(120);
+      expect(classes!.every((c) => Number.isInteger(c) && c >= 0 && c < 4)).toBe(true);
+      // The labelled span was trained with its class fixed to component 0 ('normal').
+      expect(classes!.slice(0, 30).filter((c) => c === 0).length).toBeGreaterThan(20);
+      expect(mixtureClasses(getModel(store, (await trainModel(store, { ...tiny, videoId, checkpointDir: join(tmp.dir, 'ck') })).modelId), readLatentMeans(store, r.modelId, videoId))).toBeNull();
+      await expect(iwScores(store, r.modelId, videoId)).rejects.toThrow(/needs a VAE/);
+      // Generation draws z from the mixture, or from one component.
+      const all = samplePrior(store, r.modelId, 6, 2);
+      expect(all.pixels.length).toBe(6 * 16 * 16 * 3);
+      const one = samplePrior(store, r.modelId, 200, 3, 1);
+      const mean0 = Array.from({ length: 4 }, (_, d) => one.z.filter((_, i) => i % 4 === d).reduce((a, b) => a + b, 0) / 200);
+      mean0.forEach((v, d) => expect(Math.abs(v - mixture.means[4 + d]!)).toBeLessThan(4 * Math.sqrt(mixture.vars[4 + d]! / 200) + 1e-6));
+      expect(() => samplePrior(store, r.modelId, 1, 1, 4)).toThrow(/component must be in 0..3/);
+      // A fine-tune starts from the parent's weights and mixture prior (no plain-VAE warm-up) and stays a gmvae.
+      const ft = await trainModel(store, { videoId, parentModelId: r.modelId, epochs: 2, batchSize: 16, maxFrames: 120, backend: 'wasm', checkpointDir: join(tmp.dir, 'ck') });
+      const fm = getModel(store, ft.modelId);
+      expect(fm.kind).toBe('gmvae');
+      expect((fm.metrics as { history: Array<{ mixture?: unknown }> }).history.every((h) => h.mixture)).toBe(true);
+      expect((fm.config as { mixture: { k: number } }).mixture.k).toBe(4);
+    } finally {
+      deleteLabel(store, label.id);
+    }
+  });
+
   it('the API schema accepts the kinds and refuses others', () => {
+    expect(trainRequestSchema.parse({ kind: 'gmvae' })).toEqual({ kind: 'gmvae' });
     expect(trainRequestSchema.parse({ kind: 'vae-gp' })).toEqual({ kind: 'vae-gp' });
     expect(() => trainRequestSchema.parse({ kind: 'made-up' })).toThrow();
   });

@@ -34,9 +34,9 @@ Usage:
       Write the built-in demo footage (default resources/demo/demo.mp4).
   latentwatch info [--json]
       Show the version, the ffmpeg in use and where the library is.
-  latentwatch train --video ID|FILE [--kind K] [--epochs N] [--backend B] [--latent N] [--likelihood L] [--max-frames N] [--target-fpr F] [--json]
+  latentwatch train --video ID|FILE [--kind K] [--epochs N] [--backend B] [--latent N] [--likelihood L] [--max-frames N] [--target-fpr F] [--components K] [--json]
       Learn normal footage; the new model is calibrated on held-out frames and scores the video.
-      Kinds (--kind): ${MODEL_KINDS.join(', ')} (default vae).
+      Kinds (--kind): ${MODEL_KINDS.join(', ')} (default vae). --components: gmvae's mixture size (default 4).
   latentwatch score --model ID --video ID|FILE [--json]
       Score every frame of a video and detect events.
   latentwatch events --model ID --video ID [--json]
@@ -210,11 +210,12 @@ async function cmdTrain(argv: string[]): Promise<number> {
     options: {
       db: { type: 'string' }, video: { type: 'string' }, kind: { type: 'string' }, epochs: { type: 'string' }, backend: { type: 'string' },
       latent: { type: 'string' }, likelihood: { type: 'string' }, 'max-frames': { type: 'string' }, 'target-fpr': { type: 'string' }, 'batch-size': { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
-      parent: { type: 'string' },
+      parent: { type: 'string' }, components: { type: 'string' },
     },
   });
   if (!values.video) throw new UsageError('train needs --video ID|FILE');
   const kind = parseKind(values.kind);
+  if (values.components !== undefined && kind !== 'gmvae') throw new UsageError("--components is for --kind gmvae (the mixture prior's K)");
   const backend = values.backend;
   if (backend && !(TRAINING_BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend ${backend}: choose one of ${TRAINING_BACKENDS.join(', ')}`);
   const { store, dbPath } = openStore(values.db);
@@ -236,6 +237,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
           ...(values.likelihood ? { likelihood: parseLikelihood(values.likelihood) } : {}),
           seed: num('seed', values.seed, z.number().int().min(0)),
           parentModelId: num('parent', values.parent, posInt),
+          mixtureComponents: num('components', values.components, posInt),
           ...(backend ? { backend: backend as TrainingBackend } : {}),
         },
         { signal, onProgress: progressPrinter(!!values.json) },

@@ -120,9 +120,11 @@ export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
  * replaces the stillness score (a frozen picture makes the trajectory abnormally smooth); 'cvae': a
  * conditional VAE of frame t given frame t−1 (its reconstruction error is a prediction error);
  * 'vq-vae': a vector-quantized autoencoder (codebook, EMA updates), with the rarity of a frame's codes
- * as a score; 'pca', 'bgdiff': the classical baselines (PCA-16 reconstruction error, difference from the median).
+ * as a score; 'gmvae': the VAE with a Gaussian-mixture prior (one component per kind of normal scene,
+ * Gumbel-softmax classes, EM-updated, frames labelled normal/nuisance fix their class), with the
+ * negative log-density of μ under the mixture as a score; 'pca', 'bgdiff': the classical baselines (PCA-16 reconstruction error, difference from the median).
  */
-export const MODEL_KINDS = ['vae', 'ae', 'vae-gp', 'cvae', 'vq-vae', 'pca', 'bgdiff'] as const;
+export const MODEL_KINDS = ['vae', 'ae', 'vae-gp', 'cvae', 'vq-vae', 'gmvae', 'pca', 'bgdiff'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** What the analyst can set when training; everything has a sensible default. */

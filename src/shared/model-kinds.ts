@@ -25,7 +25,7 @@ export interface ModelKindInfo {
   baseline: boolean;
 }
 
-const ONLY_VAE = 'only VAE models can be fine-tuned for now';
+const ONLY_VAE = 'only VAE and mixture-prior VAE models can be fine-tuned for now';
 const NO_LATENT = 'it has no continuous latent space to decode from';
 
 const KNOWN: Record<ModelKind, ModelKindInfo> = {
@@ -57,6 +57,16 @@ const KNOWN: Record<ModelKind, ModelKindInfo> = {
     reconstruction: null,
     reconstructionLabel: 'Reconstruction',
     fineTune: ONLY_VAE,
+    baseline: false,
+  },
+  gmvae: {
+    title: 'Mixture-prior VAE',
+    description: 'VAE whose prior is a mixture of K Gaussians: frames fall into learned classes (colour the scatter by them); rarity under the mixture is a score.',
+    priorSamples: null,
+    traversal: null,
+    reconstruction: null,
+    reconstructionLabel: 'Reconstruction',
+    fineTune: null,
     baseline: false,
   },
   cvae: {

@@ -10,6 +10,9 @@ import { latentTrajectory } from '../engine/trajectory.js';
 import { symmetricEigen } from '../eval/linalg.js';
 import type { Calibration } from '../scoring/calibrate.js';
 import { FittedNeighbourSearch, exactNeighbours, membershipWeights } from './latent-neighbours.js';
+import { componentLogJoint } from '../ml/family/mixture.js';
+import { argmax } from '../ml/family/numeric.js';
+import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
 import { mulberry32 } from '../ml/prng.js';
 import { type ModelRecord, getModel } from '../store/models.js';
 import type { Store } from '../store/store.js';
@@ -302,11 +305,19 @@ function lowerBound(a: Float64Array, v: number): number {
 
 /**
  * Mixture-prior models: each frame's most likely mixture component (argmax of the responsibilities of
- * its μ under the model's learned prior, see ml/family/mixture.ts `responsibilities`). No model kind
- * stores a mixture prior yet, so this is null for every model; a mixture kind adds its case here.
+ * its μ under the model's learned prior, see ml/family/mixture.ts `responsibilities`). 'gmvae' stores
+ * its prior in its config (ml/vae/mixture-prior.ts); every other kind gets null.
  */
-export function mixtureClasses(model: ModelRecord, _means: LatentMeans): number[] | null {
+export function mixtureClasses(model: ModelRecord, means: LatentMeans): number[] | null {
   switch (model.kind) {
+    case 'gmvae': {
+      const stored = (model.config as { mixture?: StoredMixture } | null)?.mixture;
+      if (!stored || stored.dim !== means.dim) return null;
+      const g = loadMixture(stored);
+      const out = new Array<number>(means.count);
+      for (let i = 0; i < means.count; i++) out[i] = argmax(componentLogJoint(g, means.mu, i * means.dim));
+      return out;
+    }
     default:
       return null;
   }

@@ -2,6 +2,7 @@
 import { type Calibration, codeRarity, combine, latentSteps, patchScore, stillness } from '../scoring/calibrate.js';
 import type { ScoreRow } from '../store/models.js';
 import type { VaeScores } from '../ml/onnx/runtime.js';
+import { gmmLogDensity, type DiagGmm } from '../ml/family/mixture.js';
 
 export interface RawComponents {
   recon: number;
@@ -16,6 +17,15 @@ export interface RawComponents {
   gp?: number | null;
   /** VQ-VAE code rarity (codeRarity). */
   rarity?: number | null;
+  /** Mixture-prior VAE: −log p(μ) under the learned mixture (mixtureNll). */
+  mixture?: number | null;
+}
+
+/** −log p(μ) under a mixture prior, for each of `count` latents [count, D]. */
+export function mixtureNll(gmm: DiagGmm, mu: Float32Array, count: number): Float64Array {
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) out[i] = -gmmLogDensity(gmm, mu, i * gmm.dim);
+  return out;
 }
 
 /**
@@ -28,8 +38,11 @@ export function batchComponents(
   latentDim: number,
   calib: Pick<Calibration, 'patchMean' | 'patchStd' | 'latentScale' | 'rarity'>,
   prevMu: Float32Array | null,
+  /** Mixture-prior VAE: its learned prior, for the mixture component. */
+  gmm: DiagGmm | null = null,
 ): RawComponents[] {
   const g2 = s.patchErr.length / count;
+  const mix = gmm ? mixtureNll(gmm, s.mu, count) : null;
   const steps = latentSteps(s.mu.subarray(0, count * latentDim), latentDim, calib.latentScale, prevMu);
   const out: RawComponents[] = [];
   for (let i = 0; i < count; i++) {
@@ -42,6 +55,7 @@ export function batchComponents(
       temporal: steps[i]!,
       stillness: stillness(steps[i]!),
       sharpness: s.sharpness[i]!,
+      ...(mix ? { mixture: mix[i]! } : {}),
       ...(s.codes && calib.rarity ? { rarity: codeRarity(s.codes.subarray((i * s.codes.length) / count, ((i + 1) * s.codes.length) / count), calib.rarity.counts) } : {}),
     });
   }

@@ -4,13 +4,15 @@
  * (z ~ N(0, I), decoded to pictures) and latent traversals (one frame's μ with one dimension swept
  * over a range, each point decoded), for looking at what the model has learned. Pictures are the
  * decoder mean sigmoid(logits) as uint8 NHWC. Runs in tfjs on the active backend.
- * Kinds: vae, vae-gp, ae (a plain autoencoder's "prior samples" are not meaningful: refused), and
+ * Kinds: vae, vae-gp, gmvae (z from its mixture, or one of its components), ae (a plain autoencoder's "prior samples" are not meaningful: refused), and
  * cvae for traversals (decoded given the frame's predecessor).
  */
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/envelope.js';
 import { selectBackend } from '../ml/backend/index.js';
+import { sampleGmm } from '../ml/family/mixture.js';
 import { mulberry32, standardNormals } from '../ml/family/numeric.js';
+import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
 import { deserializeWeights } from '../ml/vae/checkpoint.js';
 import { decodeLogits, encode, inputChannels, type VaeConfig, type VaeWeights } from '../ml/vae/spec.js';
 import { getModel, modelBlobs } from '../store/models.js';
@@ -30,11 +32,29 @@ function load(store: Store, modelId: number, kinds: readonly string[]): { config
   return { config, weights };
 }
 
-/** `count` pictures decoded from z ~ N(0, I) (seeded): [count, S, S, C] bytes. */
-export function samplePrior(store: Store, modelId: number, count: number, seed = 1): { pixels: Uint8Array; size: number; channels: number; z: Float32Array } {
-  const { config, weights } = load(store, modelId, ['vae', 'vae-gp']);
+/** Seeded draws from a model's prior: N(0, I), or for 'gmvae' its learned mixture (only `component` when given). */
+function priorCodes(store: Store, modelId: number, latentDim: number, count: number, seed: number, component?: number): Float32Array {
+  const stored = (getModel(store, modelId).config as { mixture?: StoredMixture }).mixture;
+  if (stored) {
+    let g = loadMixture(stored);
+    if (component !== undefined) {
+      if (!Number.isInteger(component) || component < 0 || component >= g.k) throw new AppError('TrainingInputError', `component must be in 0..${g.k - 1}`);
+      g = { ...g, weights: Float64Array.from({ length: g.k }, (_, c) => (c === component ? 1 : 0)) };
+    }
+    return Float32Array.from(sampleGmm(g, count, seed).z);
+  }
+  if (component !== undefined) throw new AppError('TrainingInputError', `Model ${modelId} has no mixture prior to pick a component of.`);
+  return Float32Array.from(standardNormals(count * latentDim, mulberry32(seed)));
+}
+
+/**
+ * `count` pictures decoded from z drawn from the model's prior (seeded): N(0, I), or for 'gmvae' its
+ * learned mixture (only component `component` when given: pictures of one learned class). [count, S, S, C] bytes.
+ */
+export function samplePrior(store: Store, modelId: number, count: number, seed = 1, component?: number): { pixels: Uint8Array; size: number; channels: number; z: Float32Array } {
+  const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'gmvae']);
   try {
-    const z = Float32Array.from(standardNormals(count * config.latentDim, mulberry32(seed)));
+    const z = priorCodes(store, modelId, config.latentDim, count, seed, component);
     const pixels = tf.tidy(() => toBytes(tf.sigmoid(decodeLogits(config, weights, tf.tensor2d(z, [count, config.latentDim])))));
     return { pixels, size: config.inputSize, channels: config.channels, z };
   } finally {
@@ -47,7 +67,7 @@ export function samplePrior(store: Store, modelId: number, count: number, seed =
  * spaced in [μ_dim − range, μ_dim + range] and decoded: [steps, S, S, C] bytes and the values used.
  */
 export function latentTraversal(store: Store, modelId: number, videoId: number, index: number, dim: number, steps = 7, range = 3): { pixels: Uint8Array; values: number[]; size: number; channels: number } {
-  const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'ae', 'cvae']);
+  const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'ae', 'cvae', 'gmvae']);
   try {
     if (!Number.isInteger(dim) || dim < 0 || dim >= config.latentDim) throw new AppError('TrainingInputError', `dim must be in 0..${config.latentDim - 1}`);
     const cur = gatherFrames(store, [{ videoId, index }]);
@@ -126,9 +146,9 @@ export interface DecodedPictures {
 export async function samplePriorPictures(store: Store, modelId: number, count: number, seed: number): Promise<DecodedPictures & { z: Float32Array }> {
   if (!Number.isInteger(count) || count < 1) throw new AppError('InvalidArgumentError', `count must be a positive whole number, not ${count}`);
   await fastBackend();
-  const { config, weights } = load(store, modelId, ['vae', 'vae-gp']);
+  const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'gmvae']);
   try {
-    const z = Float32Array.from(standardNormals(count * config.latentDim, mulberry32(seed)));
+    const z = priorCodes(store, modelId, config.latentDim, count, seed);
     const pixels = await decodeChunked(config, weights, z, count);
     return { pixels, count, size: config.inputSize, channels: config.channels, z };
   } finally {
@@ -180,7 +200,8 @@ export function gridCodes(centre: ArrayLike<number>, dims: [number, number], off
 /**
  * A 2-D latent traversal: the centre code (a frame's μ; else the prior's origin for a VAE, or the
  * middle frame of the training video for kinds whose latent space is not centred on 0) with two
- * dimensions swept over a steps × steps grid, every point decoded. Kinds: vae, vae-gp, ae, cvae.
+ * dimensions swept over a steps × steps grid, every point decoded. Kinds: vae, vae-gp, ae, cvae, gmvae
+ * (whose mixture prior is not centred on 0: it centres on a frame).
  */
 export async function latentGrid(store: Store, modelId: number, o: LatentGridOptions): Promise<LatentGrid> {
   const [a, b] = o.dims;
@@ -188,7 +209,7 @@ export async function latentGrid(store: Store, modelId: number, o: LatentGridOpt
   if (!(o.range > 0) || !Number.isFinite(o.range)) throw new AppError('InvalidArgumentError', `range must be a positive number, not ${o.range}`);
   await fastBackend();
   const model = getModel(store, modelId);
-  const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'ae', 'cvae']);
+  const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'ae', 'cvae', 'gmvae']);
   try {
     const L = config.latentDim;
     if (L < 2) throw new AppError('InvalidArgumentError', `Model ${modelId} has a ${L}-dimensional latent space: a 2-D traversal needs two dimensions.`);

@@ -18,7 +18,10 @@ import type { Store } from '../store/store.js';
 import { frameBatches, pairedFrameBatches } from './frames.js';
 import * as tf from '@tensorflow/tfjs';
 
-/** Kinds with an encoder distribution q(z|x) and a decoder likelihood: the IW bound means something. */
+/**
+ * Kinds with an encoder distribution q(z|x) and a decoder likelihood: the IW bound means something.
+ * 'gmvae' is left out: the IW graph's log p(z) is N(0, I), not its mixture prior.
+ */
 export const IW_KINDS: readonly string[] = ['vae', 'vae-gp', 'cvae'];
 
 export interface IwResult {

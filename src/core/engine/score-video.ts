@@ -9,6 +9,7 @@ import { AppError } from '../../shared/envelope.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import { abortError } from '../media/decode.js';
 import { OnnxVaeScorer } from '../ml/onnx/runtime.js';
+import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
 import type { VaeConfig } from '../ml/vae/spec.js';
 import { type VqConfig, vqGrid } from '../ml/vq/vq-vae.js';
 import { type Calibration, combine } from '../scoring/calibrate.js';
@@ -52,6 +53,9 @@ export async function scoreVideo(
   // A VQ-VAE's "latent" is its quantized grid averaged over positions (export-vq.ts).
   const L = model.kind === 'vq-vae' ? vqGrid(model.config as VqConfig).dim : config.latentDim;
   const combined = new Float32Array(video.frameCount);
+  // A mixture-prior VAE's learned prior (stored in its config): the mixture component, −log p(μ).
+  const stored = (model.config as { mixture?: StoredMixture }).mixture;
+  const gmm = stored ? loadMixture(stored) : null;
   let done = 0;
   // Kinds with a GP trajectory model need the whole trajectory: keep μ and the other components (a
   // few floats a frame), then fill in gp and the combined score in a second pass.
@@ -64,7 +68,7 @@ export async function scoreVideo(
     for (const b of (config.conditionFrames ? pairedFrameBatches : frameBatches)(store, videoId, hooks.batch ?? 256)) {
       if (hooks.signal?.aborted) throw abortError();
       const s = await scorer.run(b.pixels, b.count);
-      const rows = toScoreRows(b.first, batchComponents(s, b.count, L, calib, prevMu), s, L, calib);
+      const rows = toScoreRows(b.first, batchComponents(s, b.count, L, calib, prevMu, gmm), s, L, calib);
       prevMu = s.mu.slice((b.count - 1) * L, b.count * L);
       writeScores(store, modelId, videoId, rows);
       if (useGp) {

@@ -20,7 +20,11 @@ import { OnnxVaeScorer, type VaeScores } from '../ml/onnx/runtime.js';
 import { deserializeWeights, type NamedArray, serializeWeights, weightsToArrays } from '../ml/vae/checkpoint.js';
 import { DEFAULT_VAE_CONFIG, type VaeConfig } from '../ml/vae/spec.js';
 import { splitIndices, trainVae, type TrainOptions } from '../ml/vae/train.js';
-import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, CVAE_COMBINATION, DEFAULT_COMBINATION, GP_COMBINATION, quantile, robustStat } from '../scoring/calibrate.js';
+import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, CVAE_COMBINATION, DEFAULT_COMBINATION, GMVAE_COMBINATION, GP_COMBINATION, quantile, robustStat } from '../scoring/calibrate.js';
+import type { DiagGmm } from '../ml/family/mixture.js';
+import { loadMixture, storeMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
+import { frameClasses, listLabels } from '../store/labels.js';
+import type { FramePick } from './frames.js';
 import { fitGpTrajectory, scoreGpTrajectory } from '../scoring/gp-trajectory.js';
 import { detectEvents, eventOptionsFor } from '../scoring/events.js';
 import { clearScores, createModel, deleteModel, finishModel, getModel, modelBlobs, recordRun, replaceEvents, writeScores } from '../store/models.js';
@@ -66,6 +70,26 @@ export interface TrainModelOptions {
    * frames labelled normal or nuisance join the training set (see training-pool.ts).
    */
   parentModelId?: number;
+  /** 'gmvae': number of mixture components K (default 4; a fine-tune keeps its parent's). */
+  mixtureComponents?: number;
+}
+
+/** 'gmvae': components 0 and 1 are the analyst's normal and nuisance classes (frames so labelled fix their class); the rest are free. */
+export const MIXTURE_LABEL_COMPONENTS: Readonly<Record<string, number>> = { normal: 0, nuisance: 1 };
+export const DEFAULT_MIXTURE_COMPONENTS = 4;
+
+/** The mixture class of each pick from its video's labels (−1: unlabelled, or a class without a component). */
+export function mixtureLabels(store: Store, picks: readonly FramePick[], k: number): Int32Array {
+  const classes = new Map<number, string[]>();
+  return Int32Array.from(picks, (p) => {
+    let c = classes.get(p.videoId);
+    if (!c) {
+      c = frameClasses(listLabels(store, p.videoId), store.getVideo(p.videoId).frameCount);
+      classes.set(p.videoId, c);
+    }
+    const comp = MIXTURE_LABEL_COMPONENTS[c[p.index] ?? ''];
+    return comp !== undefined && comp < k ? comp : -1;
+  });
 }
 
 // The defaults live in src/shared so the training form can show them; re-exported for the engine's callers.
@@ -116,6 +140,12 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
         ...(o.filters ? { filters: o.filters } : {}),
         ...(o.likelihood ? { likelihood: o.likelihood } : {}),
       };
+  // 'gmvae': the mixture prior's size, its semi-supervised classes, and a fine-tune's starting mixture.
+  const k = kind === 'gmvae' ? (parent?.mixture?.k ?? o.mixtureComponents ?? DEFAULT_MIXTURE_COMPONENTS) : 0;
+  if (kind === 'gmvae' && (!Number.isInteger(k) || k < 1 || k > 32)) throw new AppError('TrainingInputError', `A mixture prior needs 1 to 32 components, not ${k}.`);
+  if (kind === 'gmvae' && parent && !parent.mixture) throw new AppError('StoreError', `Model ${o.parentModelId} is a gmvae without a stored mixture prior: it cannot be fine-tuned.`);
+  const mixLabels = kind === 'gmvae' ? mixtureLabels(store, pool.picks, k) : null;
+  const mixLabelled = mixLabels ? mixLabels.reduce((a, c) => a + (c >= 0 ? 1 : 0), 0) : 0;
   const trainOpts: TrainOptions = {
     config,
     epochs: opt.epochs,
@@ -129,22 +159,24 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     ...(kind === 'ae' ? { objective: 'autoencoder' as const } : {}),
   };
   const key = createHash('sha256')
-    .update(JSON.stringify({ v: video.contentHash, id: video.id, n: frames.count, picks: pool.picks.length, parent: o.parentModelId ?? null, trainOpts }))
+    .update(JSON.stringify({ v: video.contentHash, id: video.id, n: frames.count, picks: pool.picks.length, parent: o.parentModelId ?? null, trainOpts, k, mixLabels: mixLabels ? Array.from(mixLabels) : null }))
     .digest('hex')
     .slice(0, 16);
   mkdirSync(o.checkpointDir, { recursive: true });
   const checkpointPath = join(o.checkpointDir, `train-${key}.ckpt`);
   const name = o.name ?? (parent ? `Fine-tune of model ${o.parentModelId} on ${video.name}` : `${KIND_TITLES[kind]} on ${video.name}`);
+  const storedConfig = { ...config, train: trainOpts, pool: { baseFrames: pool.baseCount, excludedFrames: pool.excludedFrames, labelledFrames: pool.labelledFrames, labelledRepeats: pool.labelledRepeats } };
   const modelId = createModel(store, {
     kind,
     name,
-    config: { ...config, train: trainOpts, pool: { baseFrames: pool.baseCount, excludedFrames: pool.excludedFrames, labelledFrames: pool.labelledFrames, labelledRepeats: pool.labelledRepeats } },
+    config: storedConfig,
     trainVideoId: video.id,
     parentId: o.parentModelId ?? null,
   });
   try {
     meter.stage(`training (${backend.name})`);
-    const result = await trainVae(frames, { ...trainOpts, checkpointPath, resume: true, ...(parent ? { initialWeights: parent.weights } : {}) }, {
+    const mixturePrior = mixLabels ? { k, labels: mixLabels, ...(parent?.mixture ? { initial: loadMixture(parent.mixture) } : {}) } : undefined;
+    const result = await trainVae(frames, { ...trainOpts, checkpointPath, resume: true, ...(parent ? { initialWeights: parent.weights } : {}), ...(mixturePrior ? { mixturePrior } : {}) }, {
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       onProgress: (p) => {
         const total = p.epochs * p.stepsPerEpoch;
@@ -170,8 +202,9 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     // Held out: validation frames of the training video's own (unrepeated) part of the pool.
     const { val } = splitIndices(frames.count, opt.validationFraction, opt.seed);
     const heldOut = new Set(val.filter((i) => i < pool.baseCount).map((i) => frames.indices[i]!));
-    const rule = o.combination ?? (kind === 'vae-gp' ? GP_COMBINATION : kind === 'cvae' ? CVAE_COMBINATION : DEFAULT_COMBINATION);
-    const calibration = await calibrateAndScore(store, modelId, video.id, config, onnx, heldOut, opt.targetFpr, video.sampledFps, rule, meter, hooks.signal);
+    const rule = o.combination ?? (kind === 'vae-gp' ? GP_COMBINATION : kind === 'cvae' ? CVAE_COMBINATION : kind === 'gmvae' ? GMVAE_COMBINATION : DEFAULT_COMBINATION);
+    const calibration = await calibrateAndScore(store, modelId, video.id, config, onnx, heldOut, opt.targetFpr, video.sampledFps, rule, meter, hooks.signal, undefined, result.mixture ?? undefined);
+    const lastMixture = [...result.history].reverse().find((h) => h.mixture)?.mixture;
 
     const metrics = {
       backend: backend.name,
@@ -187,8 +220,10 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
       history: result.history,
       threshold: calibration.threshold,
       targetFpr: calibration.targetFpr,
+      // 'gmvae': per-epoch usage and usage entropy are in history[].mixture; these are the last epoch's.
+      ...(result.mixture ? { mixture: { k, labelledFrames: mixLabelled, usage: lastMixture?.usage ?? null, usageEntropy: lastMixture?.usageEntropy ?? null } } : {}),
     };
-    finishModel(store, modelId, { weights, onnx, calibration, metrics, backend: backend.name });
+    finishModel(store, modelId, { weights, onnx, calibration, metrics, backend: backend.name, ...(result.mixture ? { config: { ...storedConfig, mixture: storeMixture(result.mixture) } } : {}) });
     recordRun(store, modelId, trainOpts, result.history, 'succeeded');
     rmSync(checkpointPath, { force: true });
     meter.finish(video.frameCount);
@@ -207,12 +242,21 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
   }
 }
 
-const KIND_TITLES: Record<ModelKind, string> = { vae: 'VAE', ae: 'Autoencoder', 'vae-gp': 'VAE + GP trajectory', cvae: 'Conditional VAE', 'vq-vae': 'VQ-VAE', pca: 'PCA', bgdiff: 'Background difference' };
+const KIND_TITLES: Record<ModelKind, string> = {
+  vae: 'VAE',
+  ae: 'Autoencoder',
+  'vae-gp': 'VAE + GP trajectory',
+  cvae: 'Conditional VAE',
+  'vq-vae': 'VQ-VAE',
+  gmvae: 'Mixture-prior VAE',
+  pca: 'PCA',
+  bgdiff: 'Background difference',
+};
 /** Kinds whose weights are the conv VAE of spec.ts (and can therefore be fine-tuned). */
-const NETWORK_KINDS: readonly string[] = ['vae', 'ae', 'vae-gp', 'cvae'];
+const NETWORK_KINDS: readonly string[] = ['vae', 'ae', 'vae-gp', 'cvae', 'gmvae'];
 
-/** A parent model's config and weights, checked to fit the video being fine-tuned on. */
-function loadParent(store: Store, parentId: number, frameSize: number): { kind: ModelKind; config: VaeConfig; weights: NamedArray[] } {
+/** A parent model's config and weights (and a gmvae's mixture prior), checked to fit the video being fine-tuned on. */
+function loadParent(store: Store, parentId: number, frameSize: number): { kind: ModelKind; config: VaeConfig; weights: NamedArray[]; mixture: StoredMixture | null } {
   const m = getModel(store, parentId);
   if (!NETWORK_KINDS.includes(m.kind)) throw new AppError('TrainingInputError', `Model ${parentId} is a ${m.kind}: only network models (${NETWORK_KINDS.join(', ')}) can be fine-tuned.`);
   const { weights: bytes } = modelBlobs(store, parentId);
@@ -221,7 +265,8 @@ function loadParent(store: Store, parentId: number, frameSize: number): { kind: 
     if (!config) throw new AppError('StoreError', `Model ${parentId} has no stored config to fine-tune from.`);
     if (config.inputSize !== frameSize)
       throw new AppError('TrainingInputError', `Model ${parentId} takes ${config.inputSize} px frames; this video was stored at ${frameSize} px. Import it again at ${config.inputSize} px.`);
-    return { kind: m.kind as ModelKind, config, weights: weightsToArrays(weights, config) };
+    const mixture = (m.config as { mixture?: StoredMixture } | null)?.mixture ?? null;
+    return { kind: m.kind as ModelKind, config, weights: weightsToArrays(weights, config), mixture };
   } finally {
     tf.dispose(Object.values(weights));
   }
@@ -246,6 +291,8 @@ export async function calibrateAndScore(
   signal?: AbortSignal,
   /** VQ-VAE: code counts on the training split, for the rarity component. */
   codeCounts?: number[],
+  /** Mixture-prior VAE: its learned prior, for the mixture component (−log p(μ)). */
+  gmm?: DiagGmm,
 ): Promise<Calibration> {
   if (heldOut.size < 10) throw new AppError('TrainingInputError', `Too few held-out frames (${heldOut.size}) to calibrate scores: use a longer training video.`);
   const L = config.latentDim;
@@ -293,7 +340,7 @@ export async function calibrateAndScore(
   };
   let prevMu: Float32Array | null = null;
   const raws = batches.map(({ first, count, s }) => {
-    const r = batchComponents(s, count, L, partial, prevMu);
+    const r = batchComponents(s, count, L, partial, prevMu, gmm ?? null);
     prevMu = s.mu.slice((count - 1) * L, count * L);
     return { first, count, s, r };
   });
@@ -310,8 +357,9 @@ export async function calibrateAndScore(
   }
   const heldRaw = raws.flatMap(({ first, r }) => r.filter((_, i) => heldOut.has(first + i)));
   if (partial.rarity) partial.rarity = { counts: partial.rarity.counts, stat: robustStat(heldRaw.map((r) => r.rarity!)) };
+  const mixture = gmm ? { stat: robustStat(heldRaw.map((r) => r.mixture!)) } : undefined;
   const components = Object.fromEntries(COMBINED_COMPONENTS.map((k) => [k, robustStat(heldRaw.map((r) => r[k]))])) as Record<CombinedComponent, ReturnType<typeof robustStat>>;
-  const calib0: Calibration = { components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps, ...(gp ? { gp } : {}) };
+  const calib0: Calibration = { components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps, ...(gp ? { gp } : {}), ...(mixture ? { mixture } : {}) };
   const heldCombined = heldRaw.map((r) => combine(r, calib0));
   const calibration: Calibration = {
     ...calib0,

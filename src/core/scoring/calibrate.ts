@@ -20,7 +20,7 @@ export type CombinedComponent = (typeof COMBINED_COMPONENTS)[number];
  */
 export type Sidedness = 'upper' | 'both';
 /** 'gp': the GP latent-trajectory statistic (gp-trajectory.ts), used by kinds that fit one. */
-export type CombinationRule = Partial<Record<CombinedComponent | 'gp' | 'rarity', Sidedness>>;
+export type CombinationRule = Partial<Record<CombinedComponent | 'gp' | 'rarity' | 'mixture', Sidedness>>;
 
 /**
  * The default rule, chosen on development scenes (bench seeds 4 and 5), never on the reported ones.
@@ -42,6 +42,9 @@ export const GP_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', 
  */
 /** The 'vq-vae' kind: the default rule plus the rarity of the frame's codes (upper tail: unseen codes). */
 export const VQ_COMBINATION: CombinationRule = { ...DEFAULT_COMBINATION, rarity: 'upper' };
+
+/** The 'gmvae' kind: the default rule plus −log p(μ) under the learned mixture prior (upper tail: a latent far from every learned kind of scene). */
+export const GMVAE_COMBINATION: CombinationRule = { ...DEFAULT_COMBINATION, mixture: 'upper' };
 
 /**
  * −log p̂ of a frame's codes under the training code frequencies, positions independent:
@@ -82,6 +85,8 @@ export interface Calibration {
   gp?: { model: GpTrajectoryModel; stat: RobustStat };
   /** VQ-VAE: each code's count over the training split's grid positions, and the rarity's robust scale on held-out frames. */
   rarity?: { counts: number[]; stat: RobustStat };
+  /** Mixture-prior VAE: the robust scale of −log p(μ) on held-out frames (the mixture itself is in the model's config). */
+  mixture?: { stat: RobustStat };
 }
 
 export function quantile(values: ArrayLike<number>, q: number): number {
@@ -136,7 +141,7 @@ export function latentSteps(mu: Float32Array, latentDim: number, scale: ArrayLik
 export const STILLNESS_EPS = 1e-4;
 export const stillness = (step: number): number => -Math.log(step + STILLNESS_EPS);
 
-export function combine(raw: Record<CombinedComponent, number> & { gp?: number | null; rarity?: number | null }, c: Calibration): number {
+export function combine(raw: Record<CombinedComponent, number> & { gp?: number | null; rarity?: number | null; mixture?: number | null }, c: Calibration): number {
   let best = -Infinity;
   for (const k of COMBINED_COMPONENTS) {
     const side = c.rule ? c.rule[k] : 'upper';
@@ -153,6 +158,11 @@ export function combine(raw: Record<CombinedComponent, number> & { gp?: number |
   if (raritySide && c.rarity && raw.rarity !== undefined && raw.rarity !== null) {
     const z = standardize(raw.rarity, c.rarity.stat);
     best = Math.max(best, raritySide === 'both' ? Math.abs(z) : z);
+  }
+  const mixtureSide = c.rule?.mixture;
+  if (mixtureSide && c.mixture && raw.mixture !== undefined && raw.mixture !== null) {
+    const z = standardize(raw.mixture, c.mixture.stat);
+    best = Math.max(best, mixtureSide === 'both' ? Math.abs(z) : z);
   }
   return best;
 }

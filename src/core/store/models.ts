@@ -59,11 +59,13 @@ export function createModel(store: Store, m: { kind: string; name: string; confi
 export function finishModel(
   store: Store,
   id: number,
-  m: { weights: Uint8Array; onnx: Uint8Array; calibration: unknown; metrics: unknown; backend: string },
+  /** `config`, when given, replaces the config stored at createModel (e.g. with what training learned: a mixture prior). */
+  m: { weights: Uint8Array; onnx: Uint8Array; calibration: unknown; metrics: unknown; backend: string; config?: unknown },
 ): void {
   store.db
     .prepare(`UPDATE models SET status = 'ready', weights = ?, onnx = ?, calibration = ?, metrics = ?, backend = ?, owner = NULL WHERE id = ?`)
     .run(m.weights, m.onnx, JSON.stringify(m.calibration), JSON.stringify(m.metrics), m.backend, id);
+  if (m.config !== undefined) store.db.prepare('UPDATE models SET config = ? WHERE id = ?').run(JSON.stringify(m.config), id);
 }
 
 export function deleteModel(store: Store, id: number): void {
@@ -118,6 +120,8 @@ export interface ScoreRow {
   gp?: number | null;
   /** VQ-VAE: −log p̂ of the frame's codes under the training code frequencies; null/absent otherwise. */
   rarity?: number | null;
+  /** Mixture-prior VAE: −log p(μ) under the learned mixture (nats); null/absent otherwise. */
+  mixture?: number | null;
   combined: number;
   mu: Float32Array;
   logvar: Float32Array;
@@ -132,18 +136,18 @@ export function clearScores(store: Store, modelId: number, videoId: number): voi
 /** One batch of scored frames (scores and latents) in one transaction. */
 export function writeScores(store: Store, modelId: number, videoId: number, rows: ScoreRow[]): void {
   const s = store.db.prepare(
-    `INSERT OR REPLACE INTO scores (model_id, video_id, idx, recon, patch, kl, nll, elbo, temporal, stillness, sharpness, gp, rarity, combined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO scores (model_id, video_id, idx, recon, patch, kl, nll, elbo, temporal, stillness, sharpness, gp, rarity, mixture, combined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const l = store.db.prepare(`INSERT OR REPLACE INTO latents (model_id, video_id, idx, mu, logvar) VALUES (?, ?, ?, ?, ?)`);
   store.db.transaction(() => {
     for (const r of rows) {
-      s.run(modelId, videoId, r.idx, r.recon, r.patch, r.kl, r.nll, r.elbo, r.temporal, r.stillness, r.sharpness, r.gp ?? null, r.rarity ?? null, r.combined);
+      s.run(modelId, videoId, r.idx, r.recon, r.patch, r.kl, r.nll, r.elbo, r.temporal, r.stillness, r.sharpness, r.gp ?? null, r.rarity ?? null, r.mixture ?? null, r.combined);
       l.run(modelId, videoId, r.idx, Buffer.from(r.mu.buffer, r.mu.byteOffset, r.mu.byteLength), Buffer.from(r.logvar.buffer, r.logvar.byteOffset, r.logvar.byteLength));
     }
   })();
 }
 
-export const SCORE_COMPONENTS = ['recon', 'patch', 'kl', 'nll', 'elbo', 'temporal', 'stillness', 'sharpness', 'gp', 'iw', 'rarity', 'combined'] as const;
+export const SCORE_COMPONENTS = ['recon', 'patch', 'kl', 'nll', 'elbo', 'temporal', 'stillness', 'sharpness', 'gp', 'iw', 'rarity', 'mixture', 'combined'] as const;
 export type ScoreComponent = (typeof SCORE_COMPONENTS)[number];
 
 /** Every stored score of a video under a model, as columns in frame order (a component the model does not compute, e.g. gp, reads as NaN). */

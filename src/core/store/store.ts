@@ -155,6 +155,10 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
     // and the VQ-VAE's code rarity.
     db.exec(`ALTER TABLE scores ADD COLUMN gp REAL; ALTER TABLE scores ADD COLUMN iw REAL; ALTER TABLE scores ADD COLUMN rarity REAL;`);
   },
+  (db) => {
+    // v5 (issue 5, mixture-prior VAE 'gmvae'): −log p(μ) under the model's Gaussian-mixture prior (NULL for other kinds).
+    db.exec(`ALTER TABLE scores ADD COLUMN mixture REAL;`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

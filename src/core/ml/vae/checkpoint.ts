@@ -15,6 +15,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { StoredMixture } from './mixture-prior.js';
 import { validateConfig, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
 
 const MAGIC = 'LWTNSR01';
@@ -194,6 +195,13 @@ export interface EpochRecord {
   valRecon: number | null;
   valKl: number | null;
   seconds: number;
+  /**
+   * Mixture-prior VAE only: the class usage (mean responsibility of each component over the epoch's
+   * sampled codes, before the epoch's EM update), its normalized entropy H/log K, the components the
+   * collapse guard re-seeded, and the Gumbel-softmax temperature at the epoch's end (null for the
+   * plain-VAE warm-up epoch whose codes the first mixture was fitted to).
+   */
+  mixture?: { usage: number[]; usageEntropy: number; reseeded: number[]; tau: number | null };
 }
 
 export interface AdamState {
@@ -228,6 +236,8 @@ export interface TrainCheckpoint {
   /** Options of the run that wrote it, for the record (learning rate, batch size, β, ...). */
   options: Record<string, unknown>;
   savedAt: string;
+  /** Mixture-prior VAE: the prior after the last finished epoch and the one of the best epoch (null before the first fit). */
+  mixture?: { current: StoredMixture | null; best: StoredMixture | null };
 }
 
 const CHECKPOINT_KIND = 'vae-train-checkpoint';

@@ -29,6 +29,21 @@ import {
   type TrainCheckpoint,
 } from './checkpoint.js';
 import { vaeTerms } from './losses.js';
+import { annealTemperature, gumbelNoise, type TemperatureSchedule } from '../family/gumbel.js';
+import type { DiagGmm } from '../family/mixture.js';
+import {
+  initialMixture,
+  loadMixture,
+  mixtureKl,
+  priorTensors,
+  resolveGuard,
+  storeMixture,
+  updateMixturePrior,
+  usageDeficit,
+  type CollapseGuard,
+  type PriorTensors,
+  type ResolvedGuard,
+} from './mixture-prior.js';
 import { initWeights, inputChannels, validateConfig, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
 import { mulberry32 } from '../prng.js';
 
@@ -115,6 +130,35 @@ export interface TrainOptions {
    * fresh initialization. A checkpoint being resumed still wins. Adam's moments start at zero.
    */
   initialWeights?: NamedArray[];
+  /** The mixture-prior VAE (mixture-prior.ts): a Gaussian-mixture prior with K components, EM-updated each epoch. */
+  mixturePrior?: MixturePriorOptions;
+}
+
+/** Epochs over which the default Gumbel-softmax temperature falls from 1 to 0.5. */
+export const DEFAULT_ANNEAL_EPOCHS = 5;
+
+export interface MixturePriorOptions {
+  /** Number of components K (≥ 1). */
+  k: number;
+  /** Known class per frame of the FrameSet (0..K−1), −1 where unlabelled: those frames' class is fixed (semi-supervised). */
+  labels?: ArrayLike<number>;
+  /** Start from this mixture (a fine-tune) instead of fitting one to the codes of the warm-up epochs. */
+  initial?: DiagGmm;
+  /**
+   * Epochs trained as a plain VAE (prior N(0, I)) before the first mixture is fitted to the sampled
+   * codes of the last of them (k-means++ and 20 EM iterations); default 1, 0 only with `initial`.
+   * Best-epoch tracking starts once the mixture exists, so the returned weights always have a prior.
+   */
+  warmupEpochs?: number;
+  /**
+   * Gumbel-softmax temperature per step; default τ₀ = 1 decaying exponentially to 0.5 over the first
+   * DEFAULT_ANNEAL_EPOCHS epochs (not a share of the run: a run resumed with more epochs must see the same τ).
+   */
+  temperature?: TemperatureSchedule;
+  /** The collapse guard (mixture-prior.ts); false: off (for tests that show what it prevents). */
+  guard?: CollapseGuard | false;
+  /** Floor on every component variance (default 1e-3). */
+  varFloor?: number;
 }
 
 export interface TrainProgress {
@@ -160,6 +204,8 @@ export interface TrainResult {
   seconds: number;
   /** Epoch the run continued from, or null for a fresh run. */
   resumedFromEpoch: number | null;
+  /** Mixture-prior VAE: the prior that goes with `weights` (the best epoch's); null otherwise. */
+  mixture: DiagGmm | null;
 }
 
 // --------------------------------------------------------------------------------- randomness
@@ -192,6 +238,7 @@ const RNG_SCHEME = 'mulberry32-split/mulberry32-epoch/tf-randomNormal(hash32(see
 const SALT_SPLIT = 0x5b117;
 const SALT_ORDER = 0x0bde5;
 const SALT_VAL = 0x7a1;
+const SALT_GUMBEL = 0x6b3;
 
 /** The held-out split: a seeded shuffle, the first floor(count·fraction) frames are validation. */
 export function splitIndices(count: number, fraction: number, seed: number): { train: number[]; val: number[] } {
@@ -235,6 +282,44 @@ interface Resolved {
   epsilon: number;
   decoderLogVarInit: 'data' | 'zeros';
   autoencoder: boolean;
+  mixture: ResolvedMixture | null;
+}
+
+interface ResolvedMixture {
+  k: number;
+  labels: Int32Array | null;
+  initial: DiagGmm | null;
+  warmupEpochs: number;
+  temperature: TemperatureSchedule | null;
+  guard: ResolvedGuard;
+  varFloor: number;
+}
+
+function resolveMixture(frames: FrameSet, opts: TrainOptions, bad: (msg: string) => never): ResolvedMixture | null {
+  const mp = opts.mixturePrior;
+  if (!mp) return null;
+  if ((opts.objective ?? 'elbo') !== 'elbo') bad('a mixture prior needs the ELBO objective');
+  if (!Number.isInteger(mp.k) || mp.k < 1) bad(`mixturePrior.k must be an integer >= 1, got ${mp.k}`);
+  const warmupEpochs = mp.warmupEpochs ?? (mp.initial ? 0 : 1);
+  if (!Number.isInteger(warmupEpochs) || warmupEpochs < 0) bad(`mixturePrior.warmupEpochs must be an integer >= 0, got ${warmupEpochs}`);
+  if (warmupEpochs === 0 && !mp.initial) bad('mixturePrior.warmupEpochs 0 needs an initial mixture');
+  if (warmupEpochs >= opts.epochs) bad(`a mixture-prior VAE needs more epochs (${opts.epochs}) than plain-VAE warm-up epochs (${warmupEpochs})`);
+  if (mp.initial && (mp.initial.k !== mp.k || mp.initial.dim !== opts.config.latentDim))
+    bad(`the initial mixture has K = ${mp.initial.k}, D = ${mp.initial.dim}; need K = ${mp.k}, D = ${opts.config.latentDim}`);
+  let labels: Int32Array | null = null;
+  if (mp.labels) {
+    if (mp.labels.length !== frames.count) bad(`mixturePrior.labels has ${mp.labels.length} entries for ${frames.count} frames`);
+    labels = Int32Array.from(mp.labels, (c) => (Number.isInteger(c) && c >= 0 && c < mp.k ? c : c === -1 ? -1 : bad(`mixturePrior.labels: ${c} is not a class in 0..${mp.k - 1} or -1`)));
+  }
+  const varFloor = mp.varFloor ?? 1e-3;
+  if (!(varFloor > 0)) bad(`mixturePrior.varFloor must be > 0, got ${varFloor}`);
+  let guard: ResolvedGuard;
+  try {
+    guard = resolveGuard(mp.k, mp.guard);
+  } catch (e) {
+    return bad((e as Error).message);
+  }
+  return { k: mp.k, labels, initial: mp.initial ?? null, warmupEpochs, temperature: mp.temperature ?? null, guard, varFloor };
 }
 
 function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
@@ -307,6 +392,7 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
   const objective = opts.objective ?? 'elbo';
   if (objective !== 'elbo' && objective !== 'autoencoder') bad(`objective must be 'elbo' or 'autoencoder', got ${String(objective)}`);
   const autoencoder = objective === 'autoencoder';
+  const mixture = resolveMixture(frames, opts, bad);
   return {
     config: c,
     epochs: opts.epochs,
@@ -323,6 +409,7 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
     epsilon,
     decoderLogVarInit,
     autoencoder,
+    mixture,
   };
 }
 
@@ -432,7 +519,30 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
   const m = new Map<string, tf.Tensor>();
   const v = new Map<string, tf.Tensor>();
   let best: VaeWeights | null = null; // a copy of the best epoch's weights, once there is one
+  // ---- mixture prior (kind 'gmvae'): the current mixture, the best epoch's, and the current one as tensors
+  const mix = o.mixture;
+  let gmm: DiagGmm | null = ck?.mixture?.current ? loadMixture(ck.mixture.current) : (mix?.initial ?? null);
+  let bestGmm: DiagGmm | null = ck?.mixture?.best ? loadMixture(ck.mixture.best) : null;
+  let prior: PriorTensors | null = null;
+  const setPrior = (g: DiagGmm | null): void => {
+    if (prior) tf.dispose([prior.logPi, prior.means, prior.vars]);
+    prior = g ? priorTensors(g) : null;
+  };
+  const temperature: TemperatureSchedule | null = mix
+    ? (mix.temperature ?? { initial: 1, min: 0.5, rate: Math.log(2) / (DEFAULT_ANNEAL_EPOCHS * stepsPerEpoch) })
+    : null;
+  /** One-hot classes of labelled frames [n, K] (zero rows elsewhere), or null when none of `idx` is labelled. */
+  const labelRows = (idx: number[]): tf.Tensor2D | null => {
+    if (!mix?.labels || !idx.some((i) => mix.labels![i]! >= 0)) return null;
+    const buf = new Float32Array(idx.length * mix.k);
+    idx.forEach((f, r) => {
+      const c = mix.labels![f]!;
+      if (c >= 0) buf[r * mix.k + c] = 1;
+    });
+    return tf.tensor2d(buf, [idx.length, mix.k]);
+  };
   const disposeAll = (): void => {
+    setPrior(null);
     for (const t of Object.values(vars)) t.dispose();
     for (const t of m.values()) t.dispose();
     for (const t of v.values()) t.dispose();
@@ -470,6 +580,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
     const alreadyStopped = o.patience > 0 && badEpochs >= o.patience;
     let stoppedEarly = alreadyStopped;
     let lastValLoss: number | undefined = history.length ? (history[history.length - 1]!.valLoss ?? undefined) : undefined;
+    setPrior(gmm);
 
     const varList = specs.map((s) => vars[s.name]!);
     const weightsView: VaeWeights = vars;
@@ -491,6 +602,11 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         const [rs, ks] = tf.tidy(() => {
           const x = batchTensor(frames, idx);
           const t = vaeTerms(config, weightsView, x, o.autoencoder ? tf.zeros([idx.length, config.latentDim]) : hash32(o.seed, SALT_VAL, b));
+          if (prior) {
+            const labels = labelRows(idx);
+            const mk = mixtureKl(t.mu, t.logvar, prior, labels ? { labels } : {});
+            return [tf.sum(t.recon).dataSync()[0]!, tf.sum(mk.kl).dataSync()[0]!];
+          }
           return [tf.sum(t.recon).dataSync()[0]!, o.autoencoder ? 0 : tf.sum(t.kl).dataSync()[0]!];
         });
         r += rs!;
@@ -534,6 +650,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
           backend: tf.getBackend(),
         },
         savedAt: new Date().toISOString(),
+        ...(mix ? { mixture: { current: gmm ? storeMixture(gmm) : null, best: bestGmm ? storeMixture(bestGmm) : null } } : {}),
       };
     };
 
@@ -545,6 +662,10 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
       let sumKl = 0;
       let seen = 0;
       let beta = 0;
+      let tau = NaN;
+      // Mixture prior: the epoch's sampled codes and their frames, for the EM update at its end.
+      const codes: Float32Array[] = [];
+      const codeFrames: number[] = [];
       for (let step = 0; step < stepsPerEpoch; step++) {
         throwIfAborted(`at epoch ${epoch + 1} of ${o.epochs}, step ${step + 1} of ${stepsPerEpoch}`);
         const idx = order.slice(step * o.batchSize, (step + 1) * o.batchSize);
@@ -552,18 +673,39 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         const stepStart = performance.now();
         const x = batchTensor(frames, idx);
         const eps0 = o.autoencoder ? tf.zeros([idx.length, config.latentDim]) as tf.Tensor2D : null;
-        const kept: { recon?: tf.Tensor; kl?: tf.Tensor } = {};
+        const kept: { recon?: tf.Tensor; kl?: tf.Tensor; z?: tf.Tensor } = {};
+        const stepLabels = prior ? labelRows(idx) : null;
+        let noise: tf.Tensor2D | null = null;
+        if (prior && mix && temperature) {
+          tau = annealTemperature(epoch * stepsPerEpoch + step, temperature);
+          const g = gumbelNoise(idx.length * mix.k, mulberry32(hash32(o.seed, SALT_GUMBEL, epoch, step)));
+          noise = tf.tensor2d(Float32Array.from(g), [idx.length, mix.k]);
+        }
         const { value, grads } = tf.variableGrads(() => {
           const t = vaeTerms(config, weightsView, x, eps0 ?? hash32(o.seed, epoch, step));
           const recon = tf.mean(t.recon);
-          const kl = tf.mean(t.kl);
+          if (mix) kept.z = tf.keep(t.z);
+          let kl: tf.Tensor = tf.mean(t.kl);
+          let guardTerm: tf.Tensor | null = null;
+          if (prior) {
+            const mk = mixtureKl(t.mu, t.logvar, prior, { ...(noise ? { gumbel: { noise, tau } } : {}), ...(stepLabels ? { labels: stepLabels } : {}) });
+            kl = tf.mean(mk.kl);
+            if (mix!.guard.entropyWeight > 0) guardTerm = tf.mul(mix!.guard.entropyWeight, usageDeficit(mk.q));
+          }
           kept.recon = tf.keep(recon);
           kept.kl = tf.keep(kl);
           const loss = tf.add(recon, tf.mul(beta, kl)) as tf.Scalar;
-          return loss;
+          return guardTerm ? (tf.add(loss, guardTerm) as tf.Scalar) : loss;
         }, varList);
         x.dispose();
         eps0?.dispose();
+        stepLabels?.dispose();
+        noise?.dispose();
+        if (kept.z) {
+          codes.push((kept.z.dataSync() as Float32Array).slice());
+          codeFrames.push(...idx);
+          kept.z.dispose();
+        }
         const lossV = value.dataSync()[0]!;
         const reconV = kept.recon?.dataSync()[0] ?? NaN;
         const klV = kept.kl?.dataSync()[0] ?? NaN;
@@ -632,7 +774,28 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         await yieldToEventLoop();
       }
 
-      // ---- end of epoch: validation, early stopping, checkpoint
+      // ---- end of epoch: the mixture's EM update (on this epoch's sampled codes), validation under the updated prior, early stopping, checkpoint
+      let mixtureRecord: EpochRecord['mixture'];
+      if (mix && epoch + 1 >= mix.warmupEpochs) {
+        const zs = new Float64Array(codeFrames.length * config.latentDim);
+        let off = 0;
+        for (const c of codes) {
+          zs.set(c, off);
+          off += c.length;
+        }
+        const labels = mix.labels ? Int32Array.from(codeFrames, (f) => mix.labels![f]!) : undefined;
+        if (!gmm) {
+          gmm = initialMixture(zs, mix.k, config.latentDim, labels, o.seed, mix.varFloor);
+          bestLoss = Infinity; // the plain-VAE warm-up epochs' losses are not comparable
+          const { usage, usageEntropy } = updateMixturePrior(gmm, zs, labels, { piFloor: 0, deadBelow: 0, entropyWeight: 0 }, mix.varFloor);
+          mixtureRecord = { usage, usageEntropy, reseeded: [], tau: null };
+        } else {
+          const u = updateMixturePrior(gmm, zs, labels, mix.guard, mix.varFloor);
+          gmm = u.gmm;
+          mixtureRecord = { usage: u.usage, usageEntropy: u.usageEntropy, reseeded: u.reseeded, tau };
+        }
+        setPrior(gmm);
+      }
       const vl = val.length ? evaluate() : null;
       if (vl && !Number.isFinite(vl.loss))
         throw new DivergedError(
@@ -651,16 +814,20 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         valRecon: vl?.recon ?? null,
         valKl: vl?.kl ?? null,
         seconds: (performance.now() - epochStart) / 1000,
+        ...(mixtureRecord ? { mixture: mixtureRecord } : {}),
       };
       history.push(rec);
       lastValLoss = vl?.loss;
       const monitored = vl ? vl.loss : rec.recon + rec.kl;
-      if (monitored < bestLoss - o.minDelta) {
+      if (mix && !gmm) {
+        // plain-VAE warm-up of a mixture-prior VAE: nothing to keep yet
+      } else if (monitored < bestLoss - o.minDelta) {
         bestLoss = monitored;
         bestEpoch = epoch;
         badEpochs = 0;
         if (best) tf.dispose(Object.values(best));
         best = cloneWeights(weightsView);
+        if (gmm) bestGmm = loadMixture(storeMixture(gmm));
       } else {
         if (epoch >= o.klWarmupEpochs) badEpochs++;
         if (o.patience > 0 && badEpochs >= o.patience) stoppedEarly = true;
@@ -680,6 +847,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
       framesPerSec: trainSeconds > 0 ? trainFrames / trainSeconds : 0,
       seconds,
       resumedFromEpoch: ck ? ck.epoch : null,
+      mixture: mix ? (bestGmm ?? gmm) : null,
     };
   } finally {
     disposeAll();

@@ -73,7 +73,7 @@ describe('GenerationPanel: what normal looks like', () => {
     ['pca', /No prior samples for a PCA-16: a PCA baseline is not a generative model/, /No latent traversal for a PCA-16/],
     ['bgdiff', /No prior samples for a Background difference/, /No latent traversal for a Background difference/],
     ['vq-vae', /No prior samples for a VQ-VAE: its latent codes are discrete/, /No latent traversal for a VQ-VAE/],
-    ['gmvae', /does not know how to generate from a gmvae model/, /does not know how to generate from a gmvae model/],
+    ['normalizing-flow', /does not know how to generate from a normalizing-flow model/, /does not know how to generate from a normalizing-flow model/],
   ])('%s: says why it cannot generate, and asks the app for nothing', async (kind, samples, traversal) => {
     const { client } = setup(model({ kind }));
     expect(screen.getByTestId('samples-unsupported').textContent).toMatch(samples);

@@ -22,11 +22,11 @@ describe('FrameView: the model view of a frame', () => {
   });
 
   it('shows why in place of a broken picture when the model view cannot be had, and tries again for another frame', async () => {
-    const { rerender } = show({ modelKind: 'gmvae' });
+    const { rerender } = show({ modelKind: 'normalizing-flow' });
     await fireEvent.error(screen.getByTestId('frame-recon'));
     expect(screen.queryByTestId('frame-recon')).toBeNull();
     expect(screen.queryByTestId('frame-heatmap')).toBeNull();
-    expect(screen.getByTestId('frame-no-view').textContent).toMatch(/No reconstruction or heatmap: this gmvae model has no reconstruction of this frame/);
+    expect(screen.getByTestId('frame-no-view').textContent).toMatch(/No reconstruction or heatmap: this normalizing-flow model has no reconstruction of this frame/);
     await rerender({ frame: 5 });
     expect((screen.getByTestId('frame-recon') as HTMLImageElement).src).toContain('/media/recon/3/1/5.png');
   });

@@ -89,8 +89,8 @@ describe('defaults and kind descriptions', () => {
       expect(describeKind(kind).title.length).toBeGreaterThan(1);
       expect(describeKind(kind).description).not.toMatch(/Model kind “/);
     }
-    const future = describeKind('gmvae');
-    expect(future.title).toBe('gmvae');
-    expect(future.priorSamples).toMatch(/does not know how to generate from a gmvae model/);
+    const future = describeKind('normalizing-flow');
+    expect(future.title).toBe('normalizing-flow');
+    expect(future.priorSamples).toMatch(/does not know how to generate from a normalizing-flow model/);
   });
 });

@@ -155,6 +155,18 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
     // and the VQ-VAE's code rarity.
     db.exec(`ALTER TABLE scores ADD COLUMN gp REAL; ALTER TABLE scores ADD COLUMN iw REAL; ALTER TABLE scores ADD COLUMN rarity REAL;`);
   },
+  (db) => {
+    // Issue 5 item 6 (masked likelihood): one ignore mask per video, as JSON { rects: [{ x, y, width,
+    // height }] } in normalized 0..1 coordinates of the stored frame (see shared/domain.ts IgnoreMask).
+    // No row: no mask. Rasterized at training time; models record the mask they used in their config.
+    db.exec(`
+      CREATE TABLE ignore_masks (
+        video_id INTEGER PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
+        mask TEXT NOT NULL,
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

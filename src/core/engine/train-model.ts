@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { JobProgress, ModelKind } from '../../shared/domain.js';
+import type { IgnoreMask, JobProgress, ModelKind } from '../../shared/domain.js';
+import { rasterizeIgnoreMask } from '../../shared/ignore-mask.js';
 import { AppError } from '../../shared/envelope.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import { abortError } from '../media/decode.js';
@@ -23,6 +24,7 @@ import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type Combi
 import { fitGpTrajectory, scoreGpTrajectory } from '../scoring/gp-trajectory.js';
 import { detectEvents, eventOptionsFor } from '../scoring/events.js';
 import { clearScores, createModel, deleteModel, finishModel, getModel, modelBlobs, recordRun, replaceEvents, writeScores } from '../store/models.js';
+import { getIgnoreMask } from '../store/ignore-masks.js';
 import type { Store } from '../store/store.js';
 import { batchComponents, toScoreRows } from './components.js';
 import { frameBatches, gatherFrames, pairedFrameBatches, pairFrames } from './frames.js';
@@ -65,6 +67,36 @@ export interface TrainModelOptions {
    * frames labelled normal or nuisance join the training set (see training-pool.ts).
    */
   parentModelId?: number;
+  /**
+   * Honour the training video's ignore mask (default true): its pixels are left out of the training
+   * loss and of every score (baked into the exported graph). false trains on every pixel.
+   */
+  useIgnoreMask?: boolean;
+}
+
+/**
+ * What a model records (config.ignoreMask) about the mask it was trained and scores with: the
+ * rectangles as painted, and the pixels they cover at the model's frame size. Null: no mask.
+ */
+export interface ModelIgnoreMask extends IgnoreMask {
+  size: number;
+  ignoredPixels: number;
+}
+
+/**
+ * The training video's ignore mask rasterized at `size` (1 = ignored), unless turned off or empty
+ * (or too thin to cover a pixel centre): then null, and training is exactly the unmasked run.
+ */
+export function trainingIgnoreMask(store: Store, videoId: number, size: number, use = true): { pixels: Uint8Array; record: ModelIgnoreMask } | null {
+  if (!use) return null;
+  const mask = getIgnoreMask(store, videoId);
+  if (mask.rects.length === 0) return null;
+  const pixels = rasterizeIgnoreMask(mask, size);
+  let ignoredPixels = 0;
+  for (const v of pixels) ignoredPixels += v;
+  if (ignoredPixels === 0) return null;
+  if (ignoredPixels === pixels.length) throw new AppError('TrainingInputError', 'The ignore mask covers the whole frame: nothing is left to learn from. Clear part of it first.');
+  return { pixels, record: { rects: mask.rects, size, ignoredPixels } };
 }
 
 /** A fine-tune starts from trained weights: no KL warm-up; the repeated labelled frames need about 15 epochs to be learned (test/fine-tune.test.ts: 8 epochs left the span's reconstruction error 17x the normal frames', 20 brought it to 3x). */
@@ -140,8 +172,9 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     seed: opt.seed,
     ...(kind === 'ae' ? { objective: 'autoencoder' as const } : {}),
   };
+  const mask = trainingIgnoreMask(store, video.id, config.inputSize, o.useIgnoreMask ?? true);
   const key = createHash('sha256')
-    .update(JSON.stringify({ v: video.contentHash, id: video.id, n: frames.count, picks: pool.picks.length, parent: o.parentModelId ?? null, trainOpts }))
+    .update(JSON.stringify({ v: video.contentHash, id: video.id, n: frames.count, picks: pool.picks.length, parent: o.parentModelId ?? null, trainOpts, ...(mask ? { mask: mask.record } : {}) }))
     .digest('hex')
     .slice(0, 16);
   mkdirSync(o.checkpointDir, { recursive: true });
@@ -150,13 +183,18 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
   const modelId = createModel(store, {
     kind,
     name,
-    config: { ...config, train: trainOpts, pool: { baseFrames: pool.baseCount, excludedFrames: pool.excludedFrames, labelledFrames: pool.labelledFrames, labelledRepeats: pool.labelledRepeats } },
+    config: {
+      ...config,
+      train: trainOpts,
+      pool: { baseFrames: pool.baseCount, excludedFrames: pool.excludedFrames, labelledFrames: pool.labelledFrames, labelledRepeats: pool.labelledRepeats },
+      ignoreMask: mask?.record ?? null,
+    },
     trainVideoId: video.id,
     parentId: o.parentModelId ?? null,
   });
   try {
     meter.stage(`training (${backend.name})`);
-    const result = await trainVae(frames, { ...trainOpts, checkpointPath, resume: true, ...(parent ? { initialWeights: parent.weights } : {}) }, {
+    const result = await trainVae(frames, { ...trainOpts, checkpointPath, resume: true, ...(parent ? { initialWeights: parent.weights } : {}), ...(mask ? { ignoreMask: mask.pixels } : {}) }, {
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       onProgress: (p) => {
         const total = p.epochs * p.stepsPerEpoch;
@@ -176,7 +214,7 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     for (const [k, t] of Object.entries(result.weights)) weightArrays[k] = t.dataSync() as Float32Array;
     const weights = serializeWeights(result.weights, config);
     tf.dispose(Object.values(result.weights));
-    const onnx = exportVaeToOnnx(config, weightArrays, { metadata: { modelId: String(modelId), trainVideo: video.name } });
+    const onnx = exportVaeToOnnx(config, weightArrays, { metadata: { modelId: String(modelId), trainVideo: video.name }, ...(mask ? { ignoreMask: mask.pixels } : {}) });
 
     meter.stage('calibrating on held-out frames', video.frameCount);
     // Held out: validation frames of the training video's own (unrepeated) part of the pool.

@@ -128,4 +128,20 @@ describe('masked likelihood, end to end', () => {
     expect(b.recon.change).toBeGreaterThan(2 * b.recon.normal);
     expect(b.alarms.change).toBeGreaterThan(0.9);
   }, 120_000);
+
+  it.each(['pca', 'bgdiff'] as const)('%s honours the mask too: masked scores equal the flicker-free twin\'s, unmasked ones rise', async (kind) => {
+    setIgnoreMask(store, trainVideo, { rects: [] });
+    const plain = await trainModel(store, { kind, videoId: trainVideo, checkpointDir: join(tmp.dir, 'ck') });
+    setIgnoreMask(store, trainVideo, { rects: [CORNER] });
+    const masked = await trainModel(store, { kind, videoId: trainVideo, checkpointDir: join(tmp.dir, 'ck') });
+    expect((getModel(store, masked.modelId).config as { ignoreMask: unknown }).ignoreMask).toEqual({ rects: [CORNER], size: S, ignoredPixels: 96 });
+    for (const m of [plain.modelId, masked.modelId]) for (const v of [testVideo, twinVideo]) await scoreVideo(store, m, v);
+    const got = (m: number, v: number) => readScores(store, m, v).recon;
+    for (let t = 0; t < 130; t++) expect(got(masked.modelId, testVideo)[t]).toBeCloseTo(got(masked.modelId, twinVideo)[t]!, 6);
+    const rise = (m: number) => Array.from({ length: FLICKER[1]! - FLICKER[0]! }, (_, i) => got(m, testVideo)[FLICKER[0]! + i]! / got(m, twinVideo)[FLICKER[0]! + i]!);
+    expect(Math.min(...rise(plain.modelId))).toBeGreaterThan(1.5);
+    // The block in the middle still raises the masked baseline's score above normal frames.
+    const b = summary(masked.modelId);
+    expect(b.recon.change).toBeGreaterThan(2 * b.recon.normal);
+  });
 });

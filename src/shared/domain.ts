@@ -145,8 +145,11 @@ export interface TrainRequest {
   likelihood?: 'bernoulli' | 'gaussian-fixed' | 'gaussian-learned';
   seed?: number;
   /**
-   * Leave out the training video's ignore mask (default true: use it when the video has one). Set
-   * false to train on every pixel, e.g. to compare with a masked model.
+   * Honour the training video's ignore mask (default true: use it when the video has one). Set
+   * false to train on every pixel, e.g. to compare with a masked model. Kinds that honour it: vae,
+   * ae, vae-gp, cvae (masked likelihood, masked encoder input and scores), pca and bgdiff (fitted and
+   * scored on observed pixels only). vq-vae does not yet: it trains and scores on every pixel and
+   * records no mask (ModelSummary.ignoreMask null).
    */
   useIgnoreMask?: boolean;
   /**

@@ -74,7 +74,8 @@ export async function trainVqModel(store: Store, o: TrainModelOptions, hooks: En
   const modelId = createModel(store, {
     kind: 'vq-vae',
     name: o.name ?? `VQ-VAE on ${video.name}`,
-    config: { ...config, train: opts, key: createHash('sha256').update(JSON.stringify({ v: video.contentHash, opts })).digest('hex').slice(0, 16) },
+    // The VQ-VAE does not honour ignore masks yet (its loss and graph use every pixel): it records none.
+    config: { ...config, train: opts, key: createHash('sha256').update(JSON.stringify({ v: video.contentHash, opts })).digest('hex').slice(0, 16), ignoreMask: null },
     trainVideoId: video.id,
   });
   try {

@@ -5,12 +5,13 @@
  * while a real change outside the mask is still detected. Frames are made here and stored directly.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main.js';
 import { scoreVideo } from '../src/core/engine/score-video.js';
 import { trainModel } from '../src/core/engine/train-model.js';
 import { mulberry32 } from '../src/core/ml/prng.js';
 import type { Calibration } from '../src/core/scoring/calibrate.js';
-import { setIgnoreMask } from '../src/core/store/ignore-masks.js';
+import { getIgnoreMask, setIgnoreMask } from '../src/core/store/ignore-masks.js';
 import { getModel, readScores } from '../src/core/store/models.js';
 import { Store } from '../src/core/store/store.js';
 import { toModelSummary } from '../src/core/app/summaries.js';
@@ -143,5 +144,26 @@ describe('masked likelihood, end to end', () => {
     // The block in the middle still raises the masked baseline's score above normal frames.
     const b = summary(masked.modelId);
     expect(b.recon.change).toBeGreaterThan(2 * b.recon.normal);
+  });
+
+  it('latentwatch mask sets, shows and clears a mask; a bad rectangle is refused and keeps the stored one', async () => {
+    const db = join(tmp.dir, 'masked.db');
+    const out: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((m: string) => void out.push(m));
+    const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(await main(['mask', '--db', db, '--video', String(twinVideo), '--rect', '0,0,0.5,0.25', '--rect', '0.5,0.5,0.5,0.5', '--json'])).toBe(0);
+      expect(JSON.parse(out.at(-1)!)).toMatchObject({ videoId: twinVideo, ignoredFraction: 0.375 });
+      expect(getIgnoreMask(store, twinVideo).rects).toHaveLength(2);
+      expect(await main(['mask', '--db', db, '--video', String(twinVideo), '--rect', '0.8,0,0.5,0.1'])).toBe(1);
+      expect(err.mock.calls.flat().join(' ')).toMatch(/ValidationError: Invalid ignore mask/);
+      expect(getIgnoreMask(store, twinVideo).rects).toHaveLength(2);
+      expect(await main(['mask', '--db', db, '--video', String(twinVideo), '--clear'])).toBe(0);
+      expect(out.at(-1)).toMatch(/no ignore mask/);
+      expect(getIgnoreMask(store, twinVideo)).toEqual({ rects: [] });
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
   });
 });

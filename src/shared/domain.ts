@@ -146,10 +146,9 @@ export interface TrainRequest {
   seed?: number;
   /**
    * Honour the training video's ignore mask (default true: use it when the video has one). Set
-   * false to train on every pixel, e.g. to compare with a masked model. Kinds that honour it: vae,
-   * ae, vae-gp, cvae (masked likelihood, masked encoder input and scores), pca and bgdiff (fitted and
-   * scored on observed pixels only). vq-vae does not yet: it trains and scores on every pixel and
-   * records no mask (ModelSummary.ignoreMask null).
+   * false to train on every pixel, e.g. to compare with a masked model. Every kind honours it: vae,
+   * ae, vae-gp, cvae and vq-vae (masked likelihood, masked encoder input, masked scores), pca and
+   * bgdiff (fitted and scored on observed pixels only). The importance-weighted bound does not.
    */
   useIgnoreMask?: boolean;
   /**

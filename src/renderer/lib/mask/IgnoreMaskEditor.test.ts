@@ -96,6 +96,15 @@ describe('IgnoreMaskEditor', () => {
     await waitFor(() => expect(client.getIgnoreMask).toHaveBeenCalledWith(1));
     await fireEvent.click(screen.getByTestId('mask-done'));
     expect(screen.getByTestId('frame-view')).toBeTruthy();
+    expect(screen.queryByTestId('heatmap-mask')).toBeNull(); // the shown model has no mask
+  });
+
+  it('outlines the regions the shown model ignores on its heatmap', () => {
+    const client = createMockClient();
+    const series = { combined: [1], recon: [0.01], patch: [1], kl: [1], elbo: [-1], stillness: [1], sharpness: [0.1] } as unknown as ScoreSeries;
+    render(FrameView, { props: { modelId: 3, videoId: 1, frame: 0, series, modelMask: { rects: [corner] } }, context: clientContext(client) });
+    const rect = screen.getByTestId('heatmap-mask').querySelector('rect')!;
+    expect([rect.getAttribute('x'), rect.getAttribute('width'), rect.getAttribute('height')]).toEqual(['0', '0.25', '0.125']);
   });
 });
 

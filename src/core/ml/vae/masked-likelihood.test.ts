@@ -2,6 +2,9 @@
  * Masked (missing-data) likelihood, issue 5 item 6: the NLL over observed pixels only, checked
  * against a direct float64 reference; zero gradient through ignored pixels; trainVae with a mask.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomWeights } from '../onnx/test-helpers.js';
@@ -149,6 +152,24 @@ describe('trainVae with an ignore mask', () => {
     expect(bits(m1.weights)).toEqual(bits(m2.weights));
     expect(bits(m1.weights)).not.toEqual(bits(plain.weights));
     for (const t of [plain, zero, m1, m2]) tf.dispose(Object.values(t.weights));
+  });
+
+  it('does not resume a checkpoint made under another mask', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lw-mask-'));
+    try {
+      const checkpointPath = join(dir, 'run.ckpt');
+      const left = new Uint8Array(256);
+      for (let i = 0; i < 16; i++) left[i * 16] = 1;
+      const top = new Uint8Array(256).fill(1, 0, 16);
+      const first = await trainVae(frames, { ...base, ignoreMask: left, checkpointPath });
+      await expect(trainVae(frames, { ...base, epochs: 2, ignoreMask: top, checkpointPath, resume: true })).rejects.toThrow(/cannot resume/);
+      await expect(trainVae(frames, { ...base, epochs: 2, checkpointPath, resume: true })).rejects.toThrow(/cannot resume/);
+      const resumed = await trainVae(frames, { ...base, epochs: 2, ignoreMask: left, checkpointPath, resume: true });
+      expect(resumed.resumedFromEpoch).toBe(1);
+      tf.dispose([...Object.values(first.weights), ...Object.values(resumed.weights)]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a mask of the wrong size, with other values, or covering everything', async () => {

@@ -34,9 +34,13 @@ Usage:
       Write the built-in demo footage (default resources/demo/demo.mp4).
   latentwatch info [--json]
       Show the version, the ffmpeg in use and where the library is.
-  latentwatch train --video ID|FILE [--kind K] [--epochs N] [--backend B] [--latent N] [--likelihood L] [--max-frames N] [--target-fpr F] [--components K] [--json]
+  latentwatch train --video ID|FILE [--kind K] [--epochs N] [--backend B] [--latent N] [--likelihood L] [--max-frames N] [--target-fpr F] [--components K] [--no-mask] [--json]
       Learn normal footage; the new model is calibrated on held-out frames and scores the video.
+      The video's ignore mask (see mask) is left out of training and scores unless --no-mask.
       Kinds (--kind): ${MODEL_KINDS.join(', ')} (default vae). --components: gmvae's mixture size (default 4).
+  latentwatch mask --video ID [--rect X,Y,W,H]... [--clear] [--json]
+      Show a video's ignore mask, replace it with the rectangles given (normalized 0..1 of the frame),
+      or clear it. Models trained on the video afterwards leave those regions out.
   latentwatch score --model ID --video ID|FILE [--json]
       Score every frame of a video and detect events.
   latentwatch events --model ID --video ID [--json]
@@ -210,7 +214,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
     options: {
       db: { type: 'string' }, video: { type: 'string' }, kind: { type: 'string' }, epochs: { type: 'string' }, backend: { type: 'string' },
       latent: { type: 'string' }, likelihood: { type: 'string' }, 'max-frames': { type: 'string' }, 'target-fpr': { type: 'string' }, 'batch-size': { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
-      parent: { type: 'string' }, components: { type: 'string' },
+      parent: { type: 'string' }, components: { type: 'string' }, 'no-mask': { type: 'boolean' },
     },
   });
   if (!values.video) throw new UsageError('train needs --video ID|FILE');
@@ -238,6 +242,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
           seed: num('seed', values.seed, z.number().int().min(0)),
           parentModelId: num('parent', values.parent, posInt),
           mixtureComponents: num('components', values.components, posInt),
+          ...(values['no-mask'] ? { useIgnoreMask: false } : {}),
           ...(backend ? { backend: backend as TrainingBackend } : {}),
         },
         { signal, onProgress: progressPrinter(!!values.json) },
@@ -249,6 +254,40 @@ async function cmdTrain(argv: string[]): Promise<number> {
       console.log(
         `Model ${r.modelId}: trained on ${r.backend} in ${r.trainSeconds.toFixed(1)} s (${r.trainFramesPerSec.toFixed(1)} frames/s, ${r.epochs} epochs, best ${r.bestEpoch + 1}); alarm threshold ${r.threshold.toFixed(2)}`,
       );
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+/** X,Y,W,H in normalized 0..1 frame coordinates. */
+function parseRect(v: string): { x: number; y: number; width: number; height: number } {
+  const parts = v.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n))) throw new UsageError(`--rect ${v}: give X,Y,W,H as four numbers in 0..1, e.g. 0,0,0.3,0.1`);
+  const [x, y, width, height] = parts as [number, number, number, number];
+  return { x, y, width, height };
+}
+
+async function cmdMask(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { db: { type: 'string' }, video: { type: 'string' }, rect: { type: 'string', multiple: true }, clear: { type: 'boolean' }, json: { type: 'boolean' } },
+  });
+  const videoId = num('video', values.video, posInt);
+  if (!videoId) throw new UsageError('mask needs --video ID');
+  if (values.clear && values.rect?.length) throw new UsageError('give either --rect or --clear, not both');
+  const { store } = openStore(values.db);
+  try {
+    const masks = await import('../core/store/ignore-masks.js');
+    const { ignoredFraction } = await import('../shared/ignore-mask.js');
+    const m = values.clear ? masks.setIgnoreMask(store, videoId, { rects: [] }) : values.rect?.length ? masks.setIgnoreMask(store, videoId, { rects: values.rect.map(parseRect) }) : masks.getIgnoreMask(store, videoId);
+    const size = store.getVideo(videoId).frameSize;
+    if (values.json) console.log(JSON.stringify({ videoId, ...m, ignoredFraction: ignoredFraction(m, size) }));
+    else if (m.rects.length === 0) console.log(`Video ${videoId}: no ignore mask.`);
+    else {
+      console.log(`Video ${videoId}: ${m.rects.length} ignored region(s), ${(100 * ignoredFraction(m, size)).toFixed(1)}% of its ${size}x${size} frames:`);
+      for (const r of m.rects) console.log(`  x ${r.x} y ${r.y} width ${r.width} height ${r.height}`);
+    }
     return 0;
   } finally {
     store.close();
@@ -444,6 +483,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdTrain(rest);
       case 'score':
         return await cmdScore(rest);
+      case 'mask':
+        return await cmdMask(rest);
       case 'events':
         return await cmdEvents(rest);
       case 'export':

@@ -5,6 +5,7 @@ import type {
   ExportFile,
   FrameInfo,
   GeneratedSamples,
+  IgnoreMask,
   IngestOptions,
   JobInfo,
   Label,
@@ -109,6 +110,19 @@ export interface AppApi {
   /** Labels of a video as JSON, or as a Label Studio video-timeline task. */
   exportLabels(videoId: number, format: 'json' | 'label-studio'): Promise<ExportFile>;
 
+  /**
+   * The video's ignore mask: rectangles in normalized 0..1 coordinates of the stored frame that are
+   * left out of training and scoring. `{ rects: [] }` when none was painted.
+   */
+  getIgnoreMask(videoId: number): Promise<IgnoreMask>;
+
+  /**
+   * Replace the video's ignore mask (an empty list clears it) and return what was stored. Malformed
+   * masks are refused whole and leave the stored one as it was. Takes effect for models trained on
+   * the video afterwards (existing models keep the mask they were trained with); emits `mask:changed`.
+   */
+  setIgnoreMask(videoId: number, mask: IgnoreMask): Promise<IgnoreMask>;
+
   /** Cut a span of the source video to an mp4 (ffmpeg) under the data folder's exports/. */
   exportClip(videoId: number, startSec: number, endSec: number): Promise<ExportedClip>;
 
@@ -156,6 +170,8 @@ export const APP_API_METHODS = [
   'compareModels',
   'exportEvents',
   'exportLabels',
+  'getIgnoreMask',
+  'setIgnoreMask',
   'exportClip',
   'generateSamples',
   'latentTraversal',

@@ -147,6 +147,13 @@ export interface TrainRequest {
   likelihood?: 'bernoulli' | 'gaussian-fixed' | 'gaussian-learned';
   seed?: number;
   /**
+   * Honour the training video's ignore mask (default true: use it when the video has one). Set
+   * false to train on every pixel, e.g. to compare with a masked model. Every kind honours it: vae,
+   * ae, vae-gp, cvae and vq-vae (masked likelihood, masked encoder input, masked scores), pca and
+   * bgdiff (fitted and scored on observed pixels only). The importance-weighted bound does not.
+   */
+  useIgnoreMask?: boolean;
+  /**
    * Fine-tune: start from this model's weights and config instead of from scratch. The new version
    * trains on the parent's footage minus frames labelled incident or tamper, plus every frame the
    * analyst labelled normal or nuisance (on any video).
@@ -177,6 +184,8 @@ export interface ModelSummary {
   trainFramesPerSec: number | null;
   history: EpochSummary[];
   createdAt: string;
+  /** The ignore mask this model was trained (and scores) with; null or absent when it had none. */
+  ignoreMask?: IgnoreMask | null;
 }
 
 /** Per-frame scores of a video under a model, as columns in frame order. */
@@ -357,6 +366,33 @@ export interface LatentTraversalGrid {
   /** steps × steps PNG data URLs, row-major (row r, column c at r·steps + c). */
   images: string[];
 }
+
+/**
+ * A rectangle of a frame in normalized coordinates: x and width across, y and height down, all in
+ * 0..1 of the stored frame (which is the source picture, after any crop, scaled to a square; so the
+ * same numbers name the same region of the source picture at any size).
+ */
+export interface MaskRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * A video's ignore mask (issue 5, item 6): regions the analyst painted (a timestamp overlay, a tree,
+ * a busy road) that are left out of the training loss and of the scores; the reconstruction still
+ * fills them in. Stored as rectangles in normalized coordinates and rasterized at the model's frame
+ * size when a model is trained (a pixel is ignored when its centre lies in a rectangle). An empty
+ * list means no mask. A model bakes in the mask it was trained with: a changed mask takes effect
+ * when the video is trained on again.
+ */
+export interface IgnoreMask {
+  rects: MaskRect[];
+}
+
+/** Most rectangles one mask may hold. */
+export const MAX_MASK_RECTS = 64;
 
 export const DEFAULT_FRAME_SIZE = 64;
 export const MIN_FRAME_SIZE = 8;

@@ -10,10 +10,12 @@ export interface AppEvents {
   'models:changed': never;
   /** A video's labels changed (created, edited or deleted). */
   'labels:changed': { videoId: number };
+  /** A video's ignore mask was saved or cleared. */
+  'mask:changed': { videoId: number };
 }
 
 export type AppEventName = keyof AppEvents;
-export const APP_EVENT_NAMES = ['job:update', 'library:changed', 'models:changed', 'labels:changed'] as const satisfies readonly AppEventName[];
+export const APP_EVENT_NAMES = ['job:update', 'library:changed', 'models:changed', 'labels:changed', 'mask:changed'] as const satisfies readonly AppEventName[];
 
 /** IPC channel for an event. */
 export const eventChannel = (name: AppEventName): string => `event:${name}`;

@@ -3,6 +3,7 @@ import type { AppApi, AppApiMethod } from './api.js';
 import {
   MAX_FRAME_SIZE,
   MAX_GENERATED_SAMPLES,
+  MAX_MASK_RECTS,
   MAX_SAMPLE_FPS,
   MAX_TRAVERSAL_RANGE,
   MAX_TRAVERSAL_STEPS,
@@ -39,8 +40,21 @@ export const trainRequestSchema = z
     backend: z.enum(TRAINING_BACKENDS).optional(),
     likelihood: z.enum(['bernoulli', 'gaussian-fixed', 'gaussian-learned']).optional(),
     seed: z.number().int().min(0).max(2 ** 31).optional(),
+    useIgnoreMask: z.boolean().optional(),
     parentModelId: id.optional(),
   })
+  .strict();
+
+/** Slack for rectangles that end at the frame's edge after floating-point arithmetic in the renderer. */
+const EDGE_SLACK = 1e-9;
+const unit = z.number().finite().min(0).max(1);
+const maskRect = z
+  .object({ x: unit, y: unit, width: unit.positive('a rectangle has a width above 0'), height: unit.positive('a rectangle has a height above 0') })
+  .strict()
+  .refine((r) => r.x + r.width <= 1 + EDGE_SLACK && r.y + r.height <= 1 + EDGE_SLACK, 'a rectangle lies inside the frame (x + width and y + height at most 1)');
+/** An ignore mask: up to MAX_MASK_RECTS rectangles in normalized 0..1 frame coordinates (an empty list clears it). */
+export const ignoreMaskSchema = z
+  .object({ rects: z.array(maskRect).max(MAX_MASK_RECTS, `a mask holds at most ${MAX_MASK_RECTS} rectangles`) })
   .strict();
 
 const frameIdx = z.number().int().min(0).max(2 ** 31);
@@ -104,6 +118,8 @@ export const apiSchemas: { [K in AppApiMethod]: z.ZodType<Args<K>> } = {
   compareModels: z.tuple([id, z.array(id).min(1).max(50)]),
   exportEvents: z.union([z.tuple([id, id, z.enum(['csv', 'json'])]), z.tuple([id, id, z.enum(['csv', 'json']), z.number().finite()])]),
   exportLabels: z.tuple([id, z.enum(['json', 'label-studio'])]),
+  getIgnoreMask: z.tuple([id]),
+  setIgnoreMask: z.tuple([id, ignoreMaskSchema]),
   exportClip: z.tuple([id, seconds, seconds]).refine(([, a, b]) => b > a, 'a clip ends after it starts'),
   generateSamples: z.union([z.tuple([id]), z.tuple([id, sampleRequest])]),
   latentTraversal: z.tuple([id, traversalRequest]),

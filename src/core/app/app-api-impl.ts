@@ -10,6 +10,7 @@ import type {
   ExportFile,
   FrameInfo,
   GeneratedSamples,
+  IgnoreMask,
   IngestOptions,
   JobInfo,
   Label,
@@ -30,6 +31,7 @@ import { AppError } from '../../shared/envelope.js';
 import type { AppEventName, AppEvents } from '../../shared/events.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { mediaTools } from '../media/ffmpeg-locate.js';
+import * as masks from '../store/ignore-masks.js';
 import * as labels from '../store/labels.js';
 import * as exports from './exports.js';
 import { getModel, listModels } from '../store/models.js';
@@ -214,6 +216,16 @@ export class AppApiImpl implements AppApi {
 
   async exportLabels(videoId: number, format: 'json' | 'label-studio'): Promise<ExportFile> {
     return exports.exportLabels(this.ctx.store, videoId, format);
+  }
+
+  async getIgnoreMask(videoId: number): Promise<IgnoreMask> {
+    return masks.getIgnoreMask(this.ctx.store, videoId);
+  }
+
+  async setIgnoreMask(videoId: number, mask: IgnoreMask): Promise<IgnoreMask> {
+    const saved = masks.setIgnoreMask(this.ctx.store, videoId, mask);
+    this.ctx.emit('mask:changed', { videoId });
+    return saved;
   }
 
   async exportClip(videoId: number, startSec: number, endSec: number): Promise<ExportedClip> {

@@ -1,5 +1,5 @@
 /** Database records turned into the plain summaries that cross the API. */
-import type { EpochSummary, ModelSummary } from '../../shared/domain.js';
+import type { EpochSummary, IgnoreMask, ModelSummary } from '../../shared/domain.js';
 import type { ModelRecord } from '../store/models.js';
 
 interface StoredMetrics {
@@ -10,7 +10,7 @@ interface StoredMetrics {
 }
 
 export function toModelSummary(m: ModelRecord): ModelSummary {
-  const cfg = (m.config ?? {}) as { latentDim?: number; inputSize?: number };
+  const cfg = (m.config ?? {}) as { latentDim?: number; inputSize?: number; ignoreMask?: IgnoreMask | null };
   const metrics = (m.metrics ?? {}) as StoredMetrics;
   const history: EpochSummary[] = (metrics.history ?? []).map((h) => ({ epoch: h.epoch, loss: h.loss, recon: h.recon, kl: h.kl, valLoss: h.valLoss }));
   return {
@@ -28,5 +28,6 @@ export function toModelSummary(m: ModelRecord): ModelSummary {
     trainFramesPerSec: metrics.trainFramesPerSec ?? null,
     history,
     createdAt: m.createdAt,
+    ignoreMask: cfg.ignoreMask ? { rects: cfg.ignoreMask.rects } : null,
   };
 }

@@ -19,7 +19,7 @@ import { detectEvents } from '../scoring/events.js';
 import { clearScores, createModel, deleteModel, finishModel, getModel, modelBlobs, recordRun, replaceEvents, type ScoreRow, writeScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { frameBatches, gatherFrames } from './frames.js';
-import { eventOptions, type EngineHooks, TRAIN_DEFAULTS, type TrainModelOptions, type TrainModelResult } from './train-model.js';
+import { eventOptions, type EngineHooks, TRAIN_DEFAULTS, trainingIgnoreMask, type TrainModelOptions, type TrainModelResult } from './train-model.js';
 import { trainingPool } from './training-pool.js';
 
 export const BASELINE_KINDS: readonly ModelKind[] = ['pca', 'bgdiff'];
@@ -44,10 +44,24 @@ export async function trainBaselineModel(store: Store, o: TrainModelOptions, hoo
   meter.stage(`fitting ${kind}`);
   const t0 = performance.now();
   const gray = toGray({ data: trainBytes, count: train.length, size: frames.size, channels: 3 });
+  // Ignore mask: ignored pixels are zeroed in every frame before the fit (a constant dimension: no
+  // PCA component loads on it, the median there is 0) and in the scoring graph, whose mean runs over
+  // observed pixels only.
+  const mask = trainingIgnoreMask(store, o.videoId, frames.size, o.useIgnoreMask ?? true);
+  if (mask) {
+    const D = frames.size * frames.size;
+    for (let f = 0; f < gray.count; f++) for (let p = 0; p < D; p++) if (mask.pixels[p]) gray.data[f * D + p] = 0;
+  }
   const fitted: PcaModel | BgDiffModel = kind === 'pca' ? fitPca(gray, PCA_COMPONENTS) : fitBgDiff(gray);
   const seconds = (performance.now() - t0) / 1000;
-  const onnx = exportBaselineToOnnx(fitted);
-  const config = { kind, inputSize: frames.size, ...(kind === 'pca' ? { k: (fitted as PcaModel).k, explained: (fitted as PcaModel).explained } : {}), train: { seed, validationFraction, trainFrames: train.length } };
+  const onnx = exportBaselineToOnnx(fitted, mask?.pixels);
+  const config = {
+    kind,
+    inputSize: frames.size,
+    ...(kind === 'pca' ? { k: (fitted as PcaModel).k, explained: (fitted as PcaModel).explained } : {}),
+    train: { seed, validationFraction, trainFrames: train.length },
+    ignoreMask: mask?.record ?? null,
+  };
   const modelId = createModel(store, { kind, name: o.name ?? `${kind === 'pca' ? `PCA-${PCA_COMPONENTS}` : 'Background difference'} on ${video.name}`, config, trainVideoId: video.id });
   try {
     meter.stage('calibrating on held-out frames', video.frameCount);

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { JobProgress, ModelKind } from '../../shared/domain.js';
+import type { IgnoreMask, JobProgress, ModelKind } from '../../shared/domain.js';
+import { rasterizeIgnoreMask } from '../../shared/ignore-mask.js';
 import { AppError } from '../../shared/envelope.js';
 import { FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS } from '../../shared/train-defaults.js';
 import { ProgressMeter } from '../jobs/progress.js';
@@ -28,6 +29,7 @@ import type { FramePick } from './frames.js';
 import { fitGpTrajectory, scoreGpTrajectory } from '../scoring/gp-trajectory.js';
 import { detectEvents, eventOptionsFor } from '../scoring/events.js';
 import { clearScores, createModel, deleteModel, finishModel, getModel, modelBlobs, recordRun, replaceEvents, writeScores } from '../store/models.js';
+import { getIgnoreMask } from '../store/ignore-masks.js';
 import type { Store } from '../store/store.js';
 import { batchComponents, toScoreRows } from './components.js';
 import { frameBatches, gatherFrames, pairedFrameBatches, pairFrames } from './frames.js';
@@ -72,6 +74,36 @@ export interface TrainModelOptions {
   parentModelId?: number;
   /** 'gmvae': number of mixture components K (default 4; a fine-tune keeps its parent's). */
   mixtureComponents?: number;
+  /**
+   * Honour the training video's ignore mask (default true): its pixels are left out of the training
+   * loss and of every score (baked into the exported graph). false trains on every pixel.
+   */
+  useIgnoreMask?: boolean;
+}
+
+/**
+ * What a model records (config.ignoreMask) about the mask it was trained and scores with: the
+ * rectangles as painted, and the pixels they cover at the model's frame size. Null: no mask.
+ */
+export interface ModelIgnoreMask extends IgnoreMask {
+  size: number;
+  ignoredPixels: number;
+}
+
+/**
+ * The training video's ignore mask rasterized at `size` (1 = ignored), unless turned off or empty
+ * (or too thin to cover a pixel centre): then null, and training is exactly the unmasked run.
+ */
+export function trainingIgnoreMask(store: Store, videoId: number, size: number, use = true): { pixels: Uint8Array; record: ModelIgnoreMask } | null {
+  if (!use) return null;
+  const mask = getIgnoreMask(store, videoId);
+  if (mask.rects.length === 0) return null;
+  const pixels = rasterizeIgnoreMask(mask, size);
+  let ignoredPixels = 0;
+  for (const v of pixels) ignoredPixels += v;
+  if (ignoredPixels === 0) return null;
+  if (ignoredPixels === pixels.length) throw new AppError('TrainingInputError', 'The ignore mask covers the whole frame: nothing is left to learn from. Clear part of it first.');
+  return { pixels, record: { rects: mask.rects, size, ignoredPixels } };
 }
 
 /** 'gmvae': components 0 and 1 are the analyst's normal and nuisance classes (frames so labelled fix their class); the rest are free. */
@@ -158,14 +190,15 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     seed: opt.seed,
     ...(kind === 'ae' ? { objective: 'autoencoder' as const } : {}),
   };
+  const mask = trainingIgnoreMask(store, video.id, config.inputSize, o.useIgnoreMask ?? true);
   const key = createHash('sha256')
-    .update(JSON.stringify({ v: video.contentHash, id: video.id, n: frames.count, picks: pool.picks.length, parent: o.parentModelId ?? null, trainOpts, k, mixLabels: mixLabels ? Array.from(mixLabels) : null }))
+    .update(JSON.stringify({ v: video.contentHash, id: video.id, n: frames.count, picks: pool.picks.length, parent: o.parentModelId ?? null, trainOpts, k, mixLabels: mixLabels ? Array.from(mixLabels) : null, ...(mask ? { mask: mask.record } : {}) }))
     .digest('hex')
     .slice(0, 16);
   mkdirSync(o.checkpointDir, { recursive: true });
   const checkpointPath = join(o.checkpointDir, `train-${key}.ckpt`);
   const name = o.name ?? (parent ? `Fine-tune of model ${o.parentModelId} on ${video.name}` : `${KIND_TITLES[kind]} on ${video.name}`);
-  const storedConfig = { ...config, train: trainOpts, pool: { baseFrames: pool.baseCount, excludedFrames: pool.excludedFrames, labelledFrames: pool.labelledFrames, labelledRepeats: pool.labelledRepeats } };
+  const storedConfig = { ...config, train: trainOpts, pool: { baseFrames: pool.baseCount, excludedFrames: pool.excludedFrames, labelledFrames: pool.labelledFrames, labelledRepeats: pool.labelledRepeats }, ignoreMask: mask?.record ?? null };
   const modelId = createModel(store, {
     kind,
     name,
@@ -176,7 +209,7 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
   try {
     meter.stage(`training (${backend.name})`);
     const mixturePrior = mixLabels ? { k, labels: mixLabels, ...(parent?.mixture ? { initial: loadMixture(parent.mixture) } : {}) } : undefined;
-    const result = await trainVae(frames, { ...trainOpts, checkpointPath, resume: true, ...(parent ? { initialWeights: parent.weights } : {}), ...(mixturePrior ? { mixturePrior } : {}) }, {
+    const result = await trainVae(frames, { ...trainOpts, checkpointPath, resume: true, ...(parent ? { initialWeights: parent.weights } : {}), ...(mixturePrior ? { mixturePrior } : {}), ...(mask ? { ignoreMask: mask.pixels } : {}) }, {
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       onProgress: (p) => {
         const total = p.epochs * p.stepsPerEpoch;
@@ -196,7 +229,7 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     for (const [k, t] of Object.entries(result.weights)) weightArrays[k] = t.dataSync() as Float32Array;
     const weights = serializeWeights(result.weights, config);
     tf.dispose(Object.values(result.weights));
-    const onnx = exportVaeToOnnx(config, weightArrays, { metadata: { modelId: String(modelId), trainVideo: video.name } });
+    const onnx = exportVaeToOnnx(config, weightArrays, { metadata: { modelId: String(modelId), trainVideo: video.name }, ...(mask ? { ignoreMask: mask.pixels } : {}) });
 
     meter.stage('calibrating on held-out frames', video.frameCount);
     // Held out: validation frames of the training video's own (unrepeated) part of the pool.

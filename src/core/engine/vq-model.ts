@@ -16,7 +16,7 @@ import { VQ_COMBINATION } from '../scoring/calibrate.js';
 import { createModel, deleteModel, finishModel, recordRun } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { gatherFrames } from './frames.js';
-import { calibrateAndScore, type EngineHooks, TRAIN_DEFAULTS, type TrainModelOptions, type TrainModelResult } from './train-model.js';
+import { calibrateAndScore, type EngineHooks, TRAIN_DEFAULTS, trainingIgnoreMask, type TrainModelOptions, type TrainModelResult } from './train-model.js';
 import { trainingPool } from './training-pool.js';
 
 /** Weights and codebook as bytes: a JSON header (config, names, shapes) then the float32 values. */
@@ -71,15 +71,16 @@ export async function trainVqModel(store: Store, o: TrainModelOptions, hooks: En
     validationFraction: o.validationFraction ?? TRAIN_DEFAULTS.validationFraction,
     seed: o.seed ?? TRAIN_DEFAULTS.seed,
   };
+  const mask = trainingIgnoreMask(store, video.id, frames.size, o.useIgnoreMask ?? true);
   const modelId = createModel(store, {
     kind: 'vq-vae',
     name: o.name ?? `VQ-VAE on ${video.name}`,
-    config: { ...config, train: opts, key: createHash('sha256').update(JSON.stringify({ v: video.contentHash, opts })).digest('hex').slice(0, 16) },
+    config: { ...config, train: opts, key: createHash('sha256').update(JSON.stringify({ v: video.contentHash, opts, ...(mask ? { mask: mask.record } : {}) })).digest('hex').slice(0, 16), ignoreMask: mask?.record ?? null },
     trainVideoId: video.id,
   });
   try {
     meter.stage(`training (${backend.name})`);
-    const r = await trainVqVae(frames, opts, {
+    const r = await trainVqVae(frames, { ...opts, ...(mask ? { ignoreMask: mask.pixels } : {}) }, {
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       onProgress: (p) => {
         const total = opts.epochs * p.stepsPerEpoch;
@@ -87,7 +88,7 @@ export async function trainVqModel(store: Store, o: TrainModelOptions, hooks: En
         hooks.onProgress?.({ done, total, fraction: done / total, rate: p.framesPerSec, etaSec: null, stage: `training VQ-VAE on ${backend.name}: epoch ${p.epoch + 1}/${opts.epochs}, recon ${p.recon.toFixed(1)}` });
       },
     });
-    const onnx = exportVqToOnnx(config, r.weights, r.codebook);
+    const onnx = exportVqToOnnx(config, r.weights, r.codebook, mask?.pixels);
     meter.stage('calibrating on held-out frames', video.frameCount);
     const { val } = splitIndices(frames.count, opts.validationFraction, opts.seed);
     const heldOut = new Set(val.map((i) => frames.indices[i]!));

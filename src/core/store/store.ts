@@ -159,6 +159,18 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
     // v5 (issue 5, mixture-prior VAE 'gmvae'): −log p(μ) under the model's Gaussian-mixture prior (NULL for other kinds).
     db.exec(`ALTER TABLE scores ADD COLUMN mixture REAL;`);
   },
+  (db) => {
+    // v6 (issue 5 item 6 masked likelihood): one ignore mask per video, as JSON { rects: [{ x, y, width,
+    // height }] } in normalized 0..1 coordinates of the stored frame (see shared/domain.ts IgnoreMask).
+    // No row: no mask. Rasterized at training time; models record the mask they used in their config.
+    db.exec(`
+      CREATE TABLE ignore_masks (
+        video_id INTEGER PRIMARY KEY REFERENCES videos(id) ON DELETE CASCADE,
+        mask TEXT NOT NULL,
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      );
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

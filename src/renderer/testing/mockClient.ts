@@ -44,6 +44,8 @@ export function createMockClient(mode: 'electron' | 'browser' = 'browser'): Mock
     compareModels: vi.fn<AppApi['compareModels']>().mockResolvedValue({ videoId: 1, normalFrames: 0, incidentFrames: 0, rows: [] }),
     exportEvents: vi.fn<AppApi['exportEvents']>().mockResolvedValue({ fileName: 'events.csv', mime: 'text/csv', content: '' }),
     exportLabels: vi.fn<AppApi['exportLabels']>().mockResolvedValue({ fileName: 'labels.json', mime: 'application/json', content: '[]' }),
+    getIgnoreMask: vi.fn<AppApi['getIgnoreMask']>().mockResolvedValue({ rects: [] }),
+    setIgnoreMask: vi.fn<AppApi['setIgnoreMask']>().mockImplementation(async (_videoId, mask) => mask),
     exportClip: vi.fn<AppApi['exportClip']>().mockResolvedValue({ path: '/tmp/exports/clip.mp4', fileName: 'clip.mp4', sizeBytes: 1000 }),
     generateSamples: vi.fn<AppApi['generateSamples']>().mockRejectedValue(new Error('not mocked')),
     latentTraversal: vi.fn<AppApi['latentTraversal']>().mockRejectedValue(new Error('not mocked')),

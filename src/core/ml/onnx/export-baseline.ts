@@ -6,6 +6,10 @@
  *   gray  = (0.299 R + 0.587 G + 0.114 B) / 255                     (as toGray)
  *   pca   : r = gray − mean;  score = mean_p (r − Uᵀ(U r))²          (U: k × D components)
  *   bgdiff: score = mean_p |gray − median|
+ *
+ * With an ignore mask (S·S bytes, 1 = ignored; the model must have been fitted on frames whose
+ * ignored pixels were zeroed the same way, baseline-model.ts), gray is zeroed at ignored pixels and
+ * the mean runs over observed pixels only. Without one the graph is what it always was.
  */
 import type { BgDiffModel, PcaModel } from '../../eval/baselines.js';
 import { ONNX_INPUT, ONNX_IR_VERSION, ONNX_OPSET } from './export-vae.js';
@@ -13,14 +17,29 @@ import { attr, DataType, OnnxGraphBuilder } from './proto.js';
 
 export const BASELINE_OUTPUT = 'score';
 
-export function exportBaselineToOnnx(model: PcaModel | BgDiffModel): Uint8Array {
+export function exportBaselineToOnnx(model: PcaModel | BgDiffModel, ignoreMask?: Uint8Array): Uint8Array {
   const S = model.size;
   const D = S * S;
+  if (ignoreMask && ignoreMask.length !== D) throw new RangeError(`an ignore mask for ${S}x${S} frames has ${D} values, not ${ignoreMask.length}`);
+  let observedCount = D;
+  if (ignoreMask) for (const v of ignoreMask) observedCount -= v ? 1 : 0;
+  if (observedCount === 0) throw new RangeError('the ignore mask covers every pixel: there is nothing left to score');
+  const masked = observedCount < D;
   const g = new OnnxGraphBuilder(`latentwatch_${model.kind}`);
   const frames = g.addInput(ONNX_INPUT, DataType.UINT8, ['N', S, S, 3], 'video frames, uint8 NHWC');
   const f = g.op('Cast', [frames], { to: attr.int(DataType.FLOAT) });
   const flat = g.op('Reshape', [f, g.constInt64('shape_pix', [0, D, 3])]);
-  const gray = g.op('Reshape', [g.op('MatMul', [flat, g.constFloat('luma', [0.299 / 255, 0.587 / 255, 0.114 / 255], [3, 1])]), g.constInt64('shape_gray', [0, D])], {}, 'gray');
+  const grayAll = g.op('Reshape', [g.op('MatMul', [flat, g.constFloat('luma', [0.299 / 255, 0.587 / 255, 0.114 / 255], [3, 1])]), g.constInt64('shape_gray', [0, D])], {}, masked ? 'gray_all' : 'gray');
+  const gray = masked ? g.op('Mul', [grayAll, g.addInitializer('observed', [D], Float32Array.from(ignoreMask!, (v) => (v ? 0 : 1)))], {}, 'gray') : grayAll;
+  // Mean over observed pixels: the mean over all D (ignored ones contribute 0) times D / observed.
+  const meanObserved = (x: string): void => {
+    if (!masked) {
+      g.op('ReduceMean', [x], { axes: attr.ints([1]), keepdims: attr.int(0) }, BASELINE_OUTPUT);
+      return;
+    }
+    const m = g.op('ReduceMean', [x], { axes: attr.ints([1]), keepdims: attr.int(0) }, 'score_all');
+    g.op('Mul', [m, g.constFloat('observed_scale', [D / observedCount], [])], {}, BASELINE_OUTPUT);
+  };
   if (model.kind === 'pca') {
     const r = g.op('Sub', [gray, g.addInitializer('pca.mean', [D], Float32Array.from(model.mean))], {}, 'centred');
     let resid = r;
@@ -31,10 +50,10 @@ export function exportBaselineToOnnx(model: PcaModel | BgDiffModel): Uint8Array 
       const c = g.op('MatMul', [r, g.addInitializer('pca.components_t', [D, model.k], ut)], {}, 'coefficients');
       resid = g.op('Sub', [r, g.op('MatMul', [c, g.addInitializer('pca.components', [model.k, D], u)])], {}, 'residual');
     }
-    g.op('ReduceMean', [g.op('Mul', [resid, resid])], { axes: attr.ints([1]), keepdims: attr.int(0) }, BASELINE_OUTPUT);
+    meanObserved(g.op('Mul', [resid, resid]));
   } else {
     const diff = g.op('Abs', [g.op('Sub', [gray, g.addInitializer('bgdiff.median', [D], Float32Array.from(model.median))])]);
-    g.op('ReduceMean', [diff], { axes: attr.ints([1]), keepdims: attr.int(0) }, BASELINE_OUTPUT);
+    meanObserved(diff);
   }
   g.addOutput(BASELINE_OUTPUT, DataType.FLOAT, ['N'], model.kind === 'pca' ? 'mean squared PCA residual (gray)' : 'mean |gray − median|');
   return g.toBytes({

@@ -36,6 +36,8 @@ export const META = {
   format: 'latentwatch.format',
   config: 'latentwatch.vae_config',
   patch: 'latentwatch.patch_size',
+  /** Present on a masked graph: how many of the S·S pixels the baked-in ignore mask leaves out. */
+  ignoredPixels: 'latentwatch.ignored_pixels',
 } as const;
 export const FORMAT_TAG = 'latentwatch-vae-scorer/1';
 
@@ -45,6 +47,70 @@ export interface ExportOptions {
   producerVersion?: string;
   /** Opset to declare (default 17); only tested with 17. */
   opset?: number;
+  /**
+   * Bake an ignore mask into the graph (S·S bytes, 1 = ignored; see ScoreMask). Absent, or ignoring
+   * no pixel: the graph is exactly the unmasked one, byte for byte.
+   */
+  ignoreMask?: Uint8Array;
+}
+
+/**
+ * The constants a masked scoring graph needs, worked out once at export time from the ignore mask.
+ * Every score is over observed pixels only and normalized by how many there are, so a masked
+ * model's per-pixel scores are on the same scale as an unmasked one's:
+ * - the encoder sees the frame with ignored pixels zeroed (as in training, losses.ts vaeTerms);
+ * - err_map is 0 at ignored pixels (the heatmap shows nothing there);
+ * - patch_err is the mean over the patch's observed pixels (0 for a fully ignored patch);
+ * - recon_mse is the mean over observed pixels;
+ * - nll (and so elbo) sums over observed pixels: −log p(x_obs | z = μ), the masked likelihood;
+ * - sharpness averages |Laplacian| over interior pixels whose 3×3 cross lies wholly in observed pixels.
+ * The reconstruction itself is left whole: the decoder fills the ignored pixels in.
+ */
+export interface ScoreMask {
+  /** 1 observed, 0 ignored, [S·S]. */
+  observed: Float32Array;
+  /** Observed pixels. */
+  count: number;
+  /** Per patch: PATCH² / observed pixels in it (0 for a patch with none), [G·G]. */
+  patchScale: Float32Array;
+  /** Interior (S−2)² pixels whose Laplacian uses observed pixels only: 1, else 0. */
+  interior: Float32Array;
+  interiorCount: number;
+}
+
+/** The ScoreMask of an ignore mask (S·S bytes, 1 = ignored); null when it ignores nothing. */
+export function scoreMask(ignore: Uint8Array | undefined, S: number): ScoreMask | null {
+  if (!ignore) return null;
+  if (ignore.length !== S * S) throw new RangeError(`an ignore mask for ${S}x${S} frames has ${S * S} values, not ${ignore.length}`);
+  const observed = Float32Array.from(ignore, (v) => (v ? 0 : 1));
+  let count = 0;
+  for (const v of observed) count += v;
+  if (count === S * S) return null;
+  if (count === 0) throw new RangeError('the ignore mask covers every pixel: there is nothing left to score');
+  const G = S / PATCH_SIZE;
+  const patchScale = new Float32Array(G * G);
+  for (let gy = 0; gy < G; gy++)
+    for (let gx = 0; gx < G; gx++) {
+      let n = 0;
+      for (let y = 0; y < PATCH_SIZE; y++) for (let x = 0; x < PATCH_SIZE; x++) n += observed[(gy * PATCH_SIZE + y) * S + gx * PATCH_SIZE + x]!;
+      patchScale[gy * G + gx] = n > 0 ? (PATCH_SIZE * PATCH_SIZE) / n : 0;
+    }
+  const interior = new Float32Array((S - 2) * (S - 2));
+  let interiorCount = 0;
+  const at = (y: number, x: number) => observed[y * S + x]!;
+  for (let y = 1; y < S - 1; y++)
+    for (let x = 1; x < S - 1; x++) {
+      const ok = at(y, x) * at(y - 1, x) * at(y + 1, x) * at(y, x - 1) * at(y, x + 1);
+      interior[(y - 1) * (S - 2) + (x - 1)] = ok;
+      interiorCount += ok;
+    }
+  return { observed, count, patchScale, interior, interiorCount };
+}
+
+/** x (float NCHW) with the ignored pixels zeroed, for the encoder; `input` unchanged without a mask. */
+export function addMaskedInputOps(g: OnnxGraphBuilder, S: number, input: string, mask: ScoreMask | null): string {
+  if (!mask) return input;
+  return g.op('Mul', [input, g.addInitializer('observed', [1, 1, S, S], mask.observed)], {}, 'x_observed');
 }
 
 /** Explicit [begin, end] pads of TF 'same' for one spatial axis of a conv with input size `size`. */
@@ -214,22 +280,40 @@ export function addDecoderOps(g: OnnxGraphBuilder, config: VaeConfig, W: WeightF
  * recon_mse, nll (at the decoded latent), elbo = −(nll + kl) and sharpness. `makeKl` adds the kl
  * output (called between recon_mse and nll, the order the VAE graph always had).
  */
-export function addScoreOps(g: OnnxGraphBuilder, config: Pick<VaeConfig, 'inputSize' | 'channels' | 'likelihood' | 'fixedLogVar'>, W: WeightFn, x: string, logits: string, makeKl: () => string): void {
+export function addScoreOps(
+  g: OnnxGraphBuilder,
+  config: Pick<VaeConfig, 'inputSize' | 'channels' | 'likelihood' | 'fixedLogVar'>,
+  W: WeightFn,
+  x: string,
+  logits: string,
+  makeKl: () => string,
+  mask: ScoreMask | null = null,
+): void {
   const S = config.inputSize;
   const C = config.channels;
   const G = S / PATCH_SIZE;
   const reconNchw = g.op('Sigmoid', [logits], {}, 'recon_nchw');
   g.op('Transpose', [reconNchw], { perm: attr.ints([0, 2, 3, 1]) }, 'recon');
+  const observed = mask ? g.addInitializer('observed_px', [1, 1, S, S], mask.observed) : null;
 
   // Reconstruction error.
   const diff = g.op('Sub', [reconNchw, x], {}, 'diff');
   const sq = g.op('Mul', [diff, diff], {}, 'sq_err');
-  const err4 = g.op('ReduceMean', [sq], { axes: attr.ints([1]), keepdims: attr.int(1) }, 'err_map_n1ss');
+  const err4 = observed
+    ? g.op('Mul', [g.op('ReduceMean', [sq], { axes: attr.ints([1]), keepdims: attr.int(1) }, 'err_map_all'), observed], {}, 'err_map_n1ss')
+    : g.op('ReduceMean', [sq], { axes: attr.ints([1]), keepdims: attr.int(1) }, 'err_map_n1ss');
   g.op('Reshape', [err4, g.constInt64('shape_err', [0, S, S])], {}, 'err_map');
-  const patch4 = g.op('AveragePool', [err4], { kernel_shape: attr.ints([PATCH_SIZE, PATCH_SIZE]), strides: attr.ints([PATCH_SIZE, PATCH_SIZE]) }, 'patch_err_n1gg');
+  const pooled = g.op('AveragePool', [err4], { kernel_shape: attr.ints([PATCH_SIZE, PATCH_SIZE]), strides: attr.ints([PATCH_SIZE, PATCH_SIZE]) }, mask ? 'patch_err_pooled' : 'patch_err_n1gg');
+  const patch4 = mask ? g.op('Mul', [pooled, g.addInitializer('patch_scale', [1, 1, G, G], mask.patchScale)], {}, 'patch_err_n1gg') : pooled;
   g.op('Reshape', [patch4, g.constInt64('shape_patch', [0, G, G])], {}, 'patch_err');
-  // Patches tile the picture exactly, so the mean of the patch means is the overall mean.
-  g.op('ReduceMean', [patch4], { axes: attr.ints([1, 2, 3]), keepdims: attr.int(0) }, 'recon_mse');
+  if (mask) {
+    // Mean of the pooled (zero-filled) map is Σ err / S²; rescale to Σ err / observed pixels.
+    const m = g.op('ReduceMean', [pooled], { axes: attr.ints([1, 2, 3]), keepdims: attr.int(0) }, 'recon_mse_all');
+    g.op('Mul', [m, g.constFloat('observed_scale', [(S * S) / mask.count], [])], {}, 'recon_mse');
+  } else {
+    // Patches tile the picture exactly, so the mean of the patch means is the overall mean.
+    g.op('ReduceMean', [patch4], { axes: attr.ints([1, 2, 3]), keepdims: attr.int(0) }, 'recon_mse');
+  }
 
   const kl = makeKl();
 
@@ -243,16 +327,16 @@ export function addScoreOps(g: OnnxGraphBuilder, config: Pick<VaeConfig, 'inputS
       g.op('Sub', [g.op('Relu', [logits]), g.op('Mul', [x, logits])]),
       g.op('Log', [g.op('Add', [g.op('Exp', [g.op('Neg', [g.op('Abs', [logits])])]), g.constFloat('c1b', [1], [])])]),
     ]);
-    nll = g.op('ReduceSum', [terms, axesPix], { keepdims: attr.int(0) }, 'nll');
+    nll = g.op('ReduceSum', [observed ? g.op('Mul', [terms, observed]) : terms, axesPix], { keepdims: attr.int(0) }, 'nll');
   } else {
     const lv = config.likelihood === 'gaussian-fixed' ? new Float32Array(C).fill(config.fixedLogVar) : W('dec.logvar');
     // ½ (x − mean)² / σ²_c per pixel, then the constant ½ Σ (log 2π + log σ²_c) over S·S pixels.
     const halfPrec = Float32Array.from(lv, (v) => 0.5 * Math.exp(-v));
     let constant = 0;
     for (const v of lv) constant += 0.5 * (Math.log(2 * Math.PI) + v);
-    constant *= S * S;
+    constant *= mask ? mask.count : S * S;
     const weighted = g.op('Mul', [sq, g.constFloat('half_precision', halfPrec, [1, C, 1, 1])]);
-    const s = g.op('ReduceSum', [weighted, axesPix], { keepdims: attr.int(0) });
+    const s = g.op('ReduceSum', [observed ? g.op('Mul', [weighted, observed]) : weighted, axesPix], { keepdims: attr.int(0) });
     nll = g.op('Add', [s, g.constFloat('nll_const', [constant], [])], {}, 'nll');
   }
   g.op('Neg', [g.op('Add', [nll, kl])], {}, 'elbo');
@@ -267,7 +351,11 @@ export function addScoreOps(g: OnnxGraphBuilder, config: Pick<VaeConfig, 'inputS
     dilations: attr.ints([1, 1]),
     group: attr.int(C),
   }, 'laplacian_x');
-  g.op('ReduceMean', [g.op('Abs', [lapOut])], { axes: attr.ints([1, 2, 3]), keepdims: attr.int(0) }, 'sharpness');
+  if (mask) {
+    const inside = g.addInitializer('laplacian_observed', [1, 1, S - 2, S - 2], mask.interior);
+    const total = g.op('ReduceSum', [g.op('Mul', [g.op('Abs', [lapOut]), inside]), axesPix], { keepdims: attr.int(0) });
+    g.op('Mul', [total, g.constFloat('laplacian_scale', [mask.interiorCount > 0 ? 1 / (C * mask.interiorCount) : 0], [])], {}, 'sharpness');
+  } else g.op('ReduceMean', [g.op('Abs', [lapOut])], { axes: attr.ints([1, 2, 3]), keepdims: attr.int(0) }, 'sharpness');
 
 }
 
@@ -289,6 +377,8 @@ export function addScoreOps(g: OnnxGraphBuilder, config: Pick<VaeConfig, 'inputS
  *   reproducible frame to frame but is not the Monte-Carlo ELBO that training optimises.
  * - `sharpness` [N]: mean |Laplacian| of the input (3×3, each channel, interior pixels): the picture's
  *   fine detail. Defocus removes it; the VAE's own reconstruction is too smooth to notice the loss.
+ *
+ * With `opts.ignoreMask` every score is over the observed pixels only (see ScoreMask).
  */
 export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float32Array | tf.Tensor>, opts: ExportOptions = {}): Uint8Array {
   validateConfig(config);
@@ -298,6 +388,7 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
   if (S % PATCH_SIZE !== 0) throw new RangeError(`inputSize ${S} must be a multiple of the ${PATCH_SIZE}-pixel patch for patch_err`);
   const G = S / PATCH_SIZE;
   const W = weightReader(config, weights);
+  const mask = scoreMask(opts.ignoreMask, S);
 
   const g = new OnnxGraphBuilder('latentwatch_vae');
   const frames = g.addInput(ONNX_INPUT, DataType.UINT8, ['N', S, S, inputChannels(config)], config.conditionFrames ? 'current and previous frame, uint8 NHWC, 2C channels' : 'video frames, uint8 NHWC');
@@ -305,7 +396,7 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
   // x in 0..1, NCHW (transpose the uint8 bytes first: 4x less memory traffic than floats).
   const { input, x, cond } = addInputOps(g, config, frames);
 
-  const { mu, logvar } = addEncoderOps(g, config, W, input);
+  const { mu, logvar } = addEncoderOps(g, config, W, addMaskedInputOps(g, S, input, mask));
   // Decoder at z = μ (given the previous frame, for a conditional model).
   const decoded = addDecoderOps(g, config, W, mu); // [N, C, S, S]
   const logits = cond ? g.op('Add', [decoded, addConditionOps(g, config, W, cond)], {}, 'logits_cond') : decoded;
@@ -315,7 +406,7 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
     const kSum = g.op('ReduceSum', [kTerms, g.constInt64('axes_latent', [1])], { keepdims: attr.int(0) });
     const kl = g.op('Mul', [kSum, g.constFloat('c_half', [0.5], [])], {}, 'kl');
     return kl;
-  });
+  }, mask);
 
   const F = DataType.FLOAT;
   g.addOutput('mu', F, ['N', L], 'encoder mean');
@@ -340,6 +431,7 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
       [META.format]: FORMAT_TAG,
       [META.config]: JSON.stringify(config),
       [META.patch]: String(PATCH_SIZE),
+      ...(mask ? { [META.ignoredPixels]: String(S * S - mask.count) } : {}),
     },
   };
   return g.toBytes(modelOpts);

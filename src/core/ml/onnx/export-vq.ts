@@ -12,12 +12,13 @@
  */
 import { KERNEL, STRIDE } from '../vae/spec.js';
 import { type VqConfig, vqGrid, vqWeightSpecs } from '../vq/vq-vae.js';
-import { addScoreOps, ONNX_INPUT, ONNX_IR_VERSION, ONNX_OPSET, PATCH_SIZE, permute4, samePads, transposeSamePads } from './export-vae.js';
+import { addMaskedInputOps, addScoreOps, ONNX_INPUT, ONNX_IR_VERSION, ONNX_OPSET, PATCH_SIZE, permute4, samePads, scoreMask, transposeSamePads } from './export-vae.js';
 import { attr, DataType, OnnxGraphBuilder } from './proto.js';
 
 export const VQ_CODES_OUTPUT = 'codes';
 
-export function exportVqToOnnx(config: VqConfig, weights: Record<string, Float32Array>, codebook: Float32Array): Uint8Array {
+/** `ignoreMask` (S·S bytes, 1 = ignored): baked in as in exportVaeToOnnx (encoder sees 0 there, scores over observed pixels). */
+export function exportVqToOnnx(config: VqConfig, weights: Record<string, Float32Array>, codebook: Float32Array, ignoreMask?: Uint8Array): Uint8Array {
   const specs = new Map(vqWeightSpecs(config).map((s) => [s.name, s.shape]));
   const W = (name: string): Float32Array => {
     const w = weights[name];
@@ -34,7 +35,8 @@ export function exportVqToOnnx(config: VqConfig, weights: Record<string, Float32
   const frames = g.addInput(ONNX_INPUT, DataType.UINT8, ['N', S, S, C], 'video frames, uint8 NHWC');
   const framesNchw = g.op('Transpose', [frames], { perm: attr.ints([0, 3, 1, 2]) }, 'frames_nchw');
   const x = g.op('Div', [g.op('Cast', [framesNchw], { to: attr.int(DataType.FLOAT) }, 'frames_f32'), g.constFloat('c255', [255], [])], {}, 'x');
-  let h = x;
+  const mask = scoreMask(ignoreMask, S);
+  let h = addMaskedInputOps(g, S, x, mask);
   let size = S;
   let cin = C;
   config.filters.forEach((f, i) => {
@@ -92,7 +94,7 @@ export function exportVqToOnnx(config: VqConfig, weights: Record<string, Float32
     // [N] zeros (shaped from mu) plus the constant G²·log K.
     const zeros = g.op('Mul', [g.op('ReduceSum', [mu, g.constInt64('axes_mu', [1])], { keepdims: attr.int(0) }), g.constFloat('c0b', [0], [])]);
     return g.op('Add', [zeros, g.constFloat('kl_const', [side * side * Math.log(K)], [])], {}, 'kl');
-  });
+  }, mask);
   const F = DataType.FLOAT;
   const G = S / PATCH_SIZE;
   g.addOutput('mu', F, ['N', D], 'quantized latent averaged over the grid');

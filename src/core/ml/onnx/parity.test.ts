@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_VAE_CONFIG, type VaeConfig, type VaeWeights } from '../vae/spec.js';
 import { exportVaeToOnnx, samePads, transposeSamePads } from './export-vae.js';
 import { OnnxVaeScorer, type VaeScores } from './runtime.js';
+import { mulberry32 } from '../prng.js';
 import { randomFrames, randomWeights, referenceScores, worst, type ReferenceScores } from './test-helpers.js';
 
 beforeAll(async () => {
@@ -151,6 +152,65 @@ describe('ONNX export parity with the tfjs forward pass', () => {
     expect(() => exportVaeToOnnx(SMALL, { ...w, 'enc.conv0.bias': new Float32Array(3) })).toThrow(/enc.conv0.bias/);
     expect(() => exportVaeToOnnx(SMALL, { ...w, 'enc.conv0.kernel': tf.zeros([4, 4, 2, 4]) })).toThrow(/shape/);
     dropped!.dispose();
+    tf.dispose(Object.values(w));
+  });
+});
+
+/** An ignore mask for S: one whole 8×8 patch (the top-left), a stripe through the bottom-right patch, and a lone pixel. */
+function testMask(S: number): Uint8Array {
+  const m = new Uint8Array(S * S);
+  for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) m[y * S + x] = 1;
+  for (let x = S - 8; x < S - 3; x++) m[(S - 2) * S + x] = 1;
+  m[Math.floor(S / 2) * S + 9] = 1;
+  return m;
+}
+
+describe('ONNX export parity with an ignore mask baked in (masked likelihood)', () => {
+  const scorers: OnnxVaeScorer[] = [];
+  afterAll(async () => {
+    for (const s of scorers) await s.dispose();
+  });
+  const masked: Case[] = [
+    { label: 'small 16x16x1 bernoulli, masked', config: SMALL, seed: 21, frames: 4 },
+    { label: 'small 16x16x1 gaussian-learned, masked', config: { ...SMALL, likelihood: 'gaussian-learned' }, seed: 22, frames: 3, biasScale: 0.5 },
+    { label: 'mid 32x32x3 gaussian-fixed, masked', config: MID, seed: 23, frames: 3 },
+    { label: 'default 64x64x3 gaussian-learned, masked', config: DEFAULT_VAE_CONFIG, seed: 24, frames: 2 },
+  ];
+  for (const c of masked) {
+    it(c.label, async () => {
+      const S = c.config.inputSize;
+      const C = c.config.channels;
+      const ignore = testMask(S);
+      const w = randomWeights(c.config, c.seed, c.biasScale);
+      const frames = randomFrames(c.config, c.frames, c.seed + 100);
+      const ref = referenceScores(c.config, w, frames, c.frames, ignore);
+      const scorer = await OnnxVaeScorer.create(exportVaeToOnnx(c.config, w, { ignoreMask: ignore }), { threads: 1 });
+      scorers.push(scorer);
+      const got = await scorer.run(frames, c.frames, { full: true });
+      expectScores(got, ref, true);
+      // The masked numbers differ from the unmasked ones (the reference is not trivially the same).
+      const plain = referenceScores(c.config, w, frames, c.frames);
+      expect(worst(ref.reconMse, plain.reconMse, 1e-6, 1e-5).ratio).toBeGreaterThan(1);
+      // err_map is 0 at every ignored pixel; the reconstruction is there everywhere.
+      for (let n = 0; n < c.frames; n++) for (let p = 0; p < S * S; p++) if (ignore[p]) expect(got.errMap![n * S * S + p]).toBe(0);
+      expect(Array.from(got.recon!).every((v) => v > 0 && v < 1)).toBe(true);
+      // Whatever the ignored pixels hold, every score is the same (latents included).
+      const scrambled = frames.slice();
+      const r = mulberry32(c.seed);
+      for (let n = 0; n < c.frames; n++) for (let p = 0; p < S * S; p++) if (ignore[p]) for (let ch = 0; ch < C; ch++) scrambled[(n * S * S + p) * C + ch] = Math.floor(r() * 256);
+      const again = await scorer.run(scrambled, c.frames);
+      for (const k of ['mu', 'logvar', 'patchErr', 'reconMse', 'kl', 'nll', 'elbo', 'sharpness'] as const) expectClose(`scrambled ${k}`, again[k], got[k], 1e-6, 1e-6);
+      tf.dispose(Object.values(w));
+    });
+  }
+
+  it('an empty mask exports the unmasked graph byte for byte', () => {
+    const w = randomWeights(SMALL, 25);
+    const a = exportVaeToOnnx(SMALL, w);
+    expect(Buffer.from(exportVaeToOnnx(SMALL, w, { ignoreMask: new Uint8Array(16 * 16) })).equals(Buffer.from(a))).toBe(true);
+    expect(Buffer.from(exportVaeToOnnx(SMALL, w, { ignoreMask: testMask(16) })).equals(Buffer.from(a))).toBe(false);
+    expect(() => exportVaeToOnnx(SMALL, w, { ignoreMask: new Uint8Array(16 * 16).fill(1) })).toThrow(/covers every pixel/);
+    expect(() => exportVaeToOnnx(SMALL, w, { ignoreMask: new Uint8Array(5) })).toThrow(/256 values/);
     tf.dispose(Object.values(w));
   });
 });

@@ -63,16 +63,19 @@ export interface ReferenceScores {
 
 /**
  * Runs spec.ts' encode / decodeLogits(z = μ) / decoderLogVar in tfjs and computes the scores from
- * their outputs in float64 JS, following the definitions in exportVaeToOnnx's doc comment.
+ * their outputs in float64 JS, following the definitions in exportVaeToOnnx's doc comment. With
+ * `ignore` (S·S bytes, 1 = ignored) the masked definitions (export-vae.ts ScoreMask), written out
+ * directly here: the encoder sees ignored pixels as 0, and every score counts observed pixels only.
  */
-export function referenceScores(config: VaeConfig, w: VaeWeights, frames: Uint8Array, count: number): ReferenceScores {
+export function referenceScores(config: VaeConfig, w: VaeWeights, frames: Uint8Array, count: number, ignore?: Uint8Array): ReferenceScores {
   const S = config.inputSize;
   const C = config.channels;
   const L = config.latentDim;
   // tf.tidy cannot return plain arrays; a manual scope frees the intermediate tensors instead.
   const run = () => {
     const xt = tf.div(tf.tensor4d(Float32Array.from(frames), [count, S, S, C]), 255) as tf.Tensor4D;
-    const e = encode(config, w, xt);
+    const seen = ignore ? (tf.mul(xt, tf.tensor4d(Float32Array.from(ignore, (v) => (v ? 0 : 1)), [1, S, S, 1])) as tf.Tensor4D) : xt;
+    const e = encode(config, w, seen);
     const l = decodeLogits(config, w, e.mu);
     const lvT = decoderLogVar(config, w);
     return {
@@ -100,10 +103,16 @@ export function referenceScores(config: VaeConfig, w: VaeWeights, frames: Uint8A
   const nll = new Float64Array(count);
   const elbo = new Float64Array(count);
   const log2pi = Math.log(2 * Math.PI);
+  const ign = (p: number): boolean => !!ignore && ignore[p] === 1;
+  let observedCount = 0;
+  for (let p = 0; p < S * S; p++) if (!ign(p)) observedCount++;
+  const patchObserved = new Float64Array(G * G);
+  for (let p = 0; p < S * S; p++) if (!ign(p)) patchObserved[Math.floor(Math.floor(p / S) / PATCH_SIZE) * G + Math.floor((p % S) / PATCH_SIZE)]! += 1;
   for (let n = 0; n < count; n++) {
     let total = 0;
     let nl = 0;
     for (let p = 0; p < S * S; p++) {
+      if (ign(p)) continue; // err_map stays 0, nothing is summed
       let e = 0;
       for (let c = 0; c < C; c++) {
         const i = (n * S * S + p) * C + c;
@@ -121,9 +130,9 @@ export function referenceScores(config: VaeConfig, w: VaeWeights, frames: Uint8A
       total += e;
       const py = Math.floor(Math.floor(p / S) / PATCH_SIZE);
       const px = Math.floor((p % S) / PATCH_SIZE);
-      patchErr[(n * G + py) * G + px]! += e / C / (PATCH_SIZE * PATCH_SIZE);
+      patchErr[(n * G + py) * G + px]! += e / C / patchObserved[py * G + px]!;
     }
-    reconMse[n] = total / (S * S * C);
+    reconMse[n] = total / (observedCount * C);
     let k = 0;
     for (let j = 0; j < L; j++) {
       const m = mu[n * L + j]!;
@@ -137,11 +146,15 @@ export function referenceScores(config: VaeConfig, w: VaeWeights, frames: Uint8A
   const sharpness = new Float64Array(count);
   for (let n = 0; n < count; n++) {
     let acc = 0;
+    let used = 0;
     const at = (y: number, xx: number, c: number) => x[((n * S + y) * S + xx) * C + c]!;
     for (let y = 1; y < S - 1; y++)
-      for (let xx = 1; xx < S - 1; xx++)
+      for (let xx = 1; xx < S - 1; xx++) {
+        if ([[y, xx], [y - 1, xx], [y + 1, xx], [y, xx - 1], [y, xx + 1]].some(([a, b]) => ign(a! * S + b!))) continue;
+        used++;
         for (let c = 0; c < C; c++) acc += Math.abs(4 * at(y, xx, c) - at(y - 1, xx, c) - at(y + 1, xx, c) - at(y, xx - 1, c) - at(y, xx + 1, c));
-    sharpness[n] = acc / ((S - 2) * (S - 2) * C);
+      }
+    sharpness[n] = used ? acc / (used * C) : 0;
   }
   return { mu, logvar, recon, logits, x, errMap, patchErr, reconMse, kl, nll, elbo, sharpness };
 }

@@ -53,4 +53,29 @@ describe('VQ-VAE ONNX scorer', () => {
       tf.dispose([x, ze, logits, ...Object.values(w)]);
     }
   });
+
+  it('bakes an ignore mask in: the encoder and every score are blind to ignored pixels, err_map is 0 there; no mask: the same bytes', async () => {
+    const config: VqConfig = { inputSize: 16, channels: 3, filters: [4, 8], codebookSize: 6, beta: 0.25 };
+    const w = initVqWeights(config, 7);
+    const arrays = Object.fromEntries(Object.entries(w).map(([k, t]) => [k, t.dataSync() as Float32Array]));
+    tf.dispose(Object.values(w));
+    const r = rng(8);
+    const codebook = Float32Array.from({ length: 6 * 8 }, () => r() - 0.5);
+    const ignore = new Uint8Array(256);
+    for (let p = 0; p < 48; p++) ignore[p] = 1; // the top three rows
+    expect(Buffer.from(exportVqToOnnx(config, arrays, codebook, new Uint8Array(256))).equals(Buffer.from(exportVqToOnnx(config, arrays, codebook)))).toBe(true);
+    const scorer = await OnnxVaeScorer.create(exportVqToOnnx(config, arrays, codebook, ignore));
+    try {
+      const frames = randomFrames({ inputSize: 16, channels: 3, filters: [4], latentDim: 1, likelihood: 'bernoulli', fixedLogVar: 0 }, 2, 9);
+      const a = await scorer.run(frames, 2, { full: true });
+      const scrambled = frames.slice();
+      for (let f = 0; f < 2; f++) for (let p = 0; p < 48; p++) scrambled.fill((p * 29 + f * 7) % 256, (f * 256 + p) * 3, (f * 256 + p) * 3 + 3);
+      const b = await scorer.run(scrambled, 2, { full: true });
+      expect(Array.from(b.codes!)).toEqual(Array.from(a.codes!));
+      for (const k of ['reconMse', 'patchErr', 'nll', 'sharpness'] as const) expect(Array.from(b[k])).toEqual(Array.from(a[k]));
+      for (let f = 0; f < 2; f++) for (let p = 0; p < 48; p++) expect(a.errMap![f * 256 + p]).toBe(0);
+    } finally {
+      await scorer.dispose();
+    }
+  });
 });

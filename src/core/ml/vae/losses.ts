@@ -13,6 +13,13 @@
  * Gaussian: p(x|z) = N(x; sigmoid(logits), diag(exp(log σ²_c))) with one log σ² per channel:
  * ½ Σ ( log 2π + log σ²_c + (x − x̂)² / σ²_c ), a true NLL in nats (it can be negative: it is a density).
  *
+ * Masked (missing-data) likelihood, issue 5 item 6: pass `observed`, a 0/1 weight tensor that
+ * broadcasts against NHWC (the trainer uses [1, S, S, 1], 1 = the pixel counts, 0 = the analyst
+ * ignores it), and the NLL sums only over observed pixels: −log p(x_obs | z). Ignored pixels add
+ * nothing to the loss and get exactly zero gradient; the decoder still predicts them (the
+ * reconstruction fills them in). Without `observed` every function computes exactly what it did
+ * before (the same ops, so the same bits).
+ *
  * Every function takes and returns tensors and allocates inside tf.tidy; the caller owns the result.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -33,37 +40,54 @@ function sameShape(a: tf.Tensor, b: tf.Tensor, what: string): void {
     throw new RangeError(`${what}: shapes differ, [${a.shape.join(', ')}] vs [${b.shape.join(', ')}]`);
 }
 
-/** Bernoulli negative log-likelihood from logits, per example [N], nats (sigmoid cross-entropy, stable). */
-export function bernoulliNll(logits: tf.Tensor, x: tf.Tensor): tf.Tensor1D {
+/** Zero the ignored pixels' terms (observed = 0) before summing; no mask: the terms as they are. */
+function keepObserved(perPixel: tf.Tensor, observed: tf.Tensor | undefined): tf.Tensor {
+  return observed ? tf.mul(perPixel, observed) : perPixel;
+}
+
+/**
+ * Bernoulli negative log-likelihood from logits, per example [N], nats (sigmoid cross-entropy,
+ * stable). With `observed`, only over the observed pixels.
+ */
+export function bernoulliNll(logits: tf.Tensor, x: tf.Tensor, observed?: tf.Tensor): tf.Tensor1D {
   sameShape(logits, x, 'bernoulliNll');
   return tf.tidy(() => {
     const perPixel = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, x)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-    return sumPerExample(perPixel);
+    return sumPerExample(keepObserved(perPixel, observed));
   });
 }
 
 /**
  * Gaussian negative log-likelihood per example [N], nats: mean sigmoid(logits), log σ² per channel
  * (logvar has shape [C], broadcast over the last axis of NHWC; a scalar or a full per-pixel tensor
- * also broadcasts).
+ * also broadcasts). With `observed`, only over the observed pixels (their log σ² terms included).
  */
-export function gaussianNll(logits: tf.Tensor, logvar: tf.Tensor, x: tf.Tensor): tf.Tensor1D {
+export function gaussianNll(logits: tf.Tensor, logvar: tf.Tensor, x: tf.Tensor, observed?: tf.Tensor): tf.Tensor1D {
   sameShape(logits, x, 'gaussianNll');
   return tf.tidy(() => {
     const mean = tf.sigmoid(logits);
     const sq = tf.square(tf.sub(x, mean));
     const perPixel = tf.mul(0.5, tf.add(tf.add(LOG_2PI, logvar), tf.mul(sq, tf.exp(tf.neg(logvar)))));
     // broadcasting a [C] logvar against [N,H,W,C] already gives the full shape because sq has it.
-    return sumPerExample(perPixel);
+    return sumPerExample(keepObserved(perPixel, observed));
   });
 }
 
-/** The decoder's NLL for this config: Bernoulli, or Gaussian with decoderLogVar(config, weights). */
-export function reconstructionNll(config: VaeConfig, weights: VaeWeights, logits: tf.Tensor4D, x: tf.Tensor4D): tf.Tensor1D {
+/** The decoder's NLL for this config: Bernoulli, or Gaussian with decoderLogVar(config, weights); with `observed`, over observed pixels only. */
+export function reconstructionNll(config: VaeConfig, weights: VaeWeights, logits: tf.Tensor4D, x: tf.Tensor4D, observed?: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => {
     const lv = decoderLogVar(config, weights);
-    return lv === null ? bernoulliNll(logits, x) : gaussianNll(logits, lv, x);
+    return lv === null ? bernoulliNll(logits, x, observed) : gaussianNll(logits, lv, x, observed);
   });
+}
+
+/**
+ * The 0/1 weight tensor [1, S, S, 1] of an ignore mask given as S·S bytes, row-major, 1 = ignored
+ * (shared/ignore-mask.ts rasterizeIgnoreMask): 1 where a pixel is observed, 0 where it is ignored.
+ */
+export function observedWeights(ignore: Uint8Array, size: number): tf.Tensor4D {
+  if (ignore.length !== size * size) throw new RangeError(`an ignore mask for ${size}x${size} frames has ${size * size} values, not ${ignore.length}`);
+  return tf.tensor4d(Float32Array.from(ignore, (v) => (v ? 0 : 1)), [1, size, size, 1]);
 }
 
 /** Closed-form KL(N(μ, diag σ²) ‖ N(0, I)) per example [N], nats. μ, log σ²: [N, L]. */
@@ -121,16 +145,19 @@ export interface VaeTerms {
  * One forward pass: encode, sample z (with ε given, or drawn from `eps` as a seed), decode, and the
  * per-example terms. Differentiable with respect to the weights. The caller disposes the result
  * (or runs it inside tf.tidy).
+ *
+ * `observed` (observedWeights): the ignored pixels are zeroed in what the encoder sees (zero
+ * imputation, so they cannot move z) and left out of the NLL.
  */
-export function vaeTerms(config: VaeConfig, weights: VaeWeights, input: tf.Tensor4D, eps?: tf.Tensor2D | number): VaeTerms {
+export function vaeTerms(config: VaeConfig, weights: VaeWeights, input: tf.Tensor4D, eps?: tf.Tensor2D | number, observed?: tf.Tensor4D): VaeTerms {
   return tf.tidy(() => {
     // A conditional model's input carries the previous frame too: the encoder sees both, the decoder
     // is given the previous one, and only the current frame is reconstructed.
     const { x, cond } = splitConditional(config, input);
-    const { mu, logvar } = encode(config, weights, input);
+    const { mu, logvar } = encode(config, weights, observed ? (tf.mul(input, observed) as tf.Tensor4D) : input);
     const z = reparameterize(mu, logvar, eps);
     const logits = decodeLogits(config, weights, z, cond);
-    const recon = reconstructionNll(config, weights, logits, x);
+    const recon = reconstructionNll(config, weights, logits, x, observed);
     const kl = klStdNormal(mu, logvar);
     return { recon, kl, mu, logvar, z, logits };
   });

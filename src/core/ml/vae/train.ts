@@ -28,7 +28,7 @@ import {
   type NamedArray,
   type TrainCheckpoint,
 } from './checkpoint.js';
-import { vaeTerms } from './losses.js';
+import { observedWeights, vaeTerms } from './losses.js';
 import { annealTemperature, gumbelNoise, type TemperatureSchedule } from '../family/gumbel.js';
 import type { DiagGmm } from '../family/mixture.js';
 import {
@@ -130,6 +130,14 @@ export interface TrainOptions {
    * fresh initialization. A checkpoint being resumed still wins. Adam's moments start at zero.
    */
   initialWeights?: NamedArray[];
+  /**
+   * Masked (missing-data) likelihood: S·S bytes, row-major, 1 where the pixel is ignored
+   * (shared/ignore-mask.ts rasterizeIgnoreMask at the model's inputSize). Ignored pixels are left out
+   * of the reconstruction NLL (training and validation) and zeroed in the encoder's input, and the
+   * learned decoder variance starts from the observed pixels only. Absent (or all zero): the run is
+   * exactly the unmasked one. A checkpoint made under another mask is not resumed.
+   */
+  ignoreMask?: Uint8Array;
   /** The mixture-prior VAE (mixture-prior.ts): a Gaussian-mixture prior with K components, EM-updated each epoch. */
   mixturePrior?: MixturePriorOptions;
 }
@@ -264,6 +272,12 @@ function fingerprint(f: FrameSet): number {
   return h >>> 0;
 }
 
+/** The frames' fingerprint mixed with the ignore mask's bytes (FNV-1a). */
+function maskFingerprint(h: number, mask: Uint8Array): number {
+  for (let i = 0; i < mask.length; i++) h = Math.imul(h ^ (mask[i]! ? 0x9d : 0x3b), 0x01000193);
+  return h >>> 0;
+}
+
 // ---------------------------------------------------------------------------------- validation
 
 interface Resolved {
@@ -282,6 +296,8 @@ interface Resolved {
   epsilon: number;
   decoderLogVarInit: 'data' | 'zeros';
   autoencoder: boolean;
+  /** The ignore mask when it ignores at least one pixel; null otherwise. */
+  ignoreMask: Uint8Array | null;
   mixture: ResolvedMixture | null;
 }
 
@@ -393,6 +409,19 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
   if (objective !== 'elbo' && objective !== 'autoencoder') bad(`objective must be 'elbo' or 'autoencoder', got ${String(objective)}`);
   const autoencoder = objective === 'autoencoder';
   const mixture = resolveMixture(frames, opts, bad);
+  let ignoreMask: Uint8Array | null = null;
+  if (opts.ignoreMask !== undefined) {
+    const m = opts.ignoreMask;
+    if (!(m instanceof Uint8Array) || m.length !== c.inputSize * c.inputSize)
+      bad(`ignoreMask must be a Uint8Array of inputSize² = ${c.inputSize * c.inputSize} values (1 = ignored), got ${m instanceof Uint8Array ? m.length : typeof m}`);
+    let ignored = 0;
+    for (const v of m) {
+      if (v !== 0 && v !== 1) bad(`ignoreMask values are 0 (counts) or 1 (ignored), found ${v}`);
+      ignored += v;
+    }
+    if (ignored === m.length) bad('the ignore mask covers every pixel: nothing is left to learn from');
+    if (ignored > 0) ignoreMask = m;
+  }
   return {
     config: c,
     epochs: opts.epochs,
@@ -410,11 +439,15 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
     decoderLogVarInit,
     autoencoder,
     mixture,
+    ignoreMask,
   };
 }
 
-/** log of the per-channel mean of (x − 0.5)² over the training frames, clamped to [log 1e-4, 0] (the picture's own channels only). */
-function dataLogVar(frames: FrameSet, train: number[], channels: number): number[] {
+/**
+ * log of the per-channel mean of (x − 0.5)² over the training frames, clamped to [log 1e-4, 0] (the
+ * picture's own channels only; with an ignore mask, its observed pixels only).
+ */
+function dataLogVar(frames: FrameSet, train: number[], channels: number, ignore: Uint8Array | null): number[] {
   const stride = frames.channels;
   const per = frames.size * frames.size * stride;
   const sums = new Float64Array(channels);
@@ -422,11 +455,14 @@ function dataLogVar(frames: FrameSet, train: number[], channels: number): number
     const off = f * per;
     for (let i = 0; i < per; i++) {
       if (i % stride >= channels) continue;
+      if (ignore && ignore[Math.floor(i / stride)]) continue;
       const d = frames.data[off + i]! / 255 - 0.5;
       sums[i % stride]! += d * d;
     }
   }
-  const n = (train.length * per) / stride;
+  let pixels = frames.size * frames.size;
+  if (ignore) for (const v of ignore) pixels -= v;
+  const n = train.length * pixels;
   return Array.from(sums, (s) => Math.min(0, Math.max(Math.log(1e-4), Math.log(s / n))));
 }
 
@@ -497,7 +533,8 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
     channels: frames.channels,
     trainCount: train.length,
     valCount: val.length,
-    fingerprint: fingerprint(frames),
+    // A masked run's fingerprint also covers the mask, so a checkpoint made under another mask is refused.
+    fingerprint: o.ignoreMask ? maskFingerprint(fingerprint(frames), o.ignoreMask) : fingerprint(frames),
   };
 
   // ---- state: fresh or from the checkpoint
@@ -519,6 +556,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
   const m = new Map<string, tf.Tensor>();
   const v = new Map<string, tf.Tensor>();
   let best: VaeWeights | null = null; // a copy of the best epoch's weights, once there is one
+  const observed = o.ignoreMask ? observedWeights(o.ignoreMask, config.inputSize) : undefined;
   // ---- mixture prior (kind 'gmvae'): the current mixture, the best epoch's, and the current one as tensors
   const mix = o.mixture;
   let gmm: DiagGmm | null = ck?.mixture?.current ? loadMixture(ck.mixture.current) : (mix?.initial ?? null);
@@ -543,6 +581,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
   };
   const disposeAll = (): void => {
     setPrior(null);
+    observed?.dispose();
     for (const t of Object.values(vars)) t.dispose();
     for (const t of m.values()) t.dispose();
     for (const t of v.values()) t.dispose();
@@ -553,7 +592,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
     const initial = ck ? arraysToWeights(ck.weights) : opts.initialWeights ? arraysToWeights(opts.initialWeights) : initWeights(config, o.seed);
     if (!ck && !opts.initialWeights && config.likelihood === 'gaussian-learned' && o.decoderLogVarInit === 'data') {
       initial['dec.logvar']!.dispose();
-      initial['dec.logvar'] = tf.tensor1d(dataLogVar(frames, train, config.channels));
+      initial['dec.logvar'] = tf.tensor1d(dataLogVar(frames, train, config.channels, o.ignoreMask));
     }
     for (const s of specs) {
       vars[s.name] = tf.variable(initial[s.name]!, true);
@@ -601,7 +640,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         const idx = val.slice(b * o.batchSize, (b + 1) * o.batchSize);
         const [rs, ks] = tf.tidy(() => {
           const x = batchTensor(frames, idx);
-          const t = vaeTerms(config, weightsView, x, o.autoencoder ? tf.zeros([idx.length, config.latentDim]) : hash32(o.seed, SALT_VAL, b));
+          const t = vaeTerms(config, weightsView, x, o.autoencoder ? tf.zeros([idx.length, config.latentDim]) : hash32(o.seed, SALT_VAL, b), observed);
           if (prior) {
             const labels = labelRows(idx);
             const mk = mixtureKl(t.mu, t.logvar, prior, labels ? { labels } : {});
@@ -682,7 +721,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
           noise = tf.tensor2d(Float32Array.from(g), [idx.length, mix.k]);
         }
         const { value, grads } = tf.variableGrads(() => {
-          const t = vaeTerms(config, weightsView, x, eps0 ?? hash32(o.seed, epoch, step));
+          const t = vaeTerms(config, weightsView, x, eps0 ?? hash32(o.seed, epoch, step), observed);
           const recon = tf.mean(t.recon);
           if (mix) kept.z = tf.keep(t.z);
           let kl: tf.Tensor = tf.mean(t.kl);

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { codeUsage, createEmaState, emaUpdate, nearestCodes, restartDeadCodes, type CodeUsage, type EmaState } from '../family/vq.js';
-import { gaussianNll } from '../vae/losses.js';
+import { gaussianNll, observedWeights } from '../vae/losses.js';
 import { hash32, splitIndices, TrainingInputError, type FrameSet } from '../vae/train.js';
 import { mulberry32 } from '../prng.js';
 import { decodeGridLogits, encodeGrid, initVqWeights, straightThrough, type VqConfig, vqGrid, vqWeightSpecs } from './vq-vae.js';
@@ -20,6 +20,11 @@ export interface VqTrainOptions {
   validationFraction: number;
   seed: number;
   emaDecay?: number;
+  /**
+   * Masked likelihood (as trainVae's): S·S bytes, 1 = ignored. Ignored pixels are zeroed in the
+   * encoder's input and left out of the reconstruction NLL. Absent or all zero: the unmasked run.
+   */
+  ignoreMask?: Uint8Array;
 }
 
 export interface VqEpoch {
@@ -51,9 +56,12 @@ function batchTensor(frames: FrameSet, idx: number[]): tf.Tensor4D {
   return tf.tensor4d(buf, [idx.length, frames.size, frames.size, frames.channels]);
 }
 
+/** What the encoder sees: the frames with ignored pixels zeroed (no mask: the frames). */
+const seen = (x: tf.Tensor4D, observed?: tf.Tensor4D): tf.Tensor4D => (observed ? (tf.mul(x, observed) as tf.Tensor4D) : x);
+
 /** Codes of every grid position of some frames, with the encoder outputs [M, D]. */
-function assign(c: VqConfig, w: Record<string, tf.Tensor>, frames: FrameSet, idx: number[], codebook: ArrayLike<number>): { z: Float32Array; codes: Int32Array } {
-  const ze = tf.tidy(() => encodeGrid(c, w, batchTensor(frames, idx)));
+function assign(c: VqConfig, w: Record<string, tf.Tensor>, frames: FrameSet, idx: number[], codebook: ArrayLike<number>, observed?: tf.Tensor4D): { z: Float32Array; codes: Int32Array } {
+  const ze = tf.tidy(() => encodeGrid(c, w, seen(batchTensor(frames, idx), observed)));
   const z = ze.dataSync() as Float32Array;
   ze.dispose();
   return { z, codes: Int32Array.from(nearestCodes(z, codebook, vqGrid(c).dim).codes) };
@@ -67,6 +75,9 @@ export async function trainVqVae(frames: FrameSet, o: VqTrainOptions, hooks: { s
   if (train.length < o.batchSize) throw new TrainingInputError(`too few training frames (${train.length}) for batch ${o.batchSize}`);
   const { side, dim } = vqGrid(c);
   const K = c.codebookSize;
+  if (o.ignoreMask && o.ignoreMask.length !== c.inputSize * c.inputSize) throw new TrainingInputError(`ignoreMask must have inputSize² = ${c.inputSize * c.inputSize} values`);
+  if (o.ignoreMask?.every((v) => v === 1)) throw new TrainingInputError('the ignore mask covers every pixel: nothing is left to learn from');
+  const observed = o.ignoreMask?.some((v) => v === 1) ? observedWeights(o.ignoreMask, c.inputSize) : undefined;
   const t0 = performance.now();
   const init = initVqWeights(c, o.seed);
   const vars: Record<string, tf.Variable> = {};
@@ -87,7 +98,7 @@ export async function trainVqVae(frames: FrameSet, o: VqTrainOptions, hooks: { s
   // Codebook: K encoder outputs of the untrained encoder, picked at random from the first batch.
   let ema: EmaState;
   {
-    const first = assign(c, vars, frames, train.slice(0, Math.max(o.batchSize, Math.ceil(K / (side * side)))), new Float32Array(dim));
+    const first = assign(c, vars, frames, train.slice(0, Math.max(o.batchSize, Math.ceil(K / (side * side)))), new Float32Array(dim), observed);
     const M = first.z.length / dim;
     const cb = new Float64Array(K * dim);
     for (let k = 0; k < K; k++) {
@@ -116,7 +127,7 @@ export async function trainVqVae(frames: FrameSet, o: VqTrainOptions, hooks: { s
         if (hooks.signal?.aborted) throw Object.assign(new Error('training canceled'), { name: 'AbortError' });
         const ts = performance.now();
         const idx = order.slice(step * o.batchSize, (step + 1) * o.batchSize);
-        const { z, codes } = assign(c, vars, frames, idx, ema.codebook);
+        const { z, codes } = assign(c, vars, frames, idx, ema.codebook, observed);
         lastZ = z;
         codes.forEach((k) => (used[k] = used[k]! + 1));
         const zq = new Float32Array(z.length);
@@ -129,9 +140,9 @@ export async function trainVqVae(frames: FrameSet, o: VqTrainOptions, hooks: { s
         const zeConst = tf.tensor4d(z, shape);
         const parts: { recon?: number; commit?: number } = {};
         const { grads } = tf.variableGrads(() => {
-          const ze = encodeGrid(c, vars, x);
+          const ze = encodeGrid(c, vars, seen(x, observed));
           const logits = decodeGridLogits(c, vars, straightThrough(ze, zqT, zeConst));
-          const recon = tf.mean(gaussianNll(logits, vars['dec.logvar']!, x));
+          const recon = tf.mean(gaussianNll(logits, vars['dec.logvar']!, x, observed));
           const commit = tf.mul(c.beta, tf.div(tf.sum(tf.square(tf.sub(ze, zqT))), idx.length));
           parts.recon = recon.dataSync()[0]!;
           parts.commit = commit.dataSync()[0]!;
@@ -175,14 +186,14 @@ export async function trainVqVae(frames: FrameSet, o: VqTrainOptions, hooks: { s
         let s = 0;
         for (let b = 0; b < val.length; b += o.batchSize) {
           const idx = val.slice(b, b + o.batchSize);
-          const { codes } = assign(c, vars, frames, idx, ema.codebook);
+          const { codes } = assign(c, vars, frames, idx, ema.codebook, observed);
           s += tf.tidy(() => {
             const zq = new Float32Array(codes.length * dim);
             codes.forEach((k, r) => {
               for (let j = 0; j < dim; j++) zq[r * dim + j] = ema.codebook[k * dim + j]!;
             });
             const x = batchTensor(frames, idx);
-            return tf.sum(gaussianNll(decodeGridLogits(c, vars, tf.tensor4d(zq, [idx.length, side, side, dim])), vars['dec.logvar']!, x)).dataSync()[0]!;
+            return tf.sum(gaussianNll(decodeGridLogits(c, vars, tf.tensor4d(zq, [idx.length, side, side, dim])), vars['dec.logvar']!, x, observed)).dataSync()[0]!;
           });
         }
         valRecon = s / val.length;
@@ -202,7 +213,7 @@ export async function trainVqVae(frames: FrameSet, o: VqTrainOptions, hooks: { s
     // Usage on the training split with the chosen weights and codebook.
     for (const s of specs) vars[s.name]!.assign(tf.tensor(best![s.name]!, s.shape));
     const codes: number[] = [];
-    for (let b = 0; b < train.length; b += o.batchSize) codes.push(...assign(c, vars, frames, train.slice(b, b + o.batchSize), bestCodebook!).codes);
+    for (let b = 0; b < train.length; b += o.batchSize) codes.push(...assign(c, vars, frames, train.slice(b, b + o.batchSize), bestCodebook!, observed).codes);
     return {
       weights: best!,
       codebook: Float32Array.from(bestCodebook!),
@@ -213,6 +224,7 @@ export async function trainVqVae(frames: FrameSet, o: VqTrainOptions, hooks: { s
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
+    observed?.dispose();
     tf.dispose(Object.values(vars));
     tf.dispose([...m.values(), ...v.values()]);
   }

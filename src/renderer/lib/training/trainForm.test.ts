@@ -11,6 +11,8 @@ describe('readTrainRequest', () => {
   it('sends nothing for empty fields, so the app uses its defaults', () => {
     expect(readTrainRequest(fields())).toEqual({ ok: true, request: {}, warnings: [] });
     expect(readTrainRequest(fields({ name: '   ' }))).toEqual({ ok: true, request: {}, warnings: [] });
+    // The ignore mask is on by default; only turning it off is sent.
+    expect(readTrainRequest(fields({ useIgnoreMask: false }))).toEqual({ ok: true, request: { useIgnoreMask: false }, warnings: [] });
   });
 
   it('sends exactly the fields filled in', () => {

@@ -25,6 +25,8 @@ export interface TrainFields {
   seed: number | null;
   backend: TrainingBackend | '';
   likelihood: Likelihood | '';
+  /** Leave the video's ignore regions out of training and scoring (the default). */
+  useIgnoreMask: boolean;
 }
 
 export type NumericField = 'epochs' | 'batchSize' | 'learningRate' | 'latentDim' | 'beta' | 'klWarmupEpochs' | 'maxFrames' | 'targetFpr' | 'seed';
@@ -46,6 +48,7 @@ export const emptyTrainFields = (): TrainFields => ({
   seed: null,
   backend: '',
   likelihood: '',
+  useIgnoreMask: true,
 });
 
 interface NumericRule {
@@ -130,6 +133,7 @@ export function readTrainRequest(fields: TrainFields): TrainFormResult {
     if (LIKELIHOODS.includes(fields.likelihood)) request.likelihood = fields.likelihood;
     else errors.likelihood = `Unknown likelihood "${fields.likelihood}".`;
   }
+  if (fields.useIgnoreMask === false) request.useIgnoreMask = false;
   if (Object.keys(errors).length) return { ok: false, errors };
   const warnings: string[] = [];
   if (request.epochs !== undefined && request.klWarmupEpochs !== undefined && request.klWarmupEpochs > request.epochs) {

@@ -9,7 +9,11 @@
 import { AppError } from '../../shared/envelope.js';
 import { mulberry32, standardNormals } from '../ml/family/numeric.js';
 import { exportIwaeToOnnx } from '../ml/onnx/export-iwae.js';
-import { OnnxIwaeRunner } from '../ml/onnx/iwae-runtime.js';
+import { type LogPrior, OnnxIwaeRunner } from '../ml/onnx/iwae-runtime.js';
+import { gmmLogDensity } from '../ml/family/mixture.js';
+import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
+import { rasterizeIgnoreMask } from '../../shared/ignore-mask.js';
+import type { ModelIgnoreMask } from './train-model.js';
 import { deserializeWeights } from '../ml/vae/checkpoint.js';
 import { inputChannels } from '../ml/vae/spec.js';
 import { hash32 } from '../ml/vae/train.js';
@@ -20,9 +24,10 @@ import * as tf from '@tensorflow/tfjs';
 
 /**
  * Kinds with an encoder distribution q(z|x) and a decoder likelihood: the IW bound means something.
- * 'gmvae' is left out: the IW graph's log p(z) is N(0, I), not its mixture prior.
+ * For 'gmvae' the graph's log N(z; 0, I) is replaced by log p(z) under its learned mixture; a model
+ * trained with an ignore mask gets the bound on log p(x_obs), its masked likelihood.
  */
-export const IW_KINDS: readonly string[] = ['vae', 'vae-gp', 'cvae'];
+export const IW_KINDS: readonly string[] = ['vae', 'vae-gp', 'cvae', 'gmvae'];
 
 export interface IwResult {
   samples: number;
@@ -44,15 +49,17 @@ export async function iwScores(
   const k = opts.samples ?? 16;
   const model = getModel(store, modelId);
   if (!IW_KINDS.includes(model.kind)) throw new AppError('TrainingInputError', `Model ${modelId} is a ${model.kind}: the importance-weighted bound needs a VAE (${IW_KINDS.join(', ')}).`);
-  if ((model.config as { ignoreMask?: unknown } | null)?.ignoreMask)
-    throw new AppError('TrainingInputError', `Model ${modelId} was trained with an ignore mask: the importance-weighted bound does not leave masked pixels out yet, so it is not computed for it.`);
+  const stored = model.config as { ignoreMask?: ModelIgnoreMask | null; mixture?: StoredMixture } | null;
+  const ignoreMask = stored?.ignoreMask ? rasterizeIgnoreMask(stored.ignoreMask, stored.ignoreMask.size) : undefined;
+  const mixture = stored?.mixture ? loadMixture(stored.mixture) : null;
+  const logPrior: LogPrior | undefined = mixture ? (z, offset) => gmmLogDensity(mixture, z, offset) : undefined;
   const { weights: bytes } = modelBlobs(store, modelId);
   const { weights, config } = deserializeWeights(bytes);
   let onnx: Uint8Array;
   try {
     if (!config) throw new AppError('StoreError', `Model ${modelId} has no stored config.`);
     const arrays = Object.fromEntries(Object.entries(weights).map(([n, t]) => [n, t.dataSync() as Float32Array]));
-    onnx = exportIwaeToOnnx(config, arrays);
+    onnx = exportIwaeToOnnx(config, arrays, ignoreMask ? { ignoreMask } : {});
   } finally {
     tf.dispose(Object.values(weights));
   }
@@ -71,7 +78,7 @@ export async function iwScores(
         const e = standardNormals(k * L, mulberry32(hash32(opts.seed ?? 1, b.first + f)));
         for (let j = 0; j < k; j++) for (let d = 0; d < L; d++) eps[(j * b.count + f) * L + d] = e[j * L + d]!;
       }
-      const r = await runner.run(b.pixels, b.count, k, 0, eps);
+      const r = await runner.run(b.pixels, b.count, k, 0, eps, logPrior);
       out.bound.set(r.bound, b.first);
       out.elbo.set(r.elbo, b.first);
       out.ess.set(r.ess, b.first);

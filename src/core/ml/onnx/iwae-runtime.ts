@@ -8,7 +8,12 @@ import * as ort from 'onnxruntime-node';
 import { iwaeFromLogWeights } from '../family/iwae.js';
 import { mulberry32, standardNormals } from '../family/numeric.js';
 import { ONNX_INPUT } from './export-vae.js';
-import { IWAE_EPS_INPUT, IWAE_OUTPUT } from './export-iwae.js';
+import { IWAE_EPS_INPUT, IWAE_OUTPUT, IWAE_Z_OUTPUT } from './export-iwae.js';
+
+/** log p(z) of one draw under a model's own prior (the graph's log w assumes N(0, I)). */
+export type LogPrior = (z: Float32Array, offset: number, dim: number) => number;
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 export interface IwaeBatch {
   /** L̂_K per frame, nats. */
@@ -33,8 +38,12 @@ export class OnnxIwaeRunner {
     return new OnnxIwaeRunner(session, inputSize, channels, latentDim);
   }
 
-  /** K draws for each of `count` frames (uint8 NHWC); `eps` [K, count, L] may be given (tests), else drawn from `seed`. */
-  async run(frames: Uint8Array, count: number, k: number, seed: number, eps?: Float32Array): Promise<IwaeBatch & { logW: Float32Array }> {
+  /**
+   * K draws for each of `count` frames (uint8 NHWC); `eps` [K, count, L] may be given (tests), else drawn
+   * from `seed`. With `logPrior`, each log w_k has the graph's log N(z_k; 0, I) replaced by logPrior(z_k):
+   *   log w_k = log p(x | z_k) + log p(z_k) − log q(z_k | x).
+   */
+  async run(frames: Uint8Array, count: number, k: number, seed: number, eps?: Float32Array, logPrior?: LogPrior): Promise<IwaeBatch & { logW: Float32Array }> {
     if (!this.session) throw new Error('OnnxIwaeRunner.run after dispose()');
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`K must be a positive integer, not ${k}`);
     const L = this.latentDim;
@@ -44,9 +53,17 @@ export class OnnxIwaeRunner {
     if (noise.length !== k * count * L) throw new RangeError(`eps has ${noise.length} values, need K·N·L = ${k * count * L}`);
     const out = await this.session.run(
       { [ONNX_INPUT]: new ort.Tensor('uint8', frames, [count, S, S, this.channels]), [IWAE_EPS_INPUT]: new ort.Tensor('float32', noise, [k, count, L]) },
-      [IWAE_OUTPUT],
+      logPrior ? [IWAE_OUTPUT, IWAE_Z_OUTPUT] : [IWAE_OUTPUT],
     );
     const logW = out[IWAE_OUTPUT]!.data as Float32Array;
+    if (logPrior) {
+      const z = out[IWAE_Z_OUTPUT]!.data as Float32Array;
+      for (let i = 0; i < k * count; i++) {
+        let stdNormal = -L * HALF_LOG_2PI;
+        for (let d = 0; d < L; d++) stdNormal -= 0.5 * z[i * L + d]! ** 2;
+        logW[i] = logW[i]! - stdNormal + logPrior(z, i * L, L);
+      }
+    }
     const bound = new Float64Array(count);
     const elbo = new Float64Array(count);
     const ess = new Float64Array(count);

@@ -18,7 +18,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type EvalReport, evaluate } from '../src/core/engine/evaluate.js';
-import { modelBlobs } from '../src/core/store/models.js';
+import { mixtureClasses, readLatentMeans } from '../src/core/app/projection.js';
+import { getModel, modelBlobs } from '../src/core/store/models.js';
 import { Store } from '../src/core/store/store.js';
 import { MODEL_KINDS, type ModelKind } from '../src/shared/domain.js';
 
@@ -46,7 +47,28 @@ function sceneDir(base: string, seed: number): string {
   return dir;
 }
 
-async function runOne(kind: ModelKind, seed: number, scene: string, epochs: number | undefined, iwSamples: number): Promise<{ report: EvalReport; size: number; seconds: number }> {
+/** A mixture-prior model's class usage: its training metrics, and the argmax classes of every frame it scored. */
+interface MixtureUsage {
+  k: number;
+  /** Normalized entropy of the class usage in its last training epoch (1: even, 0: one class). */
+  trainEntropy: number | null;
+  /** Frames per class (argmax responsibility of μ) over every video it scored. */
+  counts: number[];
+}
+
+function mixtureUsage(store: Store, modelId: number): MixtureUsage | null {
+  const m = getModel(store, modelId);
+  const metrics = m.metrics as { mixture?: { k: number; usageEntropy: number | null } } | null;
+  if (!metrics?.mixture) return null;
+  const counts = new Array<number>(metrics.mixture.k).fill(0);
+  const videos = store.db.prepare('SELECT DISTINCT video_id AS id FROM scores WHERE model_id = ?').all(modelId) as { id: number }[];
+  for (const v of videos) for (const c of mixtureClasses(m, readLatentMeans(store, modelId, v.id)) ?? []) counts[c]!++;
+  return { k: metrics.mixture.k, trainEntropy: metrics.mixture.usageEntropy, counts };
+}
+
+async function runOne(
+  kind: ModelKind, seed: number, scene: string, epochs: number | undefined, iwSamples: number,
+): Promise<{ report: EvalReport; size: number; seconds: number; mixture: MixtureUsage | null }> {
   const tmp = mkdtempSync(join(tmpdir(), 'latentwatch-bench-models-'));
   const store = new Store(join(tmp, 'bench.db'));
   const t0 = performance.now();
@@ -58,7 +80,8 @@ async function runOne(kind: ModelKind, seed: number, scene: string, epochs: numb
       iwSamples,
       train: { kind, checkpointDir: join(tmp, 'checkpoints'), ...(epochs ? { epochs } : {}) },
     });
-    return { report, size: modelBlobs(store, report.modelId).onnx.byteLength, seconds: (performance.now() - t0) / 1000 };
+    const seconds = (performance.now() - t0) / 1000;
+    return { report, size: modelBlobs(store, report.modelId).onnx.byteLength, seconds, mixture: mixtureUsage(store, report.modelId) };
   } finally {
     store.close();
     rmSync(tmp, { recursive: true, force: true });
@@ -114,13 +137,22 @@ async function main(): Promise<void> {
   const base = values.scenes ?? tmpdir();
   const iwSamples = values.iw === undefined ? 16 : Number(values.iw);
   const iwRows: string[] = [];
+  const mixRows: string[] = [];
   const rows: Row[] = [];
   const baselines: Row[] = [];
   for (const seed of seeds) {
     const scene = sceneDir(base, seed);
     for (const kind of kinds as ModelKind[]) {
       console.error(`training ${kind} on seed ${seed}${epochs ? ` (${epochs} epochs)` : ''} ...`);
-      const { report, size, seconds } = await runOne(kind, seed, scene, epochs, iwSamples);
+      const { report, size, seconds, mixture } = await runOne(kind, seed, scene, epochs, iwSamples);
+      if (mixture) {
+        const total = mixture.counts.reduce((a, b) => a + b, 0);
+        let h = 0;
+        for (const c of mixture.counts) if (c > 0) h -= (c / total) * Math.log(c / total);
+        mixRows.push(
+          `${kind.padEnd(8)} ${String(seed).padStart(4)} ${String(mixture.k).padStart(3)} ${f3(mixture.trainEntropy ?? NaN).padStart(10)} ${f3(mixture.k > 1 ? h / Math.log(mixture.k) : NaN).padStart(10)}   ${mixture.counts.join(' / ')}`,
+        );
+      }
       if (report.iw)
         iwRows.push(
           `${kind.padEnd(8)} ${String(seed).padStart(4)} ${report.iw.meanElbo.toFixed(1).padStart(10)} ${report.iw.meanBound.toFixed(1).padStart(10)} ${report.iw.meanEss.toFixed(1).padStart(6)} ${f3(report.components.iw?.overall).padStart(8)} ${f3(report.components.iw?.freeze).padStart(8)}`,
@@ -136,6 +168,11 @@ async function main(): Promise<void> {
   }
   console.log(`\nFrame-level ROC-AUC on test.mp4 (trained on train.mp4 only), seeds ${seeds.join(', ')}${epochs ? `, ${epochs} epochs` : ', default epochs'}:`);
   printTable([...rows, ...baselines.sort((a, b) => a.kind.localeCompare(b.kind) || a.seed - b.seed)]);
+  if (mixRows.length) {
+    console.log('\nMixture classes: normalized usage entropy in the last training epoch, and of the argmax classes of every scored frame (train and test videos):');
+    console.log(`${'kind'.padEnd(8)} ${'seed'.padStart(4)} ${'K'.padStart(3)} ${'train H'.padStart(10)} ${'frames H'.padStart(10)}   frames per class`);
+    for (const r of mixRows) console.log(r);
+  }
   if (iwRows.length) {
     console.log(`\nImportance-weighted log p(x) (K = ${iwSamples}), mean over normal test frames, nats; AUC of −L_K alone:`);
     console.log(`${'kind'.padEnd(8)} ${'seed'.padStart(4)} ${'ELBO'.padStart(10)} ${'L_K'.padStart(10)} ${'ESS'.padStart(6)} ${'AUC iw'.padStart(8)} ${'freeze'.padStart(8)}`);

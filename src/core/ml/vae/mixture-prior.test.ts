@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { categoricalKl, gumbelSoftmaxWithNoise } from '../family/gumbel.js';
-import { componentLogJoint, createGmm, klDiagGaussian, sampleGmm, type DiagGmm } from '../family/mixture.js';
+import { componentLogJoint, createGmm, klDiagGaussian, responsibilities, sampleGmm, type DiagGmm } from '../family/mixture.js';
 import { logSumExp, mulberry32, standardNormals } from '../family/numeric.js';
 import { maxRelError } from '../family/test-helpers.js';
-import { mixtureKl, priorTensors, resolveGuard, updateMixturePrior, usageDeficit } from './mixture-prior.js';
+import { balancedResponsibilities, mixtureKl, priorTensors, resolveGuard, updateMixturePrior, usageDeficit } from './mixture-prior.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -136,6 +136,46 @@ describe('updateMixturePrior: the collapse guard', () => {
       const d = Math.min(...[0, 1, 2].map((k) => Math.hypot(g.means[2 * k]! - truth.means[2 * c]!, g.means[2 * k + 1]! - truth.means[2 * c + 1]!)));
       expect(d).toBeLessThan(1);
     }
+  });
+
+  it('on one broad mode (a fixed camera), the balanced M-step splits it between the components instead of letting one swallow it', () => {
+    const { z: blob } = sampleGmm(createGmm([1], [0, 0], [1, 1]), 400, 3);
+    const collapsed = createGmm([0.97, 0.01, 0.01, 0.01], [0, 0, 6, 6, -6, 6, 6, -6], [1, 1, 0.05, 0.05, 0.05, 0.05, 0.05, 0.05]);
+    const argmaxCounts = (minShare: number) => {
+      let g = collapsed;
+      for (let i = 0; i < 10; i++) g = updateMixturePrior(g, blob, undefined, { ...resolveGuard(4, {}), minShare }).gmm;
+      const r = responsibilities(g, blob).resp;
+      const counts = [0, 0, 0, 0];
+      for (let n = 0; n < 400; n++) counts[[0, 1, 2, 3].reduce((b, c) => (r[n * 4 + c]! > r[n * 4 + b]! ? c : b), 0)]!++;
+      return counts;
+    };
+    const entropyOf = (counts: number[]) => -counts.reduce((h, c) => (c ? h + (c / 400) * Math.log(c / 400) : h), 0) / Math.log(4);
+    // Re-seeding alone: the broad component keeps almost every code (measured 384 of 400).
+    const plain = argmaxCounts(0);
+    expect(Math.max(...plain)).toBeGreaterThan(360);
+    // Balanced (the default, minShare 0.5 / K): every class gets frames (measured 242 / 45 / 70 / 43).
+    expect(resolveGuard(4, {}).minShare).toBe(0.125);
+    const balanced = argmaxCounts(0.125);
+    expect(Math.min(...balanced)).toBeGreaterThan(20);
+    expect(entropyOf(balanced)).toBeGreaterThan(0.6);
+    expect(entropyOf(balanced)).toBeGreaterThan(entropyOf(plain) + 0.3);
+  });
+
+  it('balanced responsibilities: every component reaches minShare with the codes most likely its own; labelled codes stay one-hot', () => {
+    const labels = Int32Array.from({ length: 300 }, (_, i) => (i < 5 ? 2 : -1));
+    const r = balancedResponsibilities(start, z, labels, 0.2);
+    const share = [0, 0, 0];
+    for (let n = 5; n < 300; n++) for (let c = 0; c < 3; c++) share[c]! += r[n * 3 + c]! / 295;
+    expect(Math.min(...share)).toBeGreaterThanOrEqual(0.2 - 1e-9);
+    // The far-away component 2 (at (60, 60)) is given the codes with the highest log-odds for it: from the cluster at (0, 4), the one that lies most that way.
+    const given = Array.from({ length: 295 }, (_, i) => i + 5).filter((n) => r[n * 3 + 2] === 1);
+    expect(given.length).toBe(Math.ceil(0.2 * 295));
+    expect(given.every((n) => z[2 * n + 1]! > 2)).toBe(true);
+    for (let n = 0; n < 5; n++) expect([r[n * 3]!, r[n * 3 + 1]!, r[n * 3 + 2]!]).toEqual([0, 0, 1]);
+    for (let n = 0; n < 300; n++) expect(r[n * 3]! + r[n * 3 + 1]! + r[n * 3 + 2]!).toBeCloseTo(1, 12);
+    // Already balanced enough: the plain responsibilities come back unchanged.
+    const even = createGmm([1 / 3, 1 / 3, 1 / 3], truth.means, truth.vars);
+    expect(Array.from(balancedResponsibilities(even, z, undefined, 0.2))).toEqual(Array.from(responsibilities(even, z).resp));
   });
 
   it('floors π and keeps it a distribution; labelled codes stay with their class', () => {

@@ -63,6 +63,8 @@ test('gmvae from the kind selector, mixture classes in the scatter, generation, 
   await expect(review.getByTestId('scatter-canvas')).toBeVisible();
   const projection = await api<{ mixtureClass: number[] | null; x: number[] }>('getLatentProjection', gmvae!.id, 1, 'pca');
   expect(projection.mixtureClass).toHaveLength(projection.x.length);
+  // The collapse guard at work: even this tiny model on one fixed camera puts frames in more than one class.
+  expect(new Set(projection.mixtureClass).size).toBeGreaterThan(1);
   await shot(page, testInfo, '1-gmvae-mixture-classes');
 
   // ── What normal looks like: prior samples from the mixture and a traversal grid ────────────────

@@ -92,12 +92,12 @@ const f3 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '   
 
 function printTable(rows: Row[]): void {
   const cols = ['overall', ...EVENT_KINDS];
-  const head = ['kind'.padEnd(8), 'seed'.padStart(4), ...cols.map((c) => c.slice(0, 8).padStart(8)), 'train f/s'.padStart(10), 'score f/s'.padStart(10), 'size KiB'.padStart(9)];
+  const head = ['kind'.padEnd(10), 'seed'.padStart(4), ...cols.map((c) => c.slice(0, 8).padStart(8)), 'train f/s'.padStart(10), 'score f/s'.padStart(10), 'size KiB'.padStart(9)];
   console.log(head.join(' '));
   const line = (r: { kind: string; seed: string; auc: Record<string, number>; trainFps: number | null; scoreFps: number | null; sizeBytes: number | null }) =>
     console.log(
       [
-        r.kind.padEnd(8),
+        r.kind.padEnd(10),
         r.seed.padStart(4),
         ...cols.map((c) => f3(r.auc[c]).padStart(8)),
         (r.trainFps === null ? '-' : r.trainFps.toFixed(1)).padStart(10),
@@ -159,8 +159,9 @@ async function main(): Promise<void> {
         );
       rows.push({ kind, seed, auc: report.auc, trainFps: report.trainFramesPerSec, scoreFps: report.scoreFramesPerSec, sizeBytes: size, seconds });
       if (!baselines.some((b) => b.seed === seed)) {
-        baselines.push({ kind: 'bgdiff', seed, auc: report.baselines.bgdiff, trainFps: null, scoreFps: null, sizeBytes: null, seconds: 0 });
-        baselines.push({ kind: 'pca16', seed, auc: report.baselines.pca16, trainFps: null, scoreFps: null, sizeBytes: null, seconds: 0 });
+        // The evaluation's own reference baselines on the same frames (named apart from the bgdiff and pca model kinds).
+        baselines.push({ kind: 'ref-bgdiff', seed, auc: report.baselines.bgdiff, trainFps: null, scoreFps: null, sizeBytes: null, seconds: 0 });
+        baselines.push({ kind: 'ref-pca16', seed, auc: report.baselines.pca16, trainFps: null, scoreFps: null, sizeBytes: null, seconds: 0 });
       }
       if (values.json) console.log(JSON.stringify({ kind, seed, seconds, auc: report.auc, components: report.components, trainFps: report.trainFramesPerSec, scoreFps: report.scoreFramesPerSec, sizeBytes: size }));
       console.error(`  ${kind} seed ${seed}: overall AUC ${report.auc.overall?.toFixed(3)} in ${seconds.toFixed(0)} s`);

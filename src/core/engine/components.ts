@@ -2,7 +2,8 @@
 import { type Calibration, codeRarity, combine, latentSteps, patchScore, stillness } from '../scoring/calibrate.js';
 import type { ScoreRow } from '../store/models.js';
 import type { VaeScores } from '../ml/onnx/runtime.js';
-import { gmmLogDensity, type DiagGmm } from '../ml/family/mixture.js';
+import { categoricalKl } from '../ml/family/gumbel.js';
+import { gmmLogDensity, klDiagGaussian, responsibilities, type DiagGmm } from '../ml/family/mixture.js';
 
 export interface RawComponents {
   recon: number;
@@ -29,6 +30,28 @@ export function mixtureNll(gmm: DiagGmm, mu: Float32Array, count: number): Float
 }
 
 /**
+ * The mixture-prior VAE's KL term of each of `count` frames, nats (what its training minimizes, with
+ * the class posterior q(c|x) = the mixture's responsibilities of μ):
+ *   Σ_c q(c|x) KL(N(μ, σ²) ‖ N(m_c, s_c²)) + KL(q(c|x) ‖ π)
+ * The scoring graph's own kl output is KL(q(z|x) ‖ N(0, I)), the plain VAE's prior, not this model's.
+ */
+export function mixtureKlTerm(gmm: DiagGmm, mu: Float32Array, logvar: Float32Array, count: number): Float64Array {
+  const { k, dim } = gmm;
+  const q = responsibilities(gmm, mu.subarray(0, count * dim)).resp;
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const m = mu.subarray(i * dim, (i + 1) * dim);
+    const lv = logvar.subarray(i * dim, (i + 1) * dim);
+    const qi = q.subarray(i * k, (i + 1) * k);
+    let kl = categoricalKl(qi, gmm.weights);
+    for (let c = 0; c < k; c++)
+      if (qi[c]! > 0) kl += qi[c]! * klDiagGaussian(m, lv, gmm.means.subarray(c * dim, (c + 1) * dim), gmm.vars.subarray(c * dim, (c + 1) * dim));
+    out[i] = kl;
+  }
+  return out;
+}
+
+/**
  * Components of a batch of consecutive frames. `prevMu` is μ of the frame before the batch (null at
  * the start of a video). Patch scores need the calibration's patch statistics.
  */
@@ -43,15 +66,17 @@ export function batchComponents(
 ): RawComponents[] {
   const g2 = s.patchErr.length / count;
   const mix = gmm ? mixtureNll(gmm, s.mu, count) : null;
+  // A mixture-prior model's KL and ELBO are against its own prior, not the graph's N(0, I).
+  const klMix = gmm ? mixtureKlTerm(gmm, s.mu, s.logvar, count) : null;
   const steps = latentSteps(s.mu.subarray(0, count * latentDim), latentDim, calib.latentScale, prevMu);
   const out: RawComponents[] = [];
   for (let i = 0; i < count; i++) {
     out.push({
       recon: s.reconMse[i]!,
       patch: patchScore(s.patchErr.subarray(i * g2, (i + 1) * g2), calib.patchMean, calib.patchStd),
-      kl: s.kl[i]!,
+      kl: klMix ? klMix[i]! : s.kl[i]!,
       nll: s.nll[i]!,
-      elbo: s.elbo[i]!,
+      elbo: klMix ? -(s.nll[i]! + klMix[i]!) : s.elbo[i]!,
       temporal: steps[i]!,
       stillness: stillness(steps[i]!),
       sharpness: s.sharpness[i]!,

@@ -108,6 +108,23 @@ describe('model kinds', () => {
     expect(iw.bound.every(Number.isFinite)).toBe(true);
   });
 
+  it('cvae on k = 2 earlier frames: 9-channel input, scores batch-independently (both predecessors cross batch edges), IW bound, traversal', async () => {
+    const r = await trainModel(store, { ...tiny, kind: 'cvae', conditionFrames: 2, videoId, checkpointDir: join(tmp.dir, 'ck') });
+    const m = getModel(store, r.modelId);
+    expect((m.config as { conditionFrames?: number }).conditionFrames).toBe(2);
+    const own = readScores(store, r.modelId, videoId);
+    for (const batch of [1, 2, 13]) {
+      await scoreVideo(store, r.modelId, videoId, { batch });
+      expect(Array.from(readScores(store, r.modelId, videoId).recon)).toEqual(Array.from(own.recon));
+    }
+    expect((await iwScores(store, r.modelId, videoId, { samples: 4, write: false })).bound.every(Number.isFinite)).toBe(true);
+    expect(latentTraversal(store, r.modelId, videoId, 1, 0, 3, 1).pixels.length).toBe(3 * 16 * 16 * 3);
+    // A fine-tune keeps its parent's k; conditionFrames is the cvae's alone.
+    await expect(trainModel(store, { ...tiny, videoId, parentModelId: r.modelId, conditionFrames: 1, checkpointDir: join(tmp.dir, 'ck') })).rejects.toThrow(/keeps its parent's 2/);
+    await expect(trainModel(store, { ...tiny, kind: 'vae', conditionFrames: 2, videoId, checkpointDir: join(tmp.dir, 'ck') })).rejects.toThrow(/conditional VAE/);
+    expect(trainRequestSchema.safeParse({ kind: 'cvae', conditionFrames: 5 }).success).toBe(false);
+  });
+
   it.each(['pca', 'bgdiff'] as const)('%s: a baseline kind is fitted, stored with an ONNX scorer, calibrated on held-out frames, and scores', async (kind) => {
     const r = await trainModel(store, { kind, videoId, maxFrames: 120, checkpointDir: join(tmp.dir, 'ck') });
     const m = getModel(store, r.modelId);

@@ -134,6 +134,20 @@ describe('frame view media for every kind', () => {
     }
   });
 
+  it('cvae on k = 2 earlier frames: reconstruction and heatmap at the first frames (which repeat frame 0) and later', async () => {
+    const id = (await trainModel(store, { ...tiny, kind: 'cvae', conditionFrames: 2, videoId, checkpointDir: join(tmp.dir, 'ck') })).modelId;
+    const sessions = new ModelSessions(store, 2);
+    try {
+      for (const index of [0, 1, 40]) {
+        const r = await serveMedia(store, `recon/${id}/${videoId}/${index}.png`, sessions);
+        expect(r.status, r.body.toString().slice(0, 200)).toBe(200);
+        expect(r.body.readUInt32BE(16)).toBe(16);
+      }
+    } finally {
+      await sessions.close();
+    }
+  });
+
   it('a baseline reconstruction is what it compares against: the median background for bgdiff, a projection for pca', async () => {
     const sessions = new ModelSessions(store);
     try {

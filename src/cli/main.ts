@@ -21,7 +21,7 @@ import { defaultDbPath, packageRoot } from '../core/paths.js';
 import { Store } from '../core/store/store.js';
 import { APP_VERSION } from '../core/version.js';
 import { type CropRect, type JobProgress, MODEL_KINDS, type ModelKind, type ScoreSeries, type TrainingBackend } from '../shared/domain.js';
-import { MAX_FRAME_SIZE, MAX_SAMPLE_FPS, MIN_FRAME_SIZE, TRAINING_BACKENDS } from '../shared/domain.js';
+import { MAX_CONDITION_FRAMES, MAX_FRAME_SIZE, MAX_MIXTURE_COMPONENTS, MAX_SAMPLE_FPS, MIN_FRAME_SIZE, TRAINING_BACKENDS } from '../shared/domain.js';
 
 const USAGE = `LatentWatch ${APP_VERSION}: change detection for camera footage
 
@@ -34,10 +34,11 @@ Usage:
       Write the built-in demo footage (default resources/demo/demo.mp4).
   latentwatch info [--json]
       Show the version, the ffmpeg in use and where the library is.
-  latentwatch train --video ID|FILE [--kind K] [--epochs N] [--backend B] [--latent N] [--likelihood L] [--max-frames N] [--target-fpr F] [--components K] [--no-mask] [--json]
+  latentwatch train --video ID|FILE [--kind K] [--epochs N] [--backend B] [--latent N] [--likelihood L] [--max-frames N] [--target-fpr F] [--components K] [--condition-frames K] [--no-mask] [--json]
       Learn normal footage; the new model is calibrated on held-out frames and scores the video.
       The video's ignore mask (see mask) is left out of training and scores unless --no-mask.
       Kinds (--kind): ${MODEL_KINDS.join(', ')} (default vae). --components: gmvae's mixture size (default 4).
+      --condition-frames: how many earlier frames cvae predicts each frame from (1..${MAX_CONDITION_FRAMES}, default 1).
   latentwatch mask --video ID [--rect X,Y,W,H]... [--clear] [--json]
       Show a video's ignore mask, replace it with the rectangles given (normalized 0..1 of the frame),
       or clear it. Models trained on the video afterwards leave those regions out.
@@ -214,12 +215,13 @@ async function cmdTrain(argv: string[]): Promise<number> {
     options: {
       db: { type: 'string' }, video: { type: 'string' }, kind: { type: 'string' }, epochs: { type: 'string' }, backend: { type: 'string' },
       latent: { type: 'string' }, likelihood: { type: 'string' }, 'max-frames': { type: 'string' }, 'target-fpr': { type: 'string' }, 'batch-size': { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
-      parent: { type: 'string' }, components: { type: 'string' }, 'no-mask': { type: 'boolean' },
+      parent: { type: 'string' }, components: { type: 'string' }, 'condition-frames': { type: 'string' }, 'no-mask': { type: 'boolean' },
     },
   });
   if (!values.video) throw new UsageError('train needs --video ID|FILE');
   const kind = parseKind(values.kind);
   if (values.components !== undefined && kind !== 'gmvae') throw new UsageError("--components is for --kind gmvae (the mixture prior's K)");
+  if (values['condition-frames'] !== undefined && kind !== 'cvae') throw new UsageError('--condition-frames is for --kind cvae (how many earlier frames each frame is predicted from)');
   const backend = values.backend;
   if (backend && !(TRAINING_BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend ${backend}: choose one of ${TRAINING_BACKENDS.join(', ')}`);
   const { store, dbPath } = openStore(values.db);
@@ -241,7 +243,8 @@ async function cmdTrain(argv: string[]): Promise<number> {
           ...(values.likelihood ? { likelihood: parseLikelihood(values.likelihood) } : {}),
           seed: num('seed', values.seed, z.number().int().min(0)),
           parentModelId: num('parent', values.parent, posInt),
-          mixtureComponents: num('components', values.components, posInt),
+          mixtureComponents: num('components', values.components, z.number().int().min(1).max(MAX_MIXTURE_COMPONENTS)),
+          conditionFrames: num('condition-frames', values['condition-frames'], z.number().int().min(1).max(MAX_CONDITION_FRAMES)),
           ...(values['no-mask'] ? { useIgnoreMask: false } : {}),
           ...(backend ? { backend: backend as TrainingBackend } : {}),
         },

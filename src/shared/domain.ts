@@ -128,6 +128,11 @@ export const MODEL_KINDS = ['vae', 'ae', 'vae-gp', 'cvae', 'vq-vae', 'gmvae', 'p
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** What the analyst can set when training; everything has a sensible default. */
+/** Most earlier frames a conditional VAE may be conditioned on. */
+export const MAX_CONDITION_FRAMES = 4;
+/** Most components a mixture-prior VAE may have. */
+export const MAX_MIXTURE_COMPONENTS = 16;
+
 export interface TrainRequest {
   /** Which model to train (default 'vae'). A fine-tune keeps its parent's kind. */
   kind?: ModelKind;
@@ -150,9 +155,13 @@ export interface TrainRequest {
    * Honour the training video's ignore mask (default true: use it when the video has one). Set
    * false to train on every pixel, e.g. to compare with a masked model. Every kind honours it: vae,
    * ae, vae-gp, cvae and vq-vae (masked likelihood, masked encoder input, masked scores), pca and
-   * bgdiff (fitted and scored on observed pixels only). The importance-weighted bound does not.
+   * bgdiff (fitted and scored on observed pixels only), and the importance-weighted bound.
    */
   useIgnoreMask?: boolean;
+  /** 'cvae': how many earlier frames (t−1 … t−k) each frame is predicted from, 1..MAX_CONDITION_FRAMES (default 1). */
+  conditionFrames?: number;
+  /** 'gmvae': the mixture prior's number of components K, 1..MAX_MIXTURE_COMPONENTS (default 4). */
+  mixtureComponents?: number;
   /**
    * Fine-tune: start from this model's weights and config instead of from scratch. The new version
    * trains on the parent's footage minus frames labelled incident or tamper, plus every frame the

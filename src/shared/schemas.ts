@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { AppApi, AppApiMethod } from './api.js';
 import {
+  MAX_CONDITION_FRAMES,
   MAX_FRAME_SIZE,
   MAX_GENERATED_SAMPLES,
   MAX_MASK_RECTS,
+  MAX_MIXTURE_COMPONENTS,
   MAX_SAMPLE_FPS,
   MAX_TRAVERSAL_RANGE,
   MAX_TRAVERSAL_STEPS,
@@ -41,6 +43,8 @@ export const trainRequestSchema = z
     likelihood: z.enum(['bernoulli', 'gaussian-fixed', 'gaussian-learned']).optional(),
     seed: z.number().int().min(0).max(2 ** 31).optional(),
     useIgnoreMask: z.boolean().optional(),
+    conditionFrames: z.number().int().min(1).max(MAX_CONDITION_FRAMES).optional(),
+    mixtureComponents: z.number().int().min(1).max(MAX_MIXTURE_COMPONENTS).optional(),
     parentModelId: id.optional(),
   })
   .strict();

@@ -23,3 +23,9 @@ export const DEFAULT_LATENT_DIM = 16;
 
 /** Decoder likelihood of a new model when none is asked for (DEFAULT_VAE_CONFIG.likelihood in core). */
 export const DEFAULT_LIKELIHOOD = 'gaussian-learned' as const;
+
+/** A conditional VAE's earlier frames when none is asked for ('cvae': frame t from frame t − 1). */
+export const DEFAULT_CONDITION_FRAMES = 1;
+
+/** A mixture-prior VAE's number of components when none is asked for ('gmvae'). */
+export const DEFAULT_MIXTURE_COMPONENTS = 4;

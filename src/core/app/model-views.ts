@@ -10,7 +10,7 @@
 import { AppError } from '../../shared/envelope.js';
 import { describeKind } from '../../shared/model-kinds.js';
 import { BASELINE_KINDS } from '../engine/baseline-model.js';
-import { pairFrames } from '../engine/frames.js';
+import { earlierIndices, stackFrames } from '../engine/frames.js';
 import type { BgDiffModel, PcaModel } from '../eval/baselines.js';
 import { toGray } from '../eval/baselines.js';
 import { InvalidModelError, OnnxVaeScorer } from '../ml/onnx/runtime.js';
@@ -40,13 +40,16 @@ function checkSize(modelId: number, inputSize: number, frameSize: number): void 
 }
 
 class NetworkViewer implements FrameViewer {
-  constructor(private readonly modelId: number, private readonly scorer: OnnxVaeScorer, private readonly conditional: boolean) {}
+  /** `earlier`: frames before the shown one the model is conditioned on (0: a plain model). */
+  constructor(private readonly modelId: number, private readonly scorer: OnnxVaeScorer, private readonly earlier: number) {}
 
   async view(store: Store, videoId: number, index: number): Promise<FrameModelView> {
     const px = store.framePixels(videoId, index);
     checkSize(this.modelId, this.scorer.inputSize, px.size);
-    // A conditional model predicts the frame from its predecessor (the first frame is its own).
-    const input = this.conditional ? pairFrames({ data: px.data, count: 1, size: px.size, channels: px.channels }, store.framePixels(videoId, Math.max(0, index - 1)).data) : px.data;
+    // A conditional model predicts the frame from its predecessors (a video's first frames repeat frame 0).
+    const input = this.earlier
+      ? stackFrames({ data: px.data, count: 1, size: px.size, channels: px.channels }, earlierIndices(index, this.earlier).map((i) => store.framePixels(videoId, i).data))
+      : px.data;
     const out = await this.scorer.run(input, 1, { full: true });
     return { recon: toBytes(out.recon!), channels: 3, errMap: out.errMap!, size: px.size };
   }
@@ -96,7 +99,7 @@ export async function openFrameViewer(store: Store, modelId: number): Promise<Fr
   }
   try {
     const scorer = await OnnxVaeScorer.create(blobs.onnx, { threads: 1 });
-    return new NetworkViewer(modelId, scorer, !!(m.config as { conditionFrames?: number } | null)?.conditionFrames);
+    return new NetworkViewer(modelId, scorer, (m.config as { conditionFrames?: number } | null)?.conditionFrames ?? 0);
   } catch (e) {
     if (e instanceof InvalidModelError) throw new AppError('NoReconstructionError', `Model ${modelId} is a ${describeKind(m.kind).title}: this model kind has no reconstruction to show.`);
     throw e;

@@ -108,37 +108,52 @@ export function gatherFrames(store: Store, picks: readonly FramePick[]): LoadedF
 }
 
 /**
- * Frames for a conditional model (kind 'cvae'): each frame's pixels followed, per pixel, by its
- * predecessor's, NHWC with 2·channels channels. `prev` holds each current frame's predecessor in the
- * same order (the first frame of a video is its own predecessor).
+ * Frames for a conditional model (kind 'cvae'): each frame's pixels followed, per pixel, by those of
+ * its k earlier frames (t−1 first), NHWC with (1 + k)·channels channels. `prevs[j]` holds, for each
+ * current frame in the same order, frame t−1−j (a video's first frames repeat frame 0).
  */
-export function pairFrames(cur: { data: Uint8Array; count: number; size: number; channels: number }, prev: Uint8Array): Uint8Array {
+export function stackFrames(cur: { data: Uint8Array; count: number; size: number; channels: number }, prevs: readonly Uint8Array[]): Uint8Array {
   const { size, channels, count } = cur;
   const pixels = size * size;
-  if (prev.length !== cur.data.length) throw new RangeError(`pairFrames: ${cur.data.length} current bytes, ${prev.length} previous`);
-  const out = new Uint8Array(cur.data.length * 2);
+  for (const prev of prevs) if (prev.length !== cur.data.length) throw new RangeError(`stackFrames: ${cur.data.length} current bytes, ${prev.length} earlier`);
+  const width = 1 + prevs.length;
+  const out = new Uint8Array(cur.data.length * width);
   for (let f = 0; f < count; f++)
     for (let p = 0; p < pixels; p++) {
       const src = (f * pixels + p) * channels;
-      const dst = src * 2;
-      for (let c = 0; c < channels; c++) {
-        out[dst + c] = cur.data[src + c]!;
-        out[dst + channels + c] = prev[src + c]!;
-      }
+      const dst = src * width;
+      for (let c = 0; c < channels; c++) out[dst + c] = cur.data[src + c]!;
+      prevs.forEach((prev, j) => {
+        for (let c = 0; c < channels; c++) out[dst + (1 + j) * channels + c] = prev[src + c]!;
+      });
     }
   return out;
 }
 
-/** frameBatches for a conditional model: each batch's frames paired with their predecessors (pairFrames). */
-export function* pairedFrameBatches(store: Store, videoId: number, batch: number): Generator<{ first: number; count: number; pixels: Uint8Array }> {
+/** The earlier frames a conditional model is given for frame `index`: t−1 … t−k, clamped at the video's first frame. */
+export const earlierIndices = (index: number, k: number): number[] => Array.from({ length: k }, (_, j) => Math.max(0, index - 1 - j));
+
+/**
+ * frameBatches for a model conditioned on k earlier frames (stackFrames); k = 0 is frameBatches itself.
+ * Keeps the last k frames of the previous batch, so batching changes nothing.
+ */
+export function* conditionedFrameBatches(store: Store, videoId: number, batch: number, k: number): Generator<{ first: number; count: number; pixels: Uint8Array }> {
+  if (!k) {
+    yield* frameBatches(store, videoId, batch);
+    return;
+  }
   const v = store.getVideo(videoId);
   const bytes = v.frameSize * v.frameSize * 3;
-  let last: Uint8Array | null = null;
+  const history = new Map<number, Uint8Array>();
   for (const b of frameBatches(store, videoId, batch)) {
-    const prev = new Uint8Array(b.count * bytes);
-    prev.set(last ?? b.pixels.subarray(0, bytes), 0);
-    prev.set(b.pixels.subarray(0, (b.count - 1) * bytes), bytes);
-    last = b.pixels.slice((b.count - 1) * bytes, b.count * bytes);
-    yield { first: b.first, count: b.count, pixels: pairFrames({ data: b.pixels, count: b.count, size: v.frameSize, channels: 3 }, prev) };
+    const frame = (i: number): Uint8Array => (i >= b.first ? b.pixels.subarray((i - b.first) * bytes, (i - b.first + 1) * bytes) : history.get(i)!);
+    const prevs = Array.from({ length: k }, (_, j) => {
+      const out = new Uint8Array(b.count * bytes);
+      for (let f = 0; f < b.count; f++) out.set(frame(Math.max(0, b.first + f - 1 - j)), f * bytes);
+      return out;
+    });
+    for (let i = Math.max(0, b.first + b.count - k); i < b.first + b.count; i++) history.set(i, frame(i).slice());
+    for (const i of [...history.keys()]) if (i < b.first + b.count - k) history.delete(i);
+    yield { first: b.first, count: b.count, pixels: stackFrames({ data: b.pixels, count: b.count, size: v.frameSize, channels: 3 }, prevs) };
   }
 }

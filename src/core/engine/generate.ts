@@ -17,9 +17,16 @@ import { deserializeWeights } from '../ml/vae/checkpoint.js';
 import { decodeLogits, encode, inputChannels, type VaeConfig, type VaeWeights } from '../ml/vae/spec.js';
 import { getModel, modelBlobs } from '../store/models.js';
 import type { Store } from '../store/store.js';
-import { gatherFrames, pairFrames } from './frames.js';
+import { earlierIndices, gatherFrames, stackFrames } from './frames.js';
 
 const toBytes = (t: tf.Tensor): Uint8Array => Uint8Array.from(t.dataSync(), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
+
+/** A frame as the model takes it: alone, or for a conditional model followed by its k earlier frames. */
+function withEarlierFrames(store: Store, config: VaeConfig, cur: ReturnType<typeof gatherFrames>, videoId: number, index: number): Uint8Array {
+  const k = config.conditionFrames ?? 0;
+  if (!k) return cur.data;
+  return stackFrames(cur, earlierIndices(index, k).map((i) => gatherFrames(store, [{ videoId, index: i }]).data));
+}
 
 function load(store: Store, modelId: number, kinds: readonly string[]): { config: VaeConfig; weights: VaeWeights } {
   const m = getModel(store, modelId);
@@ -71,7 +78,7 @@ export function latentTraversal(store: Store, modelId: number, videoId: number, 
   try {
     if (!Number.isInteger(dim) || dim < 0 || dim >= config.latentDim) throw new AppError('TrainingInputError', `dim must be in 0..${config.latentDim - 1}`);
     const cur = gatherFrames(store, [{ videoId, index }]);
-    const input = config.conditionFrames ? pairFrames(cur, gatherFrames(store, [{ videoId, index: Math.max(0, index - 1) }]).data) : cur.data;
+    const input = withEarlierFrames(store, config, cur, videoId, index);
     return tf.tidy(() => {
       const S = config.inputSize;
       const x = tf.tensor4d(Float32Array.from(input, (b) => b / 255), [1, S, S, inputChannels(config)]);
@@ -82,7 +89,7 @@ export function latentTraversal(store: Store, modelId: number, videoId: number, 
         z.set(mu, i * config.latentDim);
         z[i * config.latentDim + dim] = v;
       });
-      const cond = config.conditionFrames ? tf.tile(tf.slice(x, [0, 0, 0, config.channels], [1, S, S, config.channels]), [steps, 1, 1, 1]) as tf.Tensor4D : undefined;
+      const cond = config.conditionFrames ? tf.tile(tf.slice(x, [0, 0, 0, config.channels], [1, S, S, config.channels * config.conditionFrames]), [steps, 1, 1, 1]) as tf.Tensor4D : undefined;
       const pixels = toBytes(tf.sigmoid(decodeLogits(config, weights, tf.tensor2d(z, [steps, config.latentDim]), cond)));
       return { pixels, values, size: S, channels: config.channels };
     });
@@ -228,11 +235,11 @@ export async function latentGrid(store: Store, modelId: number, o: LatentGridOpt
       const S = config.inputSize;
       const cur = gatherFrames(store, [frame]);
       if (cur.size !== S) throw new AppError('FrameSizeError', `Model ${modelId} takes ${S}x${S} frames; this video is stored at ${cur.size}x${cur.size}.`);
-      const input = config.conditionFrames ? pairFrames(cur, gatherFrames(store, [{ videoId: frame.videoId, index: Math.max(0, frame.index - 1) }]).data) : cur.data;
+      const input = withEarlierFrames(store, config, cur, frame.videoId, frame.index);
       const x = tf.tensor4d(Float32Array.from(input, (v) => v / 255), [1, S, S, inputChannels(config)]);
       try {
         centre = tf.tidy(() => encode(config, weights, x).mu.dataSync() as Float32Array);
-        if (config.conditionFrames) cond = tf.slice(x, [0, 0, 0, config.channels], [1, S, S, config.channels]);
+        if (config.conditionFrames) cond = tf.slice(x, [0, 0, 0, config.channels], [1, S, S, config.channels * config.conditionFrames]);
       } finally {
         x.dispose();
       }

@@ -19,7 +19,7 @@ import { inputChannels } from '../ml/vae/spec.js';
 import { hash32 } from '../ml/vae/train.js';
 import { getModel, modelBlobs, updateIwScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
-import { frameBatches, pairedFrameBatches } from './frames.js';
+import { conditionedFrameBatches } from './frames.js';
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -70,7 +70,7 @@ export async function iwScores(
   const t0 = performance.now();
   try {
     // Small batches: the graph holds K decoded pictures per frame.
-    for (const b of (config.conditionFrames ? pairedFrameBatches : frameBatches)(store, videoId, opts.batch ?? Math.max(1, Math.floor(256 / k)))) {
+    for (const b of conditionedFrameBatches(store, videoId, opts.batch ?? Math.max(1, Math.floor(256 / k)), config.conditionFrames ?? 0)) {
       // Each frame's K draws come from its own stream (seed, frame index): batching changes nothing.
       const L = config.latentDim;
       const eps = new Float32Array(k * b.count * L);

@@ -19,7 +19,7 @@ import { clearScores, getModel, modelBlobs, replaceEvents, type ScoreRow, update
 import type { Store } from '../store/store.js';
 import { batchComponents, toScoreRows } from './components.js';
 import { BASELINE_KINDS, scoreBaselineVideo } from './baseline-model.js';
-import { frameBatches, pairedFrameBatches } from './frames.js';
+import { conditionedFrameBatches } from './frames.js';
 import { concatMu, eventOptions } from './train-model.js';
 
 export interface ScoreVideoResult {
@@ -65,7 +65,7 @@ export async function scoreVideo(
   try {
     clearScores(store, modelId, videoId);
     let prevMu: Float32Array | null = null;
-    for (const b of (config.conditionFrames ? pairedFrameBatches : frameBatches)(store, videoId, hooks.batch ?? 256)) {
+    for (const b of conditionedFrameBatches(store, videoId, hooks.batch ?? 256, config.conditionFrames ?? 0)) {
       if (hooks.signal?.aborted) throw abortError();
       const s = await scorer.run(b.pixels, b.count);
       const rows = toScoreRows(b.first, batchComponents(s, b.count, L, calib, prevMu, gmm), s, L, calib);

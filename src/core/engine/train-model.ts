@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { IgnoreMask, JobProgress, ModelKind } from '../../shared/domain.js';
 import { rasterizeIgnoreMask } from '../../shared/ignore-mask.js';
 import { AppError } from '../../shared/envelope.js';
-import { FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS } from '../../shared/train-defaults.js';
+import { DEFAULT_CONDITION_FRAMES, DEFAULT_MIXTURE_COMPONENTS, FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS } from '../../shared/train-defaults.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import { abortError } from '../media/decode.js';
 import { type BackendName, selectBackend } from '../ml/backend/index.js';
@@ -32,7 +32,7 @@ import { clearScores, createModel, deleteModel, finishModel, getModel, modelBlob
 import { getIgnoreMask } from '../store/ignore-masks.js';
 import type { Store } from '../store/store.js';
 import { batchComponents, toScoreRows } from './components.js';
-import { frameBatches, gatherFrames, pairedFrameBatches, pairFrames } from './frames.js';
+import { conditionedFrameBatches, earlierIndices, gatherFrames, stackFrames } from './frames.js';
 import { trainingPool } from './training-pool.js';
 import { BASELINE_KINDS, trainBaselineModel } from './baseline-model.js';
 import { trainVqModel } from './vq-model.js';
@@ -72,6 +72,8 @@ export interface TrainModelOptions {
    * frames labelled normal or nuisance join the training set (see training-pool.ts).
    */
   parentModelId?: number;
+  /** 'cvae': earlier frames each frame is predicted from, 1..MAX_CONDITION_FRAMES (default 1; a fine-tune keeps its parent's). */
+  conditionFrames?: number;
   /** 'gmvae': number of mixture components K (default 4; a fine-tune keeps its parent's). */
   mixtureComponents?: number;
   /**
@@ -108,7 +110,7 @@ export function trainingIgnoreMask(store: Store, videoId: number, size: number, 
 
 /** 'gmvae': components 0 and 1 are the analyst's normal and nuisance classes (frames so labelled fix their class); the rest are free. */
 export const MIXTURE_LABEL_COMPONENTS: Readonly<Record<string, number>> = { normal: 0, nuisance: 1 };
-export const DEFAULT_MIXTURE_COMPONENTS = 4;
+export { DEFAULT_MIXTURE_COMPONENTS };
 
 /** The mixture class of each pick from its video's labels (−1: unlabelled, or a class without a component). */
 export function mixtureLabels(store: Store, picks: readonly FramePick[], k: number): Int32Array {
@@ -157,17 +159,27 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
   const backend = await selectBackend(o.backend);
   const pool = trainingPool(store, o.videoId, opt.maxFrames, !!parent);
   const current = gatherFrames(store, pool.picks);
-  // A conditional VAE learns frame t given frame t − 1: each pick travels with its predecessor.
-  const conditional = (parent ? !!parent.config.conditionFrames : kind === 'cvae');
+  // A conditional VAE learns frame t given frames t − 1 … t − k: each pick travels with its k predecessors.
+  const earlier = parent ? (parent.config.conditionFrames ?? 0) : kind === 'cvae' ? (o.conditionFrames ?? DEFAULT_CONDITION_FRAMES) : 0;
+  if (o.conditionFrames !== undefined && (parent ? o.conditionFrames !== earlier : kind !== 'cvae'))
+    throw new AppError('TrainingInputError', parent ? `A fine-tune keeps its parent's ${earlier} earlier frame(s).` : 'conditionFrames is for the conditional VAE (kind cvae).');
+  const conditional = earlier > 0;
   const frames = conditional
-    ? { ...current, channels: 6, data: pairFrames(current, gatherFrames(store, pool.picks.map((p) => ({ videoId: p.videoId, index: Math.max(0, p.index - 1) }))).data) }
+    ? {
+        ...current,
+        channels: 3 * (1 + earlier),
+        data: stackFrames(
+          current,
+          Array.from({ length: earlier }, (_, j) => gatherFrames(store, pool.picks.map((p) => ({ videoId: p.videoId, index: earlierIndices(p.index, earlier)[j]! }))).data),
+        ),
+      }
     : current;
   const config: VaeConfig = parent
     ? parent.config
     : {
         ...DEFAULT_VAE_CONFIG,
         inputSize: frames.size,
-        ...(conditional ? { conditionFrames: 1 } : {}),
+        ...(conditional ? { conditionFrames: earlier } : {}),
         ...(o.latentDim ? { latentDim: o.latentDim } : {}),
         ...(o.filters ? { filters: o.filters } : {}),
         ...(o.likelihood ? { likelihood: o.likelihood } : {}),
@@ -333,7 +345,7 @@ export async function calibrateAndScore(
   const batches: Array<{ first: number; count: number; s: VaeScores }> = [];
   try {
     let done = 0;
-    for (const b of (config.conditionFrames ? pairedFrameBatches : frameBatches)(store, videoId, SCORE_BATCH)) {
+    for (const b of conditionedFrameBatches(store, videoId, SCORE_BATCH, config.conditionFrames ?? 0)) {
       if (signal?.aborted) throw abortError();
       batches.push({ first: b.first, count: b.count, s: await scorer.run(b.pixels, b.count) });
       done += b.count;

@@ -225,17 +225,23 @@ export function addInputOps(g: OnnxGraphBuilder, config: VaeConfig, frames: stri
   const input = g.op('Div', [xU8f, g.constFloat('c255', [255], [])], {}, 'x_in');
   const axis = g.constInt64('channel_axis', [1]);
   const x = g.op('Slice', [input, g.constInt64('cur_start', [0]), g.constInt64('cur_end', [C]), axis], {}, 'x');
-  const cond = g.op('Slice', [input, g.constInt64('prev_start', [C]), g.constInt64('prev_end', [2 * C]), axis], {}, 'cond');
+  const cond = g.op('Slice', [input, g.constInt64('prev_start', [C]), g.constInt64('prev_end', [(1 + config.conditionFrames) * C]), axis], {}, 'cond');
   return { input, x, cond };
 }
 
-/** The conditional decoder's term (1 + s_c) · logit(clamp(x_{t−1})), [N, C, S, S]; add it to the logits (it broadcasts over a leading K axis). */
+/** The conditional decoder's term Σ_j (1/k + s_{j,c}) · logit(clamp(x_{t−j})), [N, C, S, S]; add it to the logits (it broadcasts over a leading K axis). */
 export function addConditionOps(g: OnnxGraphBuilder, config: VaeConfig, W: WeightFn, cond: string): string {
   const C = config.channels;
   const p = g.op('Clip', [cond, g.constFloat('cond_lo', [COND_CLAMP], []), g.constFloat('cond_hi', [1 - COND_CLAMP], [])], {}, 'cond_clamped');
   const logit = g.op('Log', [g.op('Div', [p, g.op('Sub', [g.constFloat('c1_cond', [1], []), p])])], {}, 'cond_logit');
-  const scale = Float32Array.from(W('dec.cond.scale'), (v) => 1 + v);
-  return g.op('Mul', [logit, g.constFloat('cond_scale', scale, [1, C, 1, 1])], {}, 'cond_term');
+  const k = config.conditionFrames ?? 1;
+  const scale = Float32Array.from(W('dec.cond.scale'), (v) => 1 / k + v);
+  if (k === 1) return g.op('Mul', [logit, g.constFloat('cond_scale', scale, [1, C, 1, 1])], {}, 'cond_term');
+  // [N, k·C, S, S] -> [N, k, C, S, S] -> the sum over the k earlier frames, [N, C, S, S].
+  const S = config.inputSize;
+  const scaled = g.op('Mul', [logit, g.constFloat('cond_scale', scale, [1, k * C, 1, 1])], {}, 'cond_scaled');
+  const grouped = g.op('Reshape', [scaled, g.constInt64('cond_group_shape', [0, k, C, S, S])], {}, 'cond_grouped');
+  return g.op('ReduceSum', [grouped, g.constInt64('cond_frames_axis', [1])], { keepdims: attr.int(0) }, 'cond_term');
 }
 
 /** The decoder's ops on z [M, L]: logits [M, C, S, S] (NCHW), output named `logits`. */
@@ -391,7 +397,7 @@ export function exportVaeToOnnx(config: VaeConfig, weights: Record<string, Float
   const mask = scoreMask(opts.ignoreMask, S);
 
   const g = new OnnxGraphBuilder('latentwatch_vae');
-  const frames = g.addInput(ONNX_INPUT, DataType.UINT8, ['N', S, S, inputChannels(config)], config.conditionFrames ? 'current and previous frame, uint8 NHWC, 2C channels' : 'video frames, uint8 NHWC');
+  const frames = g.addInput(ONNX_INPUT, DataType.UINT8, ['N', S, S, inputChannels(config)], config.conditionFrames ? `current and ${config.conditionFrames} earlier frame(s), uint8 NHWC, ${inputChannels(config)} channels` : 'video frames, uint8 NHWC');
 
   // x in 0..1, NCHW (transpose the uint8 bytes first: 4x less memory traffic than floats).
   const { input, x, cond } = addInputOps(g, config, frames);

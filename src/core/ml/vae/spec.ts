@@ -7,6 +7,7 @@
  * Layout: tfjs is NHWC. Conv kernels are HWIO [kh, kw, in, out]; transposed-conv kernels are tfjs'
  * [kh, kw, out, in]. Dense kernels are [in, out]. Flatten follows NHWC order (h, w, c).
  */
+import { MAX_CONDITION_FRAMES } from '../../../shared/domain.js';
 import * as tf from '@tensorflow/tfjs';
 
 export type DecoderLikelihood = 'bernoulli' | 'gaussian-fixed' | 'gaussian-learned';
@@ -24,15 +25,18 @@ export interface VaeConfig {
   fixedLogVar: number;
   /**
    * Conditional VAE (kind 'cvae'; seed notes 002/003: a CVAE for temporal prediction): frame t is
-   * modelled given frame t−1. Frames then arrive with 2·channels channels, the current frame's first
-   * and the previous frame's after; the encoder q(z | x_t, x_{t−1}) sees both, and the decoder
-   * p(x_t | z, x_{t−1}) adds the previous frame's logits to its own output:
-   *   logits = dec(z) + (1 + s_c) · logit(clamp(x_{t−1}, 1/512, 1 − 1/512))     (s: 'dec.cond.scale', [C], starts at 0)
-   * so with z carrying nothing the prediction is the previous frame, and z encodes what changed.
-   * 0 or absent: the plain VAE.
+   * modelled given the k = conditionFrames frames before it (t−1 … t−k, 1 ≤ k ≤ MAX_CONDITION_FRAMES).
+   * Frames then arrive with (1 + k)·channels channels: the current frame's first, then frame t−1's,
+   * then t−2's, …; the encoder q(z | x_t, x_{t−1..t−k}) sees them all, and the decoder
+   * p(x_t | z, x_{t−1..t−k}) adds the earlier frames' logits to its own output:
+   *   logits = dec(z) + Σ_j (1/k + s_{j,c}) · logit(clamp(x_{t−j}, 1/512, 1 − 1/512))   (s: 'dec.cond.scale', [k·C], starts at 0)
+   * so with z carrying nothing the prediction is the earlier frames' mean logit (for k = 1, frame
+   * t−1 itself), and z encodes what changed. 0 or absent: the plain VAE.
    */
   conditionFrames?: number;
 }
+
+export { MAX_CONDITION_FRAMES } from '../../../shared/domain.js';
 
 /** Clamp of the previous frame before its logit (keeps logit finite for 0 and 255 pixels). */
 export const COND_CLAMP = 1 / 512;
@@ -68,7 +72,8 @@ export function validateConfig(c: VaeConfig): void {
   if (c.channels !== 1 && c.channels !== 3) throw new RangeError(`channels must be 1 or 3, not ${c.channels}`);
   if (c.filters.length < 1 || c.filters.some((f) => !Number.isInteger(f) || f < 1)) throw new RangeError('filters must be positive integers');
   if (!Number.isInteger(c.latentDim) || c.latentDim < 1) throw new RangeError('latentDim must be a positive integer');
-  if (c.conditionFrames !== undefined && c.conditionFrames !== 0 && c.conditionFrames !== 1) throw new RangeError(`conditionFrames must be 0 or 1, not ${c.conditionFrames}`);
+  if (c.conditionFrames !== undefined && !(Number.isInteger(c.conditionFrames) && c.conditionFrames >= 0 && c.conditionFrames <= MAX_CONDITION_FRAMES))
+    throw new RangeError(`conditionFrames must be a whole number from 0 to ${MAX_CONDITION_FRAMES}, not ${c.conditionFrames}`);
 }
 
 /** Side of the smallest feature map, and the flattened size at the bottleneck. */
@@ -104,7 +109,7 @@ export function weightSpecs(c: VaeConfig): WeightSpec[] {
     out.push({ name: `dec.deconv${i}.bias`, shape: [dOut], init: 'zeros' });
   }
   if (c.likelihood === 'gaussian-learned') out.push({ name: 'dec.logvar', shape: [c.channels], init: 'zeros' });
-  if (c.conditionFrames) out.push({ name: 'dec.cond.scale', shape: [c.channels], init: 'zeros' });
+  if (c.conditionFrames) out.push({ name: 'dec.cond.scale', shape: [c.conditionFrames * c.channels], init: 'zeros' });
   return out;
 }
 
@@ -148,7 +153,7 @@ export function encode(c: VaeConfig, w: VaeWeights, x: tf.Tensor4D): { mu: tf.Te
 
 /**
  * Decoder: z [N, L] -> logits [N, S, S, C] (the decoder mean is sigmoid(logits)). A conditional model
- * needs `cond`, the previous frame [N, S, S, C] in 0..1.
+ * needs `cond`, the earlier frames [N, S, S, k·C] in 0..1 (t−1's channels first).
  */
 export function decodeLogits(c: VaeConfig, w: VaeWeights, z: tf.Tensor2D, cond?: tf.Tensor4D): tf.Tensor4D {
   if (c.conditionFrames && !cond) throw new RangeError('a conditional VAE decodes given the previous frame (cond)');
@@ -167,9 +172,12 @@ export function decodeLogits(c: VaeConfig, w: VaeWeights, z: tf.Tensor2D, cond?:
     }
     h = x;
     if (c.conditionFrames && cond) {
+      const k = c.conditionFrames;
       const p = tf.clipByValue(cond, COND_CLAMP, 1 - COND_CLAMP);
       const prevLogit = tf.sub(tf.log(p), tf.log1p(tf.neg(p)));
-      h = tf.add(h, tf.mul(tf.add(1, get(w, 'dec.cond.scale')), prevLogit));
+      const term = tf.mul(tf.add(1 / k, get(w, 'dec.cond.scale')), prevLogit);
+      // [N, S, S, k·C] -> the sum over the k earlier frames, [N, S, S, C].
+      h = tf.add(h, k === 1 ? term : tf.sum(tf.reshape(term, [n, s, s, k, c.channels]), 3));
     }
     return h as tf.Tensor4D;
   });
@@ -182,12 +190,12 @@ export function decoderLogVar(c: VaeConfig, w: VaeWeights): tf.Tensor1D | null {
   return get(w, 'dec.logvar') as tf.Tensor1D;
 }
 
-/** A conditional model's input [N, S, S, 2C] split into the current frame and the previous one (each [N, S, S, C]). */
+/** A conditional model's input [N, S, S, (1 + k)C] split into the current frame [N, S, S, C] and the earlier ones [N, S, S, kC]. */
 export function splitConditional(c: VaeConfig, input: tf.Tensor4D): { x: tf.Tensor4D; cond: tf.Tensor4D | undefined } {
   if (!c.conditionFrames) return { x: input, cond: undefined };
   const [n, s1, s2] = input.shape;
   return tf.tidy(() => ({
     x: tf.slice(input, [0, 0, 0, 0], [n, s1, s2, c.channels]),
-    cond: tf.slice(input, [0, 0, 0, c.channels], [n, s1, s2, c.channels]),
+    cond: tf.slice(input, [0, 0, 0, c.channels], [n, s1, s2, c.channels * c.conditionFrames!]),
   }));
 }

@@ -119,6 +119,20 @@ describe('TrainingPanel: starting a training', () => {
     expect(client.trainModel).toHaveBeenLastCalledWith(1, { epochs: 5, seed: 9, likelihood: 'gaussian-fixed' });
   });
 
+  it("shows a kind's own setting only for that kind and sends it: earlier frames for cvae, components for gmvae", async () => {
+    const client = setup({ models: [], active: null });
+    const select = screen.getByTestId('train-kind') as HTMLSelectElement;
+    expect(screen.queryByTestId('train-conditionFrames')).toBeNull();
+    await fireEvent.change(select, { target: { value: 'cvae' } });
+    await fireEvent.input(screen.getByTestId('train-conditionFrames'), { target: { value: '3' } });
+    expect(screen.queryByTestId('train-mixtureComponents')).toBeNull();
+    await fireEvent.click(screen.getByTestId('training-start'));
+    expect(client.trainModel).toHaveBeenLastCalledWith(1, { kind: 'cvae', conditionFrames: 3 });
+    await fireEvent.change(select, { target: { value: 'gmvae' } });
+    expect(screen.queryByTestId('train-conditionFrames')).toBeNull();
+    expect((screen.getByTestId('train-mixtureComponents') as HTMLInputElement).placeholder).toBe('4');
+  });
+
   it('trains the chosen model kind, describing each; a fine-tune keeps its parent\'s kind', async () => {
     const client = setup({ models: [model({ id: 3 })], active: 3 });
     const select = screen.getByTestId('train-kind') as HTMLSelectElement;

@@ -62,6 +62,18 @@ describe('readTrainRequest', () => {
     }
   });
 
+  it("sends a kind's own fields only with that kind: earlier frames for cvae, mixture components for gmvae", () => {
+    expect(readTrainRequest(fields({ kind: 'cvae', conditionFrames: 3 }))).toEqual({ ok: true, request: { kind: 'cvae', conditionFrames: 3 }, warnings: [] });
+    expect(readTrainRequest(fields({ kind: 'gmvae', mixtureComponents: 6 }))).toEqual({ ok: true, request: { kind: 'gmvae', mixtureComponents: 6 }, warnings: [] });
+    // Filled for another kind: not sent (the field is hidden then) ...
+    expect(readTrainRequest(fields({ kind: 'vae', conditionFrames: 3, mixtureComponents: 6 }))).toEqual({ ok: true, request: {}, warnings: [] });
+    // ... but a bad value is never hidden.
+    const r = readTrainRequest(fields({ kind: 'cvae', conditionFrames: 9 }));
+    expect(!r.ok && r.errors.conditionFrames).toMatch(/Earlier frames must be from 1 to 4/);
+    expect(defaultPlaceholder('conditionFrames')).toBe('1');
+    expect(defaultPlaceholder('mixtureComponents')).toBe('4');
+  });
+
   it('sends the model kind unless it is the default vae, and refuses an unknown one', () => {
     expect(emptyTrainFields().kind).toBe('vae');
     expect(readTrainRequest(fields({ kind: 'vae' }))).toEqual({ ok: true, request: {}, warnings: [] });

@@ -3,8 +3,8 @@
  * a filled one must be in the range the app accepts (the same ranges as `trainRequestSchema`), and
  * a message names the field, the range and what to type instead.
  */
-import { MODEL_KINDS, type ModelKind, TRAINING_BACKENDS, type TrainingBackend, type TrainRequest } from '../../../shared/domain.js';
-import { DEFAULT_LATENT_DIM, FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS } from '../../../shared/train-defaults.js';
+import { MAX_CONDITION_FRAMES, MAX_MIXTURE_COMPONENTS, MODEL_KINDS, type ModelKind, TRAINING_BACKENDS, type TrainingBackend, type TrainRequest } from '../../../shared/domain.js';
+import { DEFAULT_CONDITION_FRAMES, DEFAULT_LATENT_DIM, DEFAULT_MIXTURE_COMPONENTS, FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS } from '../../../shared/train-defaults.js';
 
 export type Likelihood = NonNullable<TrainRequest['likelihood']>;
 export const LIKELIHOODS: readonly Likelihood[] = ['bernoulli', 'gaussian-fixed', 'gaussian-learned'];
@@ -27,9 +27,18 @@ export interface TrainFields {
   likelihood: Likelihood | '';
   /** Leave the video's ignore regions out of training and scoring (the default). */
   useIgnoreMask: boolean;
+  /** 'cvae' only: earlier frames each frame is predicted from. */
+  conditionFrames: number | null;
+  /** 'gmvae' only: components of the mixture prior. */
+  mixtureComponents: number | null;
 }
 
-export type NumericField = 'epochs' | 'batchSize' | 'learningRate' | 'latentDim' | 'beta' | 'klWarmupEpochs' | 'maxFrames' | 'targetFpr' | 'seed';
+export type NumericField =
+  | 'epochs' | 'batchSize' | 'learningRate' | 'latentDim' | 'beta' | 'klWarmupEpochs' | 'maxFrames' | 'targetFpr' | 'seed'
+  | 'conditionFrames' | 'mixtureComponents';
+
+/** Fields that belong to one kind: shown and sent only for it (still checked, so a bad value is never hidden). */
+export const KIND_FIELDS: Partial<Record<NumericField, ModelKind>> = { conditionFrames: 'cvae', mixtureComponents: 'gmvae' };
 export type TrainField = keyof TrainFields;
 
 export const DEFAULT_KIND: ModelKind = 'vae';
@@ -49,6 +58,8 @@ export const emptyTrainFields = (): TrainFields => ({
   backend: '',
   likelihood: '',
   useIgnoreMask: true,
+  conditionFrames: null,
+  mixtureComponents: null,
 });
 
 interface NumericRule {
@@ -72,6 +83,8 @@ export const NUMERIC_RULES: Record<NumericField, NumericRule> = {
   maxFrames: { label: 'Max frames', integer: true, min: 20, max: 1_000_000, hint: 'spread evenly over the video' },
   targetFpr: { label: 'Target false-alarm rate', integer: false, min: 0, minExclusive: true, max: 0.5, hint: 'on held-out normal frames, e.g. 0.01' },
   seed: { label: 'Seed', integer: true, min: 0, max: 2 ** 31, hint: 'same seed, same model' },
+  conditionFrames: { label: 'Earlier frames', integer: true, min: 1, max: MAX_CONDITION_FRAMES, hint: 'frame t is predicted from frames t−1 … t−k' },
+  mixtureComponents: { label: 'Mixture components', integer: true, min: 1, max: MAX_MIXTURE_COMPONENTS, hint: 'classes K of the mixture prior' },
 };
 
 const NUMERIC_DEFAULTS: Record<NumericField, number> = {
@@ -84,6 +97,8 @@ const NUMERIC_DEFAULTS: Record<NumericField, number> = {
   maxFrames: TRAIN_DEFAULTS.maxFrames,
   targetFpr: TRAIN_DEFAULTS.targetFpr,
   seed: TRAIN_DEFAULTS.seed,
+  conditionFrames: DEFAULT_CONDITION_FRAMES,
+  mixtureComponents: DEFAULT_MIXTURE_COMPONENTS,
 };
 
 /**
@@ -122,8 +137,9 @@ export function readTrainRequest(fields: TrainFields): TrainFormResult {
     const value = fields[key];
     if (value === null || value === undefined) continue;
     const problem = numericProblem(NUMERIC_RULES[key], value);
+    const only = KIND_FIELDS[key];
     if (problem) errors[key] = problem;
-    else request[key] = value;
+    else if (!only || only === fields.kind) request[key] = value;
   }
   if (fields.backend) {
     if ((TRAINING_BACKENDS as readonly string[]).includes(fields.backend)) request.backend = fields.backend;

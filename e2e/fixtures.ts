@@ -2,7 +2,7 @@
  * Fixtures shared by the e2e specs: a fresh temporary data folder per test, generated footage, and
  * browser mode started through the real CLI (`latentwatch serve`), stopped afterwards.
  */
-import { test as base } from '@playwright/test';
+import { type APIRequestContext, test as base } from '@playwright/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,5 +53,16 @@ export const test = base.extend<{ dataDir: string; app: BrowserApp }>({
     child.kill('SIGTERM');
   },
 });
+
+/** Calls one AppApi method of browser mode over HTTP with the run's token (what the page's client does). */
+export function webApi(request: APIRequestContext, app: BrowserApp): <T>(method: string, ...args: unknown[]) => Promise<T> {
+  const token = new URL(app.openUrl).searchParams.get('token')!;
+  return async <T,>(method: string, ...args: unknown[]) => {
+    const res = await request.post(`${app.url}api/${method}`, { data: { args }, headers: { 'x-latentwatch-token': token } });
+    const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
+    if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+    return body.value as T;
+  };
+}
 
 export { expect } from '@playwright/test';

@@ -4,11 +4,11 @@
  * score drops. Needs an Electron binary (ELECTRON_OVERRIDE_DIST_PATH or an installed electron
  * package); where there is none the spec is skipped with one line saying why.
  */
-import { _electron as electron, type ElectronApplication } from '@playwright/test';
+import type { ElectronApplication } from '@playwright/test';
 import { join } from 'node:path';
 import { runAnalystLoop, shot, type ApiCall } from '../analyst-loop.js';
-import { expect, makeClip, ROOT, test } from '../fixtures.js';
-import { ELECTRON_BINARY } from './electron-binary.js';
+import { expect, makeClip, test } from '../fixtures.js';
+import { ELECTRON_BINARY, launchWithFile } from './electron-app.js';
 
 const binary = ELECTRON_BINARY;
 
@@ -20,14 +20,7 @@ test.describe('desktop shell: the analyst loop', () => {
   test('train, label a false alarm as nuisance, fine-tune, and its score drops', async ({ dataDir }, testInfo) => {
     test.setTimeout(600_000);
     const clip = makeClip(join(dataDir, 'Demo road cam ü.mp4'), 30);
-    app = await electron.launch({
-      executablePath: binary!,
-      args: [ROOT, '--no-sandbox'],
-      env: { ...process.env, LATENTWATCH_DB: join(dataDir, 'latentwatch.db') } as Record<string, string>,
-    });
-    await app.evaluate(({ dialog }, path) => {
-      dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [path] })) as typeof dialog.showOpenDialog;
-    }, clip);
+    app = await launchWithFile(dataDir, clip);
     const page = await app.firstWindow();
     // The page's own bridge: window.api, the only thing the preload exposes.
     const api: ApiCall = <T,>(method: string, ...args: unknown[]) =>

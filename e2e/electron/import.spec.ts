@@ -3,10 +3,10 @@
  * (a folder with the electron executable) or an installed electron package. Where there is none
  * (as on build machines that cannot download it) the spec is skipped with one line saying why.
  */
-import { _electron as electron, type ElectronApplication } from '@playwright/test';
+import type { ElectronApplication } from '@playwright/test';
 import { join } from 'node:path';
-import { expect, makeClip, ROOT, test } from '../fixtures.js';
-import { ELECTRON_BINARY } from './electron-binary.js';
+import { expect, makeClip, test } from '../fixtures.js';
+import { ELECTRON_BINARY, launchWithFile } from './electron-app.js';
 
 const binary = ELECTRON_BINARY;
 
@@ -18,15 +18,7 @@ test.describe('desktop shell', () => {
 
   test('imports a clip through the native file dialog and shows its thumbnails', async ({ dataDir }, testInfo) => {
     const clip = makeClip(join(dataDir, 'Lobby cam – ü 1.mp4'), 6);
-    app = await electron.launch({
-      executablePath: binary!,
-      args: [ROOT, '--no-sandbox'],
-      env: { ...process.env, LATENTWATCH_DB: join(dataDir, 'latentwatch.db') } as Record<string, string>,
-    });
-    // The native dialog cannot be clicked by a test: answer it from the main process instead.
-    await app.evaluate(({ dialog }, path) => {
-      dialog.showOpenDialog = (async () => ({ canceled: false, filePaths: [path] })) as typeof dialog.showOpenDialog;
-    }, clip);
+    app = await launchWithFile(dataDir, clip);
     const page = await app.firstWindow();
     await page.getByTestId('import-choose').click();
     const card = page.getByTestId('video-card').first();

@@ -5,18 +5,12 @@
  */
 import { join } from 'node:path';
 import { runAnalystLoop, shot, type ApiCall } from '../analyst-loop.js';
-import { expect, makeClip, test } from '../fixtures.js';
+import { expect, makeClip, test, webApi } from '../fixtures.js';
 import { LibraryPage } from './library-page.js';
 
 test('the analyst loop: train, label a false alarm as nuisance, fine-tune, and its score drops', async ({ page, app, request }, testInfo) => {
   test.setTimeout(600_000);
-  const token = new URL(app.openUrl).searchParams.get('token')!;
-  const api: ApiCall = async <T,>(method: string, ...args: unknown[]) => {
-    const res = await request.post(`${app.url}api/${method}`, { data: { args }, headers: { 'x-latentwatch-token': token } });
-    const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
-    if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-    return body.value as T;
-  };
+  const api: ApiCall = webApi(request, app);
   const clip = makeClip(join(app.dataDir, 'Demo road cam ü.mp4'), 30);
   const lib = new LibraryPage(page);
   await lib.open(app.openUrl);

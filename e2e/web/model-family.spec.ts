@@ -7,7 +7,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { join } from 'node:path';
 import { shot, type ApiCall } from '../analyst-loop.js';
-import { expect, makeClip, test } from '../fixtures.js';
+import { expect, makeClip, test, webApi } from '../fixtures.js';
 import { LibraryPage } from './library-page.js';
 
 interface Model {
@@ -35,13 +35,7 @@ async function train(page: Page, kind: string, epochs: number): Promise<void> {
 
 test('gmvae from the kind selector, mixture classes in the scatter, generation, and an ignore region honoured by the next model', async ({ page, app, request }, testInfo) => {
   test.setTimeout(600_000);
-  const token = new URL(app.openUrl).searchParams.get('token')!;
-  const api: ApiCall = async <T,>(method: string, ...args: unknown[]) => {
-    const res = await request.post(`${app.url}api/${method}`, { data: { args }, headers: { 'x-latentwatch-token': token } });
-    const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
-    if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-    return body.value as T;
-  };
+  const api: ApiCall = webApi(request, app);
   const clip = makeClip(join(app.dataDir, 'Road cam.mp4'), 20);
   const lib = new LibraryPage(page);
   await lib.open(app.openUrl);

@@ -132,19 +132,7 @@ export function projectPca(m: LatentMeans): PcaProjection {
     explained[k] = total > 0 ? b.variances[k]! / total : 0;
     axes.set(b.axes.subarray(k * dim, (k + 1) * dim), k * dim);
   }
-  const x = new Float64Array(count);
-  const y = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    let px = 0;
-    let py = 0;
-    for (let d = 0; d < dim; d++) {
-      const c = mu[i * dim + d]! - b.mean[d]!;
-      px += c * axes[d]!;
-      py += c * axes[dim + d]!;
-    }
-    x[i] = px;
-    y[i] = py;
-  }
+  const { x, y } = projectOntoPca({ axes, mean: b.mean }, mu.subarray(0, count * dim), dim);
   return { x, y, explained, axes, mean: b.mean };
 }
 

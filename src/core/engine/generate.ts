@@ -21,11 +21,23 @@ import { earlierIndices, gatherFrames, stackFrames } from './frames.js';
 
 const toBytes = (t: tf.Tensor): Uint8Array => Uint8Array.from(t.dataSync(), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
 
-/** A frame as the model takes it: alone, or for a conditional model followed by its k earlier frames. */
-function withEarlierFrames(store: Store, config: VaeConfig, cur: ReturnType<typeof gatherFrames>, videoId: number, index: number): Uint8Array {
+/**
+ * A frame encoded by the model: its μ, and for a conditional model its k earlier frames as the
+ * decoder's condition [1, S, S, kC] (the caller disposes it). Checks the stored frame size first.
+ */
+function encodeFrame(store: Store, modelId: number, config: VaeConfig, weights: VaeWeights, frame: { videoId: number; index: number }): { mu: Float32Array; cond: tf.Tensor4D | undefined } {
+  const S = config.inputSize;
+  const cur = gatherFrames(store, [frame]);
+  if (cur.size !== S) throw new AppError('FrameSizeError', `Model ${modelId} takes ${S}x${S} frames; this video is stored at ${cur.size}x${cur.size}.`);
   const k = config.conditionFrames ?? 0;
-  if (!k) return cur.data;
-  return stackFrames(cur, earlierIndices(index, k).map((i) => gatherFrames(store, [{ videoId, index: i }]).data));
+  const input = k ? stackFrames(cur, earlierIndices(frame.index, k).map((i) => gatherFrames(store, [{ videoId: frame.videoId, index: i }]).data)) : cur.data;
+  const x = tf.tensor4d(Float32Array.from(input, (v) => v / 255), [1, S, S, inputChannels(config)]);
+  try {
+    const mu = tf.tidy(() => encode(config, weights, x).mu.dataSync() as Float32Array);
+    return { mu, cond: k ? tf.slice(x, [0, 0, 0, config.channels], [1, S, S, config.channels * k]) : undefined };
+  } finally {
+    x.dispose();
+  }
 }
 
 function load(store: Store, modelId: number, kinds: readonly string[]): { config: VaeConfig; weights: VaeWeights } {
@@ -77,22 +89,22 @@ export function latentTraversal(store: Store, modelId: number, videoId: number, 
   const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'ae', 'cvae', 'gmvae']);
   try {
     if (!Number.isInteger(dim) || dim < 0 || dim >= config.latentDim) throw new AppError('TrainingInputError', `dim must be in 0..${config.latentDim - 1}`);
-    const cur = gatherFrames(store, [{ videoId, index }]);
-    const input = withEarlierFrames(store, config, cur, videoId, index);
-    return tf.tidy(() => {
-      const S = config.inputSize;
-      const x = tf.tensor4d(Float32Array.from(input, (b) => b / 255), [1, S, S, inputChannels(config)]);
-      const mu = encode(config, weights, x).mu.dataSync();
+    const { mu, cond } = encodeFrame(store, modelId, config, weights, { videoId, index });
+    try {
       const values = Array.from({ length: steps }, (_, i) => mu[dim]! - range + (steps > 1 ? (2 * range * i) / (steps - 1) : range));
       const z = new Float32Array(steps * config.latentDim);
       values.forEach((v, i) => {
         z.set(mu, i * config.latentDim);
         z[i * config.latentDim + dim] = v;
       });
-      const cond = config.conditionFrames ? tf.tile(tf.slice(x, [0, 0, 0, config.channels], [1, S, S, config.channels * config.conditionFrames]), [steps, 1, 1, 1]) as tf.Tensor4D : undefined;
-      const pixels = toBytes(tf.sigmoid(decodeLogits(config, weights, tf.tensor2d(z, [steps, config.latentDim]), cond)));
-      return { pixels, values, size: S, channels: config.channels };
-    });
+      const pixels = tf.tidy(() => {
+        const c = cond ? (tf.tile(cond, [steps, 1, 1, 1]) as tf.Tensor4D) : undefined;
+        return toBytes(tf.sigmoid(decodeLogits(config, weights, tf.tensor2d(z, [steps, config.latentDim]), c)));
+      });
+      return { pixels, values, size: config.inputSize, channels: config.channels };
+    } finally {
+      cond?.dispose();
+    }
   } finally {
     tf.dispose(Object.values(weights));
   }
@@ -229,21 +241,7 @@ export async function latentGrid(store: Store, modelId: number, o: LatentGridOpt
       const v = store.getVideo(model.trainVideoId);
       frame = { videoId: v.id, index: Math.floor(v.frameCount / 2) };
     }
-    let centre: Float32Array = new Float32Array(L);
-    let cond: tf.Tensor4D | undefined;
-    if (frame) {
-      const S = config.inputSize;
-      const cur = gatherFrames(store, [frame]);
-      if (cur.size !== S) throw new AppError('FrameSizeError', `Model ${modelId} takes ${S}x${S} frames; this video is stored at ${cur.size}x${cur.size}.`);
-      const input = withEarlierFrames(store, config, cur, frame.videoId, frame.index);
-      const x = tf.tensor4d(Float32Array.from(input, (v) => v / 255), [1, S, S, inputChannels(config)]);
-      try {
-        centre = tf.tidy(() => encode(config, weights, x).mu.dataSync() as Float32Array);
-        if (config.conditionFrames) cond = tf.slice(x, [0, 0, 0, config.channels], [1, S, S, config.channels * config.conditionFrames]);
-      } finally {
-        x.dispose();
-      }
-    }
+    const { mu: centre, cond } = frame ? encodeFrame(store, modelId, config, weights, frame) : { mu: new Float32Array(L), cond: undefined };
     try {
       const offsets = sweepOffsets(o.steps, o.range);
       const n = o.steps * o.steps;

@@ -3,7 +3,8 @@ import { type Calibration, codeRarity, combine, latentSteps, patchScore, stillne
 import type { ScoreRow } from '../store/models.js';
 import type { VaeScores } from '../ml/onnx/runtime.js';
 import { categoricalKl } from '../ml/family/gumbel.js';
-import { gmmLogDensity, klDiagGaussian, responsibilities, type DiagGmm } from '../ml/family/mixture.js';
+import { componentLogJoint, klDiagGaussian, type DiagGmm } from '../ml/family/mixture.js';
+import { logSumExp } from '../ml/family/numeric.js';
 
 export interface RawComponents {
   recon: number;
@@ -18,38 +19,39 @@ export interface RawComponents {
   gp?: number | null;
   /** VQ-VAE code rarity (codeRarity). */
   rarity?: number | null;
-  /** Mixture-prior VAE: −log p(μ) under the learned mixture (mixtureNll). */
+  /** Mixture-prior VAE: −log p(μ) under the learned mixture (mixtureTerms). */
   mixture?: number | null;
 }
 
-/** −log p(μ) under a mixture prior, for each of `count` latents [count, D]. */
-export function mixtureNll(gmm: DiagGmm, mu: Float32Array, count: number): Float64Array {
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) out[i] = -gmmLogDensity(gmm, mu, i * gmm.dim);
-  return out;
-}
-
 /**
- * The mixture-prior VAE's KL term of each of `count` frames, nats (what its training minimizes, with
- * the class posterior q(c|x) = the mixture's responsibilities of μ):
- *   Σ_c q(c|x) KL(N(μ, σ²) ‖ N(m_c, s_c²)) + KL(q(c|x) ‖ π)
- * The scoring graph's own kl output is KL(q(z|x) ‖ N(0, I)), the plain VAE's prior, not this model's.
+ * A mixture-prior VAE's two per-frame terms from one pass over each μ's component log joints:
+ *   nll = −log p(μ) under the mixture (the `mixture` score component)
+ *   kl  = Σ_c q(c|x) KL(N(μ, σ²) ‖ N(m_c, s_c²)) + KL(q(c|x) ‖ π), q(c|x) = the responsibilities of μ
+ * (what its training minimizes). The scoring graph's own kl output is KL(q(z|x) ‖ N(0, I)), the plain
+ * VAE's prior, not this model's.
  */
-export function mixtureKlTerm(gmm: DiagGmm, mu: Float32Array, logvar: Float32Array, count: number): Float64Array {
+export function mixtureTerms(gmm: DiagGmm, mu: Float32Array, logvar: Float32Array, count: number): { nll: Float64Array; kl: Float64Array } {
   const { k, dim } = gmm;
-  const q = responsibilities(gmm, mu.subarray(0, count * dim)).resp;
-  const out = new Float64Array(count);
+  const nll = new Float64Array(count);
+  const kl = new Float64Array(count);
+  const q = new Float64Array(k);
   for (let i = 0; i < count; i++) {
+    const lj = componentLogJoint(gmm, mu, i * dim);
+    const lse = logSumExp(lj);
+    nll[i] = -lse;
+    for (let c = 0; c < k; c++) q[c] = Math.exp(lj[c]! - lse);
     const m = mu.subarray(i * dim, (i + 1) * dim);
     const lv = logvar.subarray(i * dim, (i + 1) * dim);
-    const qi = q.subarray(i * k, (i + 1) * k);
-    let kl = categoricalKl(qi, gmm.weights);
+    let term = categoricalKl(q, gmm.weights);
     for (let c = 0; c < k; c++)
-      if (qi[c]! > 0) kl += qi[c]! * klDiagGaussian(m, lv, gmm.means.subarray(c * dim, (c + 1) * dim), gmm.vars.subarray(c * dim, (c + 1) * dim));
-    out[i] = kl;
+      if (q[c]! > 0) term += q[c]! * klDiagGaussian(m, lv, gmm.means.subarray(c * dim, (c + 1) * dim), gmm.vars.subarray(c * dim, (c + 1) * dim));
+    kl[i] = term;
   }
-  return out;
+  return { nll, kl };
 }
+
+/** The KL part of mixtureTerms. */
+export const mixtureKlTerm = (gmm: DiagGmm, mu: Float32Array, logvar: Float32Array, count: number): Float64Array => mixtureTerms(gmm, mu, logvar, count).kl;
 
 /**
  * Components of a batch of consecutive frames. `prevMu` is μ of the frame before the batch (null at
@@ -65,9 +67,10 @@ export function batchComponents(
   gmm: DiagGmm | null = null,
 ): RawComponents[] {
   const g2 = s.patchErr.length / count;
-  const mix = gmm ? mixtureNll(gmm, s.mu, count) : null;
-  // A mixture-prior model's KL and ELBO are against its own prior, not the graph's N(0, I).
-  const klMix = gmm ? mixtureKlTerm(gmm, s.mu, s.logvar, count) : null;
+  // A mixture-prior model: its mixture score, and KL and ELBO against its own prior, not the graph's N(0, I).
+  const mixture = gmm ? mixtureTerms(gmm, s.mu, s.logvar, count) : null;
+  const mix = mixture?.nll ?? null;
+  const klMix = mixture?.kl ?? null;
   const steps = latentSteps(s.mu.subarray(0, count * latentDim), latentDim, calib.latentScale, prevMu);
   const out: RawComponents[] = [];
   for (let i = 0; i < count; i++) {

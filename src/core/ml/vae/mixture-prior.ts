@@ -213,7 +213,8 @@ export function updateMixturePrior(g: DiagGmm, zs: ArrayLike<number>, labels: Ar
       floorWeights(current.weights, 0);
     }
   }
-  const fitted = guard.minShare ? balancedResponsibilities(current, zs, labels, guard.minShare) : current === g ? resp : responsibilities(current, zs, labels).resp;
+  const plain = current === g ? resp : responsibilities(current, zs, labels).resp;
+  const fitted = guard.minShare ? balancedResponsibilities(current, zs, labels, guard.minShare, plain) : plain;
   const next = mStep(zs, fitted, g.k, g.dim, { varFloor, previous: current });
   floorWeights(next.weights, guard.piFloor);
   return { gmm: next, usage: Array.from(usage), usageEntropy: g.k > 1 ? entropy(usage) / Math.log(g.k) : 1, reseeded };
@@ -226,10 +227,13 @@ export function updateMixturePrior(g: DiagGmm, zs: ArrayLike<number>, labels: Ar
  * already taken by another starving component; every other code keeps its plain responsibilities, and
  * labelled codes their one-hot class. With every share already ≥ minShare this is the plain E-step.
  */
-export function balancedResponsibilities(g: DiagGmm, zs: ArrayLike<number>, labels: ArrayLike<number> | undefined, minShare: number): Float64Array {
+export function balancedResponsibilities(
+  g: DiagGmm, zs: ArrayLike<number>, labels: ArrayLike<number> | undefined, minShare: number,
+  /** The plain responsibilities of g, when the caller already has them. */
+  plain: Float64Array = responsibilities(g, zs, labels).resp,
+): Float64Array {
   const { k, dim } = g;
   const n = zs.length / dim;
-  const plain = responsibilities(g, zs, labels).resp;
   const free: number[] = [];
   for (let r = 0; r < n; r++) if (!labels || labels[r] === undefined || labels[r]! < 0 || labels[r]! >= k) free.push(r);
   if (free.length === 0) return plain;

@@ -411,11 +411,9 @@ export class LatentProjections {
       xy = p;
       explained = p.explained;
       if ((model.calibration as Calibration | null)?.gp) {
-        const t = latentTrajectory(this.store, modelId, videoId);
-        if (t.smooth.length === means.count * means.dim) {
-          const line = projectOntoPca(p, t.smooth, means.dim);
-          trajectory = { x: rounded(line.x), y: rounded(line.y) };
-        }
+        const t = latentTrajectory(this.store, modelId, videoId, { mu: means.mu, latentDim: means.dim });
+        const line = projectOntoPca(p, t.smooth, means.dim);
+        trajectory = { x: rounded(line.x), y: rounded(line.y) };
       }
     } else {
       xy = this.options.runUmap ? await this.options.runUmap(modelId, videoId) : await projectUmap(means, this.options.umap);

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { runAnalystLoop, shot, type ApiCall } from '../analyst-loop.js';
-import { expect, makeClip, test, webApi } from '../fixtures.js';
+import { makeClip, test, webApi } from '../fixtures.js';
 import { LibraryPage } from './library-page.js';
 
 test('the analyst loop: train, label a false alarm as nuisance, fine-tune, and its score drops', async ({ page, app, request }, testInfo) => {
@@ -14,9 +14,7 @@ test('the analyst loop: train, label a false alarm as nuisance, fine-tune, and i
   const clip = makeClip(join(app.dataDir, 'Demo road cam ü.mp4'), 30);
   const lib = new LibraryPage(page);
   await lib.open(app.openUrl);
-  await page.getByTestId('import-size').fill('32');
-  await lib.importPath(clip);
-  await expect(lib.card('Demo road cam ü.mp4')).toHaveAttribute('data-status', 'ready');
+  await lib.importReady(clip, 32);
   await shot(page, testInfo, '0-imported');
   await runAnalystLoop(page, api, testInfo);
 });

@@ -39,9 +39,7 @@ test('gmvae from the kind selector, mixture classes in the scatter, generation, 
   const clip = makeClip(join(app.dataDir, 'Road cam.mp4'), 20);
   const lib = new LibraryPage(page);
   await lib.open(app.openUrl);
-  await page.getByTestId('import-size').fill('32');
-  await lib.importPath(clip);
-  await expect(lib.card('Road cam.mp4')).toHaveAttribute('data-status', 'ready');
+  await lib.importReady(clip, 32);
 
   // ── A mixture-prior VAE, chosen in the kind selector ────────────────────────────────────────────
   await train(page, 'gmvae', 4);

@@ -182,8 +182,7 @@ function globalVar(zs: ArrayLike<number>, n: number, dim: number, floor: number)
  * responsibilities (every component ≥ minShare of the unlabelled codes), floor π.
  */
 export function updateMixturePrior(g: DiagGmm, zs: ArrayLike<number>, labels: ArrayLike<number> | undefined, guard: ResolvedGuard, varFloor = 1e-3): MixtureUpdate {
-  const { resp } = responsibilities(g, zs, labels);
-  const usage = classUsage(resp, g.k);
+  const { resp, usage, usageEntropy } = mixtureUsage(g, zs, labels);
   const n = zs.length / g.dim;
   const reseeded: number[] = [];
   // Re-seed dead components first (from the codes this mixture explains worst), so the M-step below
@@ -217,7 +216,14 @@ export function updateMixturePrior(g: DiagGmm, zs: ArrayLike<number>, labels: Ar
   const fitted = guard.minShare ? balancedResponsibilities(current, zs, labels, guard.minShare, plain) : plain;
   const next = mStep(zs, fitted, g.k, g.dim, { varFloor, previous: current });
   floorWeights(next.weights, guard.piFloor);
-  return { gmm: next, usage: Array.from(usage), usageEntropy: g.k > 1 ? entropy(usage) / Math.log(g.k) : 1, reseeded };
+  return { gmm: next, usage, usageEntropy, reseeded };
+}
+
+/** How a mixture's classes are used by codes zs [N, D] (labelled codes count for their class): mean responsibility, its normalized entropy, and the responsibilities. */
+export function mixtureUsage(g: DiagGmm, zs: ArrayLike<number>, labels: ArrayLike<number> | undefined): { resp: Float64Array; usage: number[]; usageEntropy: number } {
+  const { resp } = responsibilities(g, zs, labels);
+  const usage = classUsage(resp, g.k);
+  return { resp, usage: Array.from(usage), usageEntropy: g.k > 1 ? entropy(usage) / Math.log(g.k) : 1 };
 }
 
 /**

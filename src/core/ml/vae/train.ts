@@ -35,6 +35,7 @@ import {
   initialMixture,
   loadMixture,
   mixtureKl,
+  mixtureUsage,
   priorTensors,
   resolveGuard,
   storeMixture,
@@ -826,7 +827,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         if (!gmm) {
           gmm = initialMixture(zs, mix.k, config.latentDim, labels, o.seed, mix.varFloor);
           bestLoss = Infinity; // the plain-VAE warm-up epochs' losses are not comparable
-          const { usage, usageEntropy } = updateMixturePrior(gmm, zs, labels, { piFloor: 0, deadBelow: 0, entropyWeight: 0 }, mix.varFloor);
+          const { usage, usageEntropy } = mixtureUsage(gmm, zs, labels);
           mixtureRecord = { usage, usageEntropy, reseeded: [], tau: null };
         } else {
           const u = updateMixturePrior(gmm, zs, labels, mix.guard, mix.varFloor);

@@ -5,7 +5,7 @@
  * it per frame, so batching does not change a frame's estimate).
  */
 import * as ort from 'onnxruntime-node';
-import { iwaeFromLogWeights } from '../family/iwae.js';
+import { iwaeFromLogWeights, logStdNormal } from '../family/iwae.js';
 import { mulberry32, standardNormals } from '../family/numeric.js';
 import { ONNX_INPUT } from './export-vae.js';
 import { IWAE_EPS_INPUT, IWAE_OUTPUT, IWAE_Z_OUTPUT } from './export-iwae.js';
@@ -13,7 +13,6 @@ import { IWAE_EPS_INPUT, IWAE_OUTPUT, IWAE_Z_OUTPUT } from './export-iwae.js';
 /** log p(z) of one draw under a model's own prior (the graph's log w assumes N(0, I)). */
 export type LogPrior = (z: Float32Array, offset: number, dim: number) => number;
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 export interface IwaeBatch {
   /** L̂_K per frame, nats. */
@@ -59,9 +58,7 @@ export class OnnxIwaeRunner {
     if (logPrior) {
       const z = out[IWAE_Z_OUTPUT]!.data as Float32Array;
       for (let i = 0; i < k * count; i++) {
-        let stdNormal = -L * HALF_LOG_2PI;
-        for (let d = 0; d < L; d++) stdNormal -= 0.5 * z[i * L + d]! ** 2;
-        logW[i] = logW[i]! - stdNormal + logPrior(z, i * L, L);
+        logW[i] = logW[i]! - logStdNormal(z, i * L, L) + logPrior(z, i * L, L);
       }
     }
     const bound = new Float64Array(count);

@@ -5,6 +5,7 @@
  * training video's own frames are scored on the way (they are needed for calibration anyway).
  * A failed or canceled run leaves no model behind.
  */
+import { describeKind } from '../../shared/model-kinds.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -209,7 +210,7 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     .slice(0, 16);
   mkdirSync(o.checkpointDir, { recursive: true });
   const checkpointPath = join(o.checkpointDir, `train-${key}.ckpt`);
-  const name = o.name ?? (parent ? `Fine-tune of model ${o.parentModelId} on ${video.name}` : `${KIND_TITLES[kind]} on ${video.name}`);
+  const name = o.name ?? (parent ? `Fine-tune of model ${o.parentModelId} on ${video.name}` : `${describeKind(kind).title} on ${video.name}`);
   const storedConfig = { ...config, train: trainOpts, pool: { baseFrames: pool.baseCount, excludedFrames: pool.excludedFrames, labelledFrames: pool.labelledFrames, labelledRepeats: pool.labelledRepeats }, ignoreMask: mask?.record ?? null };
   const modelId = createModel(store, {
     kind,
@@ -287,16 +288,6 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
   }
 }
 
-const KIND_TITLES: Record<ModelKind, string> = {
-  vae: 'VAE',
-  ae: 'Autoencoder',
-  'vae-gp': 'VAE + GP trajectory',
-  cvae: 'Conditional VAE',
-  'vq-vae': 'VQ-VAE',
-  gmvae: 'Mixture-prior VAE',
-  pca: 'PCA',
-  bgdiff: 'Background difference',
-};
 /** Kinds whose weights are the conv VAE of spec.ts (and can therefore be fine-tuned). */
 const NETWORK_KINDS: readonly string[] = ['vae', 'ae', 'vae-gp', 'cvae', 'gmvae'];
 

@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../shared/envelope.js';
+import { describeKind } from '../../shared/model-kinds.js';
 import { selectBackend } from '../ml/backend/index.js';
 import { sampleGmm } from '../ml/family/mixture.js';
 import { mulberry32, standardNormals } from '../ml/family/numeric.js';
@@ -40,9 +41,11 @@ function encodeFrame(store: Store, modelId: number, config: VaeConfig, weights: 
   }
 }
 
-function load(store: Store, modelId: number, kinds: readonly string[]): { config: VaeConfig; weights: VaeWeights } {
+/** The model's decoder, for kinds that can do `what` (shared/model-kinds.ts says which and why not). */
+function load(store: Store, modelId: number, what: 'priorSamples' | 'traversal'): { config: VaeConfig; weights: VaeWeights } {
   const m = getModel(store, modelId);
-  if (!kinds.includes(m.kind)) throw new AppError('TrainingInputError', `Model ${modelId} is a ${m.kind}: this needs one of ${kinds.join(', ')}.`);
+  const why = describeKind(m.kind)[what];
+  if (why !== null) throw new AppError('TrainingInputError', `Model ${modelId} is a ${m.kind}: ${why}.`);
   const { weights, config } = deserializeWeights(modelBlobs(store, modelId).weights);
   if (!config) {
     tf.dispose(Object.values(weights));
@@ -71,7 +74,7 @@ function priorCodes(store: Store, modelId: number, latentDim: number, count: num
  * learned mixture (only component `component` when given: pictures of one learned class). [count, S, S, C] bytes.
  */
 export function samplePrior(store: Store, modelId: number, count: number, seed = 1, component?: number): { pixels: Uint8Array; size: number; channels: number; z: Float32Array } {
-  const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'gmvae']);
+  const { config, weights } = load(store, modelId, 'priorSamples');
   try {
     const z = priorCodes(store, modelId, config.latentDim, count, seed, component);
     const pixels = tf.tidy(() => toBytes(tf.sigmoid(decodeLogits(config, weights, tf.tensor2d(z, [count, config.latentDim])))));
@@ -86,7 +89,7 @@ export function samplePrior(store: Store, modelId: number, count: number, seed =
  * spaced in [μ_dim − range, μ_dim + range] and decoded: [steps, S, S, C] bytes and the values used.
  */
 export function latentTraversal(store: Store, modelId: number, videoId: number, index: number, dim: number, steps = 7, range = 3): { pixels: Uint8Array; values: number[]; size: number; channels: number } {
-  const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'ae', 'cvae', 'gmvae']);
+  const { config, weights } = load(store, modelId, 'traversal');
   try {
     if (!Number.isInteger(dim) || dim < 0 || dim >= config.latentDim) throw new AppError('TrainingInputError', `dim must be in 0..${config.latentDim - 1}`);
     const { mu, cond } = encodeFrame(store, modelId, config, weights, { videoId, index });
@@ -165,7 +168,7 @@ export interface DecodedPictures {
 export async function samplePriorPictures(store: Store, modelId: number, count: number, seed: number): Promise<DecodedPictures & { z: Float32Array }> {
   if (!Number.isInteger(count) || count < 1) throw new AppError('InvalidArgumentError', `count must be a positive whole number, not ${count}`);
   await fastBackend();
-  const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'gmvae']);
+  const { config, weights } = load(store, modelId, 'priorSamples');
   try {
     const z = priorCodes(store, modelId, config.latentDim, count, seed);
     const pixels = await decodeChunked(config, weights, z, count);
@@ -228,7 +231,7 @@ export async function latentGrid(store: Store, modelId: number, o: LatentGridOpt
   if (!(o.range > 0) || !Number.isFinite(o.range)) throw new AppError('InvalidArgumentError', `range must be a positive number, not ${o.range}`);
   await fastBackend();
   const model = getModel(store, modelId);
-  const { config, weights } = load(store, modelId, ['vae', 'vae-gp', 'ae', 'cvae', 'gmvae']);
+  const { config, weights } = load(store, modelId, 'traversal');
   try {
     const L = config.latentDim;
     if (L < 2) throw new AppError('InvalidArgumentError', `Model ${modelId} has a ${L}-dimensional latent space: a 2-D traversal needs two dimensions.`);

@@ -34,8 +34,9 @@ const storageKey = (key: string) => `latentwatch.split.${key}`;
 /** The remembered share for this pane, or `fallback` (no storage, nothing stored, or a value out of range). */
 export function loadShare(key: string, fallback: number, l: SplitLimits, storage: Pick<Storage, 'getItem'> | undefined = globalThis.localStorage): number {
   try {
-    const v = Number(storage?.getItem(storageKey(key)));
-    return storage?.getItem(storageKey(key)) != null && Number.isFinite(v) && v >= l.min && v <= l.max ? v : fallback;
+    const raw = storage?.getItem(storageKey(key));
+    const v = Number(raw);
+    return raw != null && Number.isFinite(v) && v >= l.min && v <= l.max ? v : fallback;
   } catch {
     return fallback;
   }

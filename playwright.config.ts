@@ -1,5 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { existsSync } from 'node:fs';
+import { isolateHome } from './test/isolated-home.js';
+
+isolateHome('playwright');
 
 /** Debian's Chromium (apt-get install chromium), or CHROMIUM_PATH; Playwright's own browser downloads are not possible here. */
 export const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));

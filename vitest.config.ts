@@ -1,5 +1,8 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
+import { isolateHome } from './test/isolated-home.js';
+
+isolateHome('vitest');
 
 export default defineConfig({
   test: {

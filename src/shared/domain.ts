@@ -211,6 +211,8 @@ export interface ScoreSeries {
   temporal: number[];
   stillness: number[];
   sharpness: number[];
+  /** Motion since the previous frame, over each patch's normal level (NaN for models calibrated before motion existed). */
+  motion: number[];
   threshold: number;
   /** Hysteresis: an event continues while the combined score stays at or above this. */
   lowThreshold: number;

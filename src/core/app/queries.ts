@@ -23,6 +23,7 @@ export function scoreSeries(store: Store, modelId: number, videoId: number): Sco
     temporal: col(s.temporal),
     stillness: col(s.stillness),
     sharpness: col(s.sharpness),
+    motion: col(s.motion),
     threshold: calib?.threshold ?? NaN,
     lowThreshold: calib?.lowThreshold ?? calib?.threshold ?? NaN,
     sampledFps: calib?.sampledFps ?? store.getVideo(videoId).sampledFps,

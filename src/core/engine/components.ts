@@ -1,5 +1,6 @@
 /** From the ONNX graph's per-frame outputs to the stored score components of each frame. */
 import { type Calibration, codeRarity, combine, latentSteps, patchScore, stillness } from '../scoring/calibrate.js';
+import { topKScaled } from '../scoring/motion.js';
 import type { ScoreRow } from '../store/models.js';
 import type { VaeScores } from '../ml/onnx/runtime.js';
 import { categoricalKl } from '../ml/family/gumbel.js';
@@ -15,6 +16,8 @@ export interface RawComponents {
   temporal: number;
   stillness: number;
   sharpness: number;
+  /** Motion since the previous frame (scoring/motion.ts): mean of the largest per-patch |Δ grey|, each over its patch's scale (null: not computed). */
+  motion?: number | null;
   /** GP latent-trajectory statistic (kinds with a GP model only; filled in after the whole video is scored). */
   gp?: number | null;
   /** VQ-VAE code rarity (codeRarity). */
@@ -61,11 +64,14 @@ export function batchComponents(
   s: VaeScores,
   count: number,
   latentDim: number,
-  calib: Pick<Calibration, 'patchMean' | 'patchStd' | 'latentScale' | 'rarity'>,
+  calib: Pick<Calibration, 'patchMean' | 'patchStd' | 'latentScale' | 'rarity' | 'patchScale' | 'motionScale'>,
   prevMu: Float32Array | null,
   /** Mixture-prior VAE: its learned prior, for the mixture component. */
   gmm: DiagGmm | null = null,
+  /** Per-patch motion of the batch [count, M] (scoring/motion.ts patchMotion), or null. */
+  motion: Float32Array | null = null,
 ): RawComponents[] {
+  const m2 = motion ? motion.length / count : 0;
   const g2 = s.patchErr.length / count;
   // A mixture-prior model: its mixture score, and KL and ELBO against its own prior, not the graph's N(0, I).
   const mixture = gmm ? mixtureTerms(gmm, s.mu, s.logvar, count) : null;
@@ -76,19 +82,23 @@ export function batchComponents(
   for (let i = 0; i < count; i++) {
     out.push({
       recon: s.reconMse[i]!,
-      patch: patchScore(s.patchErr.subarray(i * g2, (i + 1) * g2), calib.patchMean, calib.patchStd),
+      patch: calib.patchScale ? topKScaled(s.patchErr.subarray(i * g2, (i + 1) * g2), calib.patchScale) : patchScore(s.patchErr.subarray(i * g2, (i + 1) * g2), calib.patchMean, calib.patchStd),
       kl: klMix ? klMix[i]! : s.kl[i]!,
       nll: s.nll[i]!,
       elbo: klMix ? -(s.nll[i]! + klMix[i]!) : s.elbo[i]!,
       temporal: steps[i]!,
       stillness: stillness(steps[i]!),
       sharpness: s.sharpness[i]!,
+      ...(motion ? { motion: calib.motionScale ? topKScaled(motion.subarray(i * m2, (i + 1) * m2), calib.motionScale) : topKScaled(motion.subarray(i * m2, (i + 1) * m2), ONES(m2)) } : {}),
       ...(mix ? { mixture: mix[i]! } : {}),
       ...(s.codes && calib.rarity ? { rarity: codeRarity(s.codes.subarray((i * s.codes.length) / count, ((i + 1) * s.codes.length) / count), calib.rarity.counts) } : {}),
     });
   }
   return out;
 }
+
+const ones = new Map<number, Float32Array>();
+const ONES = (n: number): Float32Array => ones.get(n) ?? (ones.set(n, new Float32Array(n).fill(1)), ones.get(n)!);
 
 export function toScoreRows(first: number, raw: RawComponents[], s: VaeScores, latentDim: number, calib: Calibration): ScoreRow[] {
   return raw.map((r, i) => ({

@@ -13,6 +13,9 @@ import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
 import type { VaeConfig } from '../ml/vae/spec.js';
 import { type VqConfig, vqGrid } from '../ml/vq/vq-vae.js';
 import { type Calibration, combine } from '../scoring/calibrate.js';
+import { MotionStream } from '../scoring/motion.js';
+import { rasterizeIgnoreMask } from '../../shared/ignore-mask.js';
+import type { IgnoreMask } from '../../shared/domain.js';
 import { scoreGpTrajectory } from '../scoring/gp-trajectory.js';
 import { detectEvents } from '../scoring/events.js';
 import { clearScores, getModel, modelBlobs, replaceEvents, type ScoreRow, updateGpScores, writeScores } from '../store/models.js';
@@ -65,10 +68,13 @@ export async function scoreVideo(
   try {
     clearScores(store, modelId, videoId);
     let prevMu: Float32Array | null = null;
+    // Motion only for calibrations that know it (version 2); the model's ignore mask is left out of it too.
+    const mask = (model.config as { ignoreMask?: IgnoreMask | null }).ignoreMask;
+    const motion = calib.motionScale ? new MotionStream(video.frameSize, config.conditionFrames ?? 0, mask?.rects.length ? rasterizeIgnoreMask(mask, video.frameSize) : null) : null;
     for (const b of conditionedFrameBatches(store, videoId, hooks.batch ?? 256, config.conditionFrames ?? 0)) {
       if (hooks.signal?.aborted) throw abortError();
       const s = await scorer.run(b.pixels, b.count);
-      const rows = toScoreRows(b.first, batchComponents(s, b.count, L, calib, prevMu, gmm), s, L, calib);
+      const rows = toScoreRows(b.first, batchComponents(s, b.count, L, calib, prevMu, gmm, motion?.next(b.pixels, b.count) ?? null), s, L, calib);
       prevMu = s.mu.slice((b.count - 1) * L, b.count * L);
       writeScores(store, modelId, videoId, rows);
       if (useGp) {

@@ -22,7 +22,9 @@ import { OnnxVaeScorer, type VaeScores } from '../ml/onnx/runtime.js';
 import { deserializeWeights, type NamedArray, serializeWeights, weightsToArrays } from '../ml/vae/checkpoint.js';
 import { DEFAULT_VAE_CONFIG, type VaeConfig } from '../ml/vae/spec.js';
 import { splitIndices, trainVae, type TrainOptions } from '../ml/vae/train.js';
-import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, CVAE_COMBINATION, DEFAULT_COMBINATION, GMVAE_COMBINATION, GP_COMBINATION, quantile, robustStat } from '../scoring/calibrate.js';
+import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, CVAE_COMBINATION, DEFAULT_COMBINATION, GMVAE_COMBINATION, GP_COMBINATION, robustStat } from '../scoring/calibrate.js';
+import { MotionStream, patchScales } from '../scoring/motion.js';
+import { conformalThreshold, fitTail } from '../scoring/tails.js';
 import type { DiagGmm } from '../ml/family/mixture.js';
 import { loadMixture, storeMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
 import { frameClasses, listLabels } from '../store/labels.js';
@@ -249,7 +251,16 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     const { val } = splitIndices(frames.count, opt.validationFraction, opt.seed);
     const heldOut = new Set(val.filter((i) => i < pool.baseCount).map((i) => frames.indices[i]!));
     const rule = o.combination ?? (kind === 'vae-gp' ? GP_COMBINATION : kind === 'cvae' ? CVAE_COMBINATION : kind === 'gmvae' ? GMVAE_COMBINATION : DEFAULT_COMBINATION);
-    const calibration = await calibrateAndScore(store, modelId, video.id, config, onnx, heldOut, opt.targetFpr, video.sampledFps, rule, meter, hooks.signal, undefined, result.mixture ?? undefined);
+    const calibration = await calibrateAndScore(store, modelId, video.id, config, onnx, {
+      heldOut,
+      targetFpr: opt.targetFpr,
+      sampledFps: video.sampledFps,
+      rule,
+      meter,
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      ...(result.mixture ? { gmm: result.mixture } : {}),
+      ignore: mask?.pixels ?? null,
+    });
     const lastMixture = [...result.history].reverse().find((h) => h.mixture)?.mixture;
 
     const metrics = {
@@ -308,10 +319,28 @@ function loadParent(store: Store, parentId: number, frameSize: number): { kind: 
   }
 }
 
+/** What calibrateAndScore needs beyond the model: the held-out frames, the rule and target, and a kind's extras. */
+export interface CalibrateOptions {
+  /** Frames of the video held out from training (contiguous blocks, see splitIndices): the calibration sample. */
+  heldOut: Set<number>;
+  targetFpr: number;
+  sampledFps: number;
+  rule: CombinationRule;
+  meter: ProgressMeter;
+  signal?: AbortSignal;
+  /** VQ-VAE: code counts on the training split, for the rarity component. */
+  codeCounts?: number[];
+  /** Mixture-prior VAE: its learned prior, for the mixture component (−log p(μ)). */
+  gmm?: DiagGmm;
+  /** The model's ignore mask [S·S] (1 = ignored): left out of motion as of every other score. */
+  ignore?: Uint8Array | null;
+}
+
 /**
  * Score every frame of the training video with the new model, learn the calibration from the
- * held-out frames (patch statistics, latent scale, each component's robust statistics, the alarm
- * threshold), then store the video's scores and events under that calibration.
+ * held-out blocks (per-patch scales of the patch error and of motion, the latent scale, each rule
+ * component's tail model, the alarm threshold: calibration version 2, see scoring/tails.ts), then
+ * store the video's scores and events under that calibration.
  */
 export async function calibrateAndScore(
   store: Store,
@@ -319,26 +348,21 @@ export async function calibrateAndScore(
   videoId: number,
   config: Pick<VaeConfig, 'latentDim' | 'conditionFrames'>,
   onnx: Uint8Array,
-  heldOut: Set<number>,
-  targetFpr: number,
-  sampledFps: number,
-  rule: CombinationRule,
-  meter: ProgressMeter,
-  signal?: AbortSignal,
-  /** VQ-VAE: code counts on the training split, for the rarity component. */
-  codeCounts?: number[],
-  /** Mixture-prior VAE: its learned prior, for the mixture component (−log p(μ)). */
-  gmm?: DiagGmm,
+  o: CalibrateOptions,
 ): Promise<Calibration> {
+  const { heldOut, targetFpr, sampledFps, rule, meter, signal, codeCounts, gmm } = o;
   if (heldOut.size < 10) throw new AppError('TrainingInputError', `Too few held-out frames (${heldOut.size}) to calibrate scores: use a longer training video.`);
   const L = config.latentDim;
+  const size = store.getVideo(videoId).frameSize;
+  const earlier = config.conditionFrames ?? 0;
   const scorer = await OnnxVaeScorer.create(onnx);
-  const batches: Array<{ first: number; count: number; s: VaeScores }> = [];
+  const batches: Array<{ first: number; count: number; s: VaeScores; motion: Float32Array }> = [];
   try {
     let done = 0;
-    for (const b of conditionedFrameBatches(store, videoId, SCORE_BATCH, config.conditionFrames ?? 0)) {
+    const motion = new MotionStream(size, earlier, o.ignore ?? null);
+    for (const b of conditionedFrameBatches(store, videoId, SCORE_BATCH, earlier)) {
       if (signal?.aborted) throw abortError();
-      batches.push({ first: b.first, count: b.count, s: await scorer.run(b.pixels, b.count) });
+      batches.push({ first: b.first, count: b.count, s: await scorer.run(b.pixels, b.count), motion: motion.next(b.pixels, b.count) });
       done += b.count;
       meter.update(done);
     }
@@ -350,33 +374,39 @@ export async function calibrateAndScore(
     for (const { first, count, s } of batches) for (let i = 0; i < count; i++) if (!only || only.has(first + i)) out.push(pick(s, i));
     return out;
   };
-  // Patch statistics on held-out frames; a patch that barely varies gets a floor, so noise there is no alarm.
-  const g2 = batches[0]!.s.patchErr.length / batches[0]!.count;
-  const patchMean: number[] = [];
-  const patchStd: number[] = [];
-  for (let p = 0; p < g2; p++) {
-    const v = all((s, i) => s.patchErr[i * g2 + p]!, heldOut);
-    const m = v.reduce((a, b) => a + b, 0) / v.length;
-    patchMean.push(m);
-    patchStd.push(Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length));
-  }
-  const stdFloor = 0.25 * quantile(patchStd, 0.5);
-  const patchStdFloored = patchStd.map((s) => Math.max(s, stdFloor, 1e-9));
+  const rowsOf = (field: (b: (typeof batches)[number]) => Float32Array) => {
+    const rows: Float32Array[] = [];
+    for (const b of batches) {
+      const f = field(b);
+      const w = f.length / b.count;
+      for (let i = 0; i < b.count; i++) rows.push(f.subarray(i * w, (i + 1) * w));
+    }
+    return rows;
+  };
+  // Per-patch scales over every frame of the training video, floored at half the frame-wide level (a
+  // patch that never varied in training is no evidence, not an infinitely sensitive spot). Every frame,
+  // not the held-out blocks alone: a few blocks see walkers in a few places only (on a dev scene that
+  // left 55% of normal test frames over the threshold); the held-out blocks calibrate the scalar
+  // components below, where being unseen by the model matters.
+  const patchScale = patchScales(rowsOf((b) => b.s.patchErr), batches[0]!.s.patchErr.length / batches[0]!.count);
+  const motionScale = patchScales(rowsOf((b) => b.motion), batches[0]!.motion.length / batches[0]!.count);
   const latentScale: number[] = [];
   for (let k = 0; k < L; k++) {
     const v = all((s, i) => s.mu[i * L + k]!);
     const m = v.reduce((a, b) => a + b, 0) / v.length;
     latentScale.push(Math.max(1e-3, Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length)));
   }
-  const partial: Pick<Calibration, 'patchMean' | 'patchStd' | 'latentScale' | 'rarity'> = {
-    patchMean,
-    patchStd: patchStdFloored,
+  const partial: Pick<Calibration, 'patchMean' | 'patchStd' | 'latentScale' | 'rarity' | 'patchScale' | 'motionScale'> = {
+    patchMean: [],
+    patchStd: [],
+    patchScale,
+    motionScale,
     latentScale,
     ...(codeCounts ? { rarity: { counts: codeCounts, stat: { median: 0, scale: 1 } } } : {}),
   };
   let prevMu: Float32Array | null = null;
-  const raws = batches.map(({ first, count, s }) => {
-    const r = batchComponents(s, count, L, partial, prevMu, gmm ?? null);
+  const raws = batches.map(({ first, count, s, motion }) => {
+    const r = batchComponents(s, count, L, partial, prevMu, gmm ?? null, motion);
     prevMu = s.mu.slice((count - 1) * L, count * L);
     return { first, count, s, r };
   });
@@ -394,13 +424,19 @@ export async function calibrateAndScore(
   const heldRaw = raws.flatMap(({ first, r }) => r.filter((_, i) => heldOut.has(first + i)));
   if (partial.rarity) partial.rarity = { counts: partial.rarity.counts, stat: robustStat(heldRaw.map((r) => r.rarity!)) };
   const mixture = gmm ? { stat: robustStat(heldRaw.map((r) => r.mixture!)) } : undefined;
-  const components = Object.fromEntries(COMBINED_COMPONENTS.map((k) => [k, robustStat(heldRaw.map((r) => r[k]))])) as Record<CombinedComponent, ReturnType<typeof robustStat>>;
-  const calib0: Calibration = { components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps, ...(gp ? { gp } : {}), ...(mixture ? { mixture } : {}) };
+  const components = Object.fromEntries(COMBINED_COMPONENTS.map((k) => [k, robustStat(heldRaw.map((r) => r[k] ?? NaN).filter(Number.isFinite))])) as Record<CombinedComponent, ReturnType<typeof robustStat>>;
+  // Each rule component's tail model on the held-out blocks: every component a p-value before they meet.
+  const tails: NonNullable<Calibration['tails']> = {};
+  for (const k of Object.keys(rule) as (keyof CombinationRule)[]) {
+    const v = heldRaw.map((r) => r[k]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+    if (v.length >= 10) tails[k] = fitTail(v);
+  }
+  const calib0: Calibration = { version: 2, tails, components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps, ...(gp ? { gp } : {}), ...(mixture ? { mixture } : {}) };
   const heldCombined = heldRaw.map((r) => combine(r, calib0));
   const calibration: Calibration = {
     ...calib0,
-    threshold: quantile(heldCombined, 1 - targetFpr),
-    lowThreshold: quantile(heldCombined, 1 - Math.min(0.5, 5 * targetFpr)),
+    threshold: conformalThreshold(heldCombined, targetFpr),
+    lowThreshold: conformalThreshold(heldCombined, Math.min(0.5, 5 * targetFpr)),
   };
   clearScores(store, modelId, videoId);
   const combined: number[] = [];

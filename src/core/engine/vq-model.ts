@@ -92,7 +92,16 @@ export async function trainVqModel(store: Store, o: TrainModelOptions, hooks: En
     meter.stage('calibrating on held-out frames', video.frameCount);
     const { val } = splitIndices(frames.count, opts.validationFraction, opts.seed);
     const heldOut = new Set(val.map((i) => frames.indices[i]!));
-    const calibration = await calibrateAndScore(store, modelId, video.id, { latentDim: vqGrid(config).dim }, onnx, heldOut, o.targetFpr ?? TRAIN_DEFAULTS.targetFpr, video.sampledFps, o.combination ?? VQ_COMBINATION, meter, hooks.signal, Array.from(r.usage.counts));
+    const calibration = await calibrateAndScore(store, modelId, video.id, { latentDim: vqGrid(config).dim }, onnx, {
+      heldOut,
+      targetFpr: o.targetFpr ?? TRAIN_DEFAULTS.targetFpr,
+      sampledFps: video.sampledFps,
+      rule: o.combination ?? VQ_COMBINATION,
+      meter,
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      codeCounts: Array.from(r.usage.counts),
+      ignore: mask?.pixels ?? null,
+    });
     const metrics = {
       epochs: r.history.length,
       bestEpoch: r.bestEpoch,

@@ -8,9 +8,10 @@
  * set by a target false-positive rate: test labels never enter.
  */
 import type { GpTrajectoryModel } from './gp-trajectory.js';
+import { surprise, tailP, type TailModel } from './tails.js';
 
 /** Components that may enter the combined score; each is "larger = more unusual" unless two-sided. */
-export const COMBINED_COMPONENTS = ['recon', 'patch', 'kl', 'temporal', 'stillness', 'sharpness'] as const;
+export const COMBINED_COMPONENTS = ['recon', 'patch', 'kl', 'temporal', 'stillness', 'sharpness', 'motion'] as const;
 export type CombinedComponent = (typeof COMBINED_COMPONENTS)[number];
 
 /**
@@ -28,13 +29,13 @@ export type CombinationRule = Partial<Record<CombinedComponent | 'gp' | 'rarity'
  * frame after an event as much as on the event's first frame. KL's upper tail saw no event kind.
  * Sharpness is two-sided: defocus removes fine detail, a gain jump amplifies it.
  */
-export const DEFAULT_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', stillness: 'upper', sharpness: 'both' };
+export const DEFAULT_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', stillness: 'upper', sharpness: 'both', motion: 'upper' };
 
 /**
  * The 'vae-gp' kind: the GP trajectory statistic (two-sided: a jump is too rough, a freeze too smooth)
  * takes the place of stillness, so what sees a freeze is the GP, not the latent step.
  */
-export const GP_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', sharpness: 'both', gp: 'both' };
+export const GP_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', sharpness: 'both', gp: 'both', motion: 'upper' };
 
 /**
  * The 'cvae' kind: its reconstruction of frame t given frame t−1 is a prediction error, two-sided (a
@@ -58,7 +59,7 @@ export function codeRarity(codes: ArrayLike<number>, counts: ArrayLike<number>):
   return s;
 }
 
-export const CVAE_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', sharpness: 'both' };
+export const CVAE_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', sharpness: 'both', motion: 'upper' };
 
 export interface RobustStat {
   median: number;
@@ -67,6 +68,18 @@ export interface RobustStat {
 }
 
 export interface Calibration {
+  /**
+   * 2: tail-probability calibration (tails.ts): each component in the rule is a p-value under its
+   * held-out distribution, the combined score is −log10 of the Bonferroni-corrected smallest, and the
+   * patch and motion scores divide by per-patch scales with a floor. Absent: the first calibration
+   * (robust z per component, the largest one wins), kept for models trained before.
+   */
+  version?: 2;
+  /** Version 2: each rule component's tail model on held-out blocks of training footage. */
+  tails?: Partial<Record<CombinedComponent | 'gp' | 'rarity' | 'mixture', TailModel>>;
+  /** Version 2: per-patch scale of the model's patch error and of motion (quantile floored at a share of the frame-wide one). */
+  patchScale?: number[];
+  motionScale?: number[];
   components: Record<CombinedComponent, RobustStat>;
   /** Which components enter the combined score and how (older models: every component, upper tail). */
   rule?: CombinationRule;
@@ -141,12 +154,30 @@ export function latentSteps(mu: Float32Array, latentDim: number, scale: ArrayLik
 export const STILLNESS_EPS = 1e-4;
 export const stillness = (step: number): number => -Math.log(step + STILLNESS_EPS);
 
-export function combine(raw: Record<CombinedComponent, number> & { gp?: number | null; rarity?: number | null; mixture?: number | null }, c: Calibration): number {
+export type CombinableRaw = Record<Exclude<CombinedComponent, 'motion'>, number> & { motion?: number | null; gp?: number | null; rarity?: number | null; mixture?: number | null };
+
+/** Version 2: each rule component's p-value; `combined` is −log10 of the Bonferroni-corrected smallest. */
+export function componentPValues(raw: CombinableRaw, c: Calibration): Partial<Record<keyof CombinationRule, number>> {
+  const out: Partial<Record<keyof CombinationRule, number>> = {};
+  for (const [k, side] of Object.entries(c.rule ?? {}) as [keyof CombinationRule, Sidedness | undefined][]) {
+    const t = c.tails?.[k];
+    const v = raw[k];
+    if (!side || !t || v === undefined || v === null) continue;
+    out[k] = tailP(v, t, side);
+  }
+  return out;
+}
+
+export function combine(raw: CombinableRaw, c: Calibration): number {
+  if (c.version === 2) {
+    const p = Object.values(componentPValues(raw, c));
+    return p.length ? surprise(Math.min(...p), p.length) : 0;
+  }
   let best = -Infinity;
   for (const k of COMBINED_COMPONENTS) {
     const side = c.rule ? c.rule[k] : 'upper';
-    if (!side) continue;
-    const z = standardize(raw[k], c.components[k]);
+    if (!side || !c.components[k]) continue;
+    const z = standardize(raw[k] ?? NaN, c.components[k]);
     best = Math.max(best, side === 'both' ? Math.abs(z) : z);
   }
   const gpSide = c.rule?.gp;

@@ -122,6 +122,8 @@ export interface ScoreRow {
   rarity?: number | null;
   /** Mixture-prior VAE: −log p(μ) under the learned mixture (nats); null/absent otherwise. */
   mixture?: number | null;
+  /** Motion since the previous frame (scoring/motion.ts); null/absent where not computed. */
+  motion?: number | null;
   combined: number;
   mu: Float32Array;
   logvar: Float32Array;
@@ -136,18 +138,18 @@ export function clearScores(store: Store, modelId: number, videoId: number): voi
 /** One batch of scored frames (scores and latents) in one transaction. */
 export function writeScores(store: Store, modelId: number, videoId: number, rows: ScoreRow[]): void {
   const s = store.db.prepare(
-    `INSERT OR REPLACE INTO scores (model_id, video_id, idx, recon, patch, kl, nll, elbo, temporal, stillness, sharpness, gp, rarity, mixture, combined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO scores (model_id, video_id, idx, recon, patch, kl, nll, elbo, temporal, stillness, sharpness, gp, rarity, mixture, motion, combined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const l = store.db.prepare(`INSERT OR REPLACE INTO latents (model_id, video_id, idx, mu, logvar) VALUES (?, ?, ?, ?, ?)`);
   store.db.transaction(() => {
     for (const r of rows) {
-      s.run(modelId, videoId, r.idx, r.recon, r.patch, r.kl, r.nll, r.elbo, r.temporal, r.stillness, r.sharpness, r.gp ?? null, r.rarity ?? null, r.mixture ?? null, r.combined);
+      s.run(modelId, videoId, r.idx, r.recon, r.patch, r.kl, r.nll, r.elbo, r.temporal, r.stillness, r.sharpness, r.gp ?? null, r.rarity ?? null, r.mixture ?? null, r.motion ?? null, r.combined);
       l.run(modelId, videoId, r.idx, Buffer.from(r.mu.buffer, r.mu.byteOffset, r.mu.byteLength), Buffer.from(r.logvar.buffer, r.logvar.byteOffset, r.logvar.byteLength));
     }
   })();
 }
 
-export const SCORE_COMPONENTS = ['recon', 'patch', 'kl', 'nll', 'elbo', 'temporal', 'stillness', 'sharpness', 'gp', 'iw', 'rarity', 'mixture', 'combined'] as const;
+export const SCORE_COMPONENTS = ['recon', 'patch', 'kl', 'nll', 'elbo', 'temporal', 'stillness', 'sharpness', 'gp', 'iw', 'rarity', 'mixture', 'motion', 'combined'] as const;
 export type ScoreComponent = (typeof SCORE_COMPONENTS)[number];
 
 /** Every stored score of a video under a model, as columns in frame order (a component the model does not compute, e.g. gp, reads as NaN). */

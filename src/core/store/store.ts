@@ -171,6 +171,10 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
       );
     `);
   },
+  (db) => {
+    // v7 (issue 10, detection on real footage): per-frame motion since the previous frame (scoring/motion.ts).
+    db.exec(`ALTER TABLE scores ADD COLUMN motion REAL;`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -197,6 +197,21 @@ describe('helpers', () => {
     expect(splitIndices(20, 0, 3).val).toEqual([]);
   });
 
+  it('a long enough split holds out contiguous blocks, one in each fifth of the footage', () => {
+    const { train, val } = splitIndices(1000, 0.2, 1);
+    expect(val).toHaveLength(200);
+    expect(new Set([...train, ...val]).size).toBe(1000);
+    // Runs of consecutive held-out frames: exactly one per fifth, each 40 frames long.
+    const runs: number[][] = [];
+    for (const i of val) (runs.length && runs.at(-1)!.at(-1)! === i - 1 ? runs.at(-1)!.push(i) : runs.push([i]));
+    expect(runs.map((r) => r.length)).toEqual([40, 40, 40, 40, 40]);
+    runs.forEach((r, b) => {
+      expect(r[0]!).toBeGreaterThanOrEqual(b * 200);
+      expect(r.at(-1)!).toBeLessThan((b + 1) * 200);
+    });
+    expect(splitIndices(1000, 0.2, 2).val).not.toEqual(val);
+  });
+
   it('β ramps linearly from 0 over the warm-up epochs', () => {
     expect(betaAt(2, 0, 0, 0, 10)).toBe(2);
     expect(betaAt(2, 4, 0, 0, 10)).toBe(0);

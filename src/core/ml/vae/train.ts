@@ -249,16 +249,39 @@ const SALT_ORDER = 0x0bde5;
 const SALT_VAL = 0x7a1;
 const SALT_GUMBEL = 0x6b3;
 
-/** The held-out split: a seeded shuffle, the first floor(count·fraction) frames are validation. */
+/** Held-out blocks of a split: this many, spread evenly over the footage. */
+export const HELD_OUT_BLOCKS = 5;
+
+/**
+ * The held-out split: contiguous blocks in time, not interleaved frames. floor(count·fraction) frames
+ * are held out as HELD_OUT_BLOCKS blocks, one in each fifth of the footage (where in its fifth comes
+ * from the seed). Neighbouring frames of footage are near copies, so frames interleaved with the
+ * training frames say little about how the model does on footage it has not seen; a block of
+ * seconds it never trained on is much closer to tomorrow's footage from the same camera, which is
+ * what the early stopping and, above all, the calibration of scores and threshold need
+ * (DETECTION.md, "Calibration that holds on new footage"). Fewer than 10 frames per block: a seeded
+ * shuffle as before.
+ */
 export function splitIndices(count: number, fraction: number, seed: number): { train: number[]; val: number[] } {
   const all = Array.from({ length: count }, (_, i) => i);
   const valCount = Math.floor(count * fraction);
   if (valCount === 0) return { train: all, val: [] };
-  const order = shuffled(all, hash32(seed, SALT_SPLIT));
-  return {
-    val: order.slice(0, valCount).sort((a, b) => a - b),
-    train: order.slice(valCount).sort((a, b) => a - b),
-  };
+  const blocks = HELD_OUT_BLOCKS;
+  const blockLen = Math.floor(valCount / blocks);
+  if (blockLen < 10) {
+    const order = shuffled(all, hash32(seed, SALT_SPLIT));
+    return { val: order.slice(0, valCount).sort((a, b) => a - b), train: order.slice(valCount).sort((a, b) => a - b) };
+  }
+  const isVal = new Uint8Array(count);
+  const r = mulberry32(hash32(seed, SALT_SPLIT));
+  for (let b = 0; b < blocks; b++) {
+    const lo = Math.floor((b * count) / blocks);
+    const hi = Math.floor(((b + 1) * count) / blocks);
+    const len = b < blocks - 1 ? blockLen : valCount - blockLen * (blocks - 1);
+    const start = lo + Math.floor(r() * Math.max(1, hi - lo - len + 1));
+    for (let i = start; i < Math.min(hi, start + len); i++) isVal[i] = 1;
+  }
+  return { val: all.filter((i) => isVal[i]), train: all.filter((i) => !isVal[i]) };
 }
 
 /** A cheap fingerprint of the frames (count, shape and a strided sample of bytes), FNV-1a. */

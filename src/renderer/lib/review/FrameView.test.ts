@@ -8,7 +8,7 @@ import FrameView from './FrameView.svelte';
 const col = () => Array.from({ length: 10 }, (_, i) => i / 10);
 const series: ScoreSeries = {
   modelId: 3, videoId: 1, index: col().map((_, i) => i), ptsSec: col(), combined: col(), recon: col(), patch: col(), kl: col(), elbo: col(),
-  temporal: col(), stillness: col(), sharpness: col(), threshold: 1, lowThreshold: 0.5, sampledFps: 10,
+  temporal: col(), stillness: col(), sharpness: col(), motion: col(), threshold: 1, lowThreshold: 0.5, sampledFps: 10,
 };
 
 const show = (props: { modelKind?: string; frame?: number }) =>

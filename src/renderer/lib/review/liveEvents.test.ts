@@ -6,7 +6,7 @@ const n = 300;
 const combined = Array.from({ length: n }, (_, i) => (i >= 100 && i < 110 ? 9 : i >= 200 && i < 215 ? 4 : i === 250 ? 5 : 1));
 const s = {
   modelId: 2, videoId: 1, index: combined.map((_, i) => i), ptsSec: combined.map((_, i) => i / 10), combined,
-  recon: [], patch: [], kl: [], elbo: [], temporal: [], stillness: [], sharpness: [], threshold: 6, lowThreshold: 5, sampledFps: 10,
+  recon: [], patch: [], kl: [], elbo: [], temporal: [], stillness: [], sharpness: [], motion: [], threshold: 6, lowThreshold: 5, sampledFps: 10,
 } satisfies ScoreSeries;
 
 describe('liveEvents', () => {

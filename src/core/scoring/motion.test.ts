@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { MotionStream, motionGrid, patchMotion, patchScales, topKScaled } from './motion.js';
+
+const S = 32;
+/** `count` RGB frames of a grey background with a 4x4 white square at (x(t), y). */
+function clip(count: number, x: (t: number) => number, y = 10): Uint8Array {
+  const out = new Uint8Array(count * S * S * 3).fill(60);
+  for (let t = 0; t < count; t++)
+    for (let j = y; j < y + 4; j++) for (let i = x(t); i < x(t) + 4; i++) for (let c = 0; c < 3; c++) out[((t * S + j) * S + i) * 3 + c] = 255;
+  return out;
+}
+
+describe('motion', () => {
+  it('a 15 x 15 grid of overlapping patches at any size', () => {
+    expect(motionGrid(64)).toEqual({ patch: 8, stride: 4, grid: 15 });
+    expect(motionGrid(32).grid).toBe(15);
+  });
+
+  it('moves where the object moved, and nowhere on a still picture', () => {
+    const { grid } = motionGrid(S);
+    const moving = patchMotion(clip(3, (t) => 4 + 3 * t), 3, S);
+    const still = patchMotion(clip(3, () => 4), 3, S);
+    expect(Math.max(...still)).toBe(0);
+    const row = moving.subarray(grid * grid, 2 * grid * grid);
+    const best = row.indexOf(Math.max(...row));
+    expect(Math.floor(best / grid)).toBeLessThanOrEqual(Math.ceil(13 / motionGrid(S).stride));
+    expect(Math.max(...row)).toBeGreaterThan(0.05);
+    // The first frame has no predecessor and takes the second's motion.
+    expect(Array.from(moving.subarray(0, grid * grid))).toEqual(Array.from(row));
+  });
+
+  it('streams across batches as if the video were one batch', () => {
+    const frames = clip(6, (t) => 2 + 2 * t);
+    const whole = patchMotion(frames, 6, S);
+    const m = new MotionStream(S);
+    const bytes = S * S * 3;
+    const parts = [m.next(frames.subarray(0, 4 * bytes), 4), m.next(frames.subarray(4 * bytes), 2)];
+    expect(Array.from([...parts[0]!, ...parts[1]!])).toEqual(Array.from(whole));
+  });
+
+  it('leaves ignored pixels out', () => {
+    const ignore = new Uint8Array(S * S);
+    for (let j = 0; j < S; j++) for (let i = 0; i < S / 2; i++) ignore[j * S + i] = 1;
+    const m = patchMotion(clip(2, (t) => 2 + 3 * t), 2, S, { ignore });
+    expect(Math.max(...m)).toBe(0);
+  });
+
+  it('per-patch scales are floored at half the frame-wide level, and top-k divides by them', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => [i % 10 === 0 ? 1 : 0.1, 0, 0, 0]);
+    const scale = patchScales(rows, 4);
+    expect(scale[1]).toBeGreaterThan(0);
+    expect(scale[1]).toBe(scale[2]);
+    expect(topKScaled([0.5, 0, 0, 0], [0.5, 1, 1, 1], 1)).toBe(1);
+    expect(topKScaled([1, 2, 3, 4], [1, 1, 1, 1], 2)).toBe(3.5);
+  });
+});

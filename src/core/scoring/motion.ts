@@ -1,0 +1,159 @@
+/**
+ * Motion: how much each region of the picture changed since the previous frame.
+ *
+ * On a fixed camera, motion carries most of what separates the unusual from the usual (DETECTION.md:
+ * single-frame autoencoders trail models that see motion; a plain per-patch frame difference reaches
+ * 0.95 on the UCSD Ped2 dev clips). Each frame's grey level (mean of its channels) is differenced with
+ * the previous frame's, and |Δ| is averaged over overlapping patches (a patch is 1/8 of the frame's
+ * side, patches start every 1/16: a 15 × 15 grid at any size). Pixels of the model's ignore mask are
+ * left out.
+ *
+ * The motion score of a frame is the mean of its K largest patch motions, each divided by that
+ * patch's own spread on held-out normal footage: a patch where pedestrians always walk needs more
+ * motion to count than one where nothing moves. A patch that never moved in training is a patch with
+ * no evidence, not an infinitely sensitive one (DETECTION.md, "Per-location statistics need a
+ * floor"): its scale is floored at half the frame-wide level.
+ */
+
+/** Patches that enter the motion score: the K largest, so one small cyclist is not averaged away by the rest of the frame but one noisy patch alone does not decide. */
+export const MOTION_TOP_K = 3;
+/** The per-patch scale: this quantile of the patch's motion on held-out frames. */
+export const MOTION_SCALE_QUANTILE = 0.99;
+/** The floor: this share of the same quantile over all patches. */
+export const MOTION_SCALE_FLOOR = 0.5;
+
+export interface MotionGrid {
+  /** Patch side and stride in pixels, patches per side. */
+  patch: number;
+  stride: number;
+  grid: number;
+}
+
+export function motionGrid(size: number): MotionGrid {
+  const patch = Math.max(2, Math.round(size / 8));
+  const stride = Math.max(1, Math.round(size / 16));
+  const grid = Math.floor((size - patch) / stride) + 1;
+  return { patch, stride, grid };
+}
+
+/**
+ * Per-patch mean |Δ grey| (0..1) of `count` consecutive frames [count, S, S, channels] (uint8, the
+ * first `channels` of each pixel's `stride` channels are the frame itself). `prev` is the frame
+ * before the first (null at the start of a video: the first frame then takes the second's motion).
+ * `ignore` [S·S], 1 = left out. Returns [count, G²].
+ */
+export function patchMotion(
+  pixels: Uint8Array,
+  count: number,
+  size: number,
+  o: { channels?: number; pixelStride?: number; prev?: Uint8Array | null; ignore?: Uint8Array | null } = {},
+): Float32Array {
+  const channels = o.channels ?? 3;
+  const pstride = o.pixelStride ?? channels;
+  const n = size * size;
+  const { patch, stride, grid } = motionGrid(size);
+  const out = new Float32Array(count * grid * grid);
+  const grey = (buf: Uint8Array, frame: number, out: Float32Array) => {
+    const base = frame * n * pstride;
+    for (let p = 0; p < n; p++) {
+      let s = 0;
+      for (let c = 0; c < channels; c++) s += buf[base + p * pstride + c]!;
+      out[p] = s / (255 * channels);
+    }
+  };
+  let before = new Float32Array(n);
+  let now = new Float32Array(n);
+  const diff = new Float32Array(n);
+  // Column sums of |Δ| over patch rows, then row sums: a summed-area table keeps it O(S²) a frame.
+  const sat = new Float64Array((size + 1) * (size + 1));
+  const weight = new Float64Array((size + 1) * (size + 1));
+  const keep = new Float32Array(n);
+  for (let p = 0; p < n; p++) keep[p] = o.ignore && o.ignore[p] ? 0 : 1;
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) weight[(y + 1) * (size + 1) + x + 1] = keep[y * size + x]! + weight[y * (size + 1) + x + 1]! + weight[(y + 1) * (size + 1) + x]! - weight[y * (size + 1) + x]!;
+  if (o.prev) grey(o.prev, 0, before);
+  for (let f = 0; f < count; f++) {
+    grey(pixels, f, now);
+    const first = f === 0 && !o.prev;
+    for (let p = 0; p < n; p++) diff[p] = first ? 0 : Math.abs(now[p]! - before[p]!) * keep[p]!;
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) sat[(y + 1) * (size + 1) + x + 1] = diff[y * size + x]! + sat[y * (size + 1) + x + 1]! + sat[(y + 1) * (size + 1) + x]! - sat[y * (size + 1) + x]!;
+    const row = f * grid * grid;
+    for (let gy = 0; gy < grid; gy++)
+      for (let gx = 0; gx < grid; gx++) {
+        const y0 = gy * stride;
+        const x0 = gx * stride;
+        const box = (t: Float64Array) => t[(y0 + patch) * (size + 1) + x0 + patch]! - t[y0 * (size + 1) + x0 + patch]! - t[(y0 + patch) * (size + 1) + x0]! + t[y0 * (size + 1) + x0]!;
+        const w = box(weight);
+        out[row + gy * grid + gx] = w > 0 ? box(sat) / w : 0;
+      }
+    [before, now] = [now, before];
+  }
+  // The first frame of a video has no predecessor: it takes the second frame's motion.
+  if (!o.prev && count > 1) out.copyWithin(0, grid * grid, 2 * grid * grid);
+  return out;
+}
+
+/**
+ * Per-patch scales from held-out frames' per-patch values [n][G²] (motion, or a model's patch error):
+ * the patch's quantile, floored at a share of the frame-wide one.
+ */
+export function patchScales(patches: ArrayLike<number>[], g2: number): number[] {
+  const all: number[] = [];
+  const per: number[][] = Array.from({ length: g2 }, () => []);
+  for (const row of patches)
+    for (let p = 0; p < g2; p++) {
+      per[p]!.push(row[p]!);
+      all.push(row[p]!);
+    }
+  const q = (v: number[]) => {
+    const a = Float64Array.from(v).sort();
+    const pos = MOTION_SCALE_QUANTILE * (a.length - 1);
+    const lo = Math.floor(pos);
+    return a[lo]! + (a[Math.min(a.length - 1, lo + 1)]! - a[lo]!) * (pos - lo);
+  };
+  const floor = Math.max(MOTION_SCALE_FLOOR * q(all), 1e-6);
+  return per.map((v) => Math.max(q(v), floor));
+}
+
+/** Mean of the K largest of values[p] / scale[p]. */
+export function topKScaled(values: ArrayLike<number>, scale: ArrayLike<number>, k = MOTION_TOP_K): number {
+  const top: number[] = [];
+  for (let p = 0; p < values.length; p++) {
+    const v = values[p]! / scale[p]!;
+    if (top.length < k) {
+      top.push(v);
+      top.sort((a, b) => a - b);
+    } else if (v > top[0]!) {
+      top[0] = v;
+      top.sort((a, b) => a - b);
+    }
+  }
+  return top.length ? top.reduce((a, b) => a + b, 0) / top.length : 0;
+}
+
+/**
+ * Motion of a video's frames batch after batch, in order: keeps the last frame of each batch for the
+ * next. Batches may carry k earlier frames after each pixel's own channels (conditioned models):
+ * only the frame itself is read.
+ */
+export class MotionStream {
+  private prev: Uint8Array | null = null;
+  private readonly bytes: number;
+  private readonly pixelStride: number;
+  constructor(
+    private readonly size: number,
+    earlierFrames = 0,
+    private readonly ignore: Uint8Array | null = null,
+  ) {
+    this.pixelStride = 3 * (1 + earlierFrames);
+    this.bytes = size * size * this.pixelStride;
+  }
+
+  /** [count, G²] per-patch motion of the next `count` frames. */
+  next(pixels: Uint8Array, count: number): Float32Array {
+    const out = patchMotion(pixels, count, this.size, { channels: 3, pixelStride: this.pixelStride, prev: this.prev, ignore: this.ignore });
+    if (count > 0) this.prev = pixels.slice((count - 1) * this.bytes, count * this.bytes);
+    return out;
+  }
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../ml/prng.js';
+import { conformalThreshold, fitTail, lowerTail, surprise, tailP, upperTail } from './tails.js';
+
+const normal = (n: number, seed: number): number[] => {
+  const r = mulberry32(seed);
+  return Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r()));
+};
+
+describe('tail models', () => {
+  it('inside the sample a value’s upper tail is its empirical exceedance rate', () => {
+    const t = fitTail(normal(20_000, 1));
+    for (const [x, p] of [[0, 0.5], [1, 0.1587], [-1, 0.8413]] as const) expect(upperTail(x, t)).toBeCloseTo(p, 1);
+    expect(lowerTail(-1, t)).toBeCloseTo(0.1587, 1);
+  });
+
+  it('beyond the sample the exponential tail keeps values ordered and finite', () => {
+    const t = fitTail(normal(5_000, 2));
+    const p = [4, 6, 10, 40].map((x) => upperTail(x, t));
+    for (let i = 1; i < p.length; i++) expect(p[i]!).toBeLessThan(p[i - 1]!);
+    expect(p[0]!).toBeGreaterThan(1e-6);
+    expect(p.at(-1)!).toBeGreaterThan(0);
+  });
+
+  it('a two-sided component is unusual at both ends, an upper one only above', () => {
+    const t = fitTail(normal(5_000, 3));
+    expect(tailP(-4, t, 'both')).toBeLessThan(0.01);
+    expect(tailP(4, t, 'both')).toBeLessThan(0.01);
+    expect(tailP(-4, t, 'upper')).toBeGreaterThan(0.99);
+  });
+
+  it('components in different units get comparable p-values (no component wins by its scale)', () => {
+    const a = fitTail(normal(5_000, 4));
+    const b = fitTail(normal(5_000, 5).map((v) => 1000 * v + 5000));
+    expect(upperTail(3, a)).toBeCloseTo(upperTail(8000, b), 2);
+  });
+
+  it('a constant calibration sample still gives a finite scale', () => {
+    const t = fitTail(new Array(50).fill(2));
+    expect(upperTail(2, t)).toBeGreaterThan(0.05);
+    expect(upperTail(3, t)).toBeLessThan(1e-6);
+  });
+
+  it('refuses a sample too small to calibrate on', () => {
+    expect(() => fitTail([1, 2, 3])).toThrow(/at least 10/);
+  });
+
+  it('surprise is −log10 of the Bonferroni-corrected p, 0 for ordinary frames', () => {
+    expect(surprise(0.001, 5)).toBeCloseTo(2.301, 3);
+    expect(surprise(0.5, 5)).toBe(0);
+  });
+
+  it('the conformal threshold holds its false-positive rate on new draws from the same distribution', () => {
+    const cal = normal(2_000, 6);
+    const thr = conformalThreshold(cal, 0.01);
+    const fresh = normal(50_000, 7);
+    const fpr = fresh.filter((v) => v > thr).length / fresh.length;
+    expect(fpr).toBeGreaterThan(0.005);
+    expect(fpr).toBeLessThan(0.016);
+  });
+});

@@ -468,8 +468,10 @@ function printEval(r: EvalReport): void {
   };
   table('Deployable: scores as stored, all test frames pooled', r.auc, r.baselines, r.components);
   console.log('');
-  table(`Per-clip protocol (scores min-max scaled within each of the ${r.clips.length} clips, then pooled): comparison with published numbers only`, r.perClip.auc, r.perClip.baselines, r.perClip.components);
-  console.log('');
+  if (r.clips.length > 1) {
+    table(`Per-clip protocol (scores min-max scaled within each of the ${r.clips.length} clips, then pooled): comparison with published numbers only`, r.perClip.auc, r.perClip.baselines, r.perClip.components);
+    console.log('');
+  }
   const d = r.detection;
   console.log(
     `threshold ${r.threshold.toFixed(3)} (from TRAIN): false-positive rate ${d.falsePositiveRate.toFixed(4)}, frame recall ${r.frameRecall.toFixed(3)}, frames over it in an event ${r.eventRecall.toFixed(3)}`,

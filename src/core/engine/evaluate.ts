@@ -15,7 +15,7 @@
  * clips.csv (`clip,start,end`). Joined clips have a scene cut at each boundary; the model scores the
  * video as one, the frame-difference baseline restarts at each clip.
  */
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { JobProgress } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
 import { fitBgDiff, fitFrameDiff, fitPca, type GrayFrames, scoreBgDiff, scoreFrameDiff, scorePca, toGray } from '../eval/baselines.js';
@@ -98,6 +98,15 @@ function testsOf(o: EvalOptions): EvalTest[] {
   return [{ path: o.testPath, truthCsv: o.truthCsv, ...(o.clipsCsv !== undefined ? { clipsCsv: o.clipsCsv } : {}) }];
 }
 
+/** A test video's clip name: its file name without extension, with its folder when two files share a name, else numbered. */
+function videoName(tests: EvalTest[], i: number): string {
+  const plain = (t: EvalTest) => basename(t.path).replace(/\.[^.]+$/, '');
+  const withDir = (t: EvalTest) => `${basename(dirname(t.path))}/${plain(t)}`;
+  if (tests.filter((t) => plain(t) === plain(tests[i]!)).length === 1) return plain(tests[i]!);
+  if (tests.filter((t) => withDir(t) === withDir(tests[i]!)).length === 1) return withDir(tests[i]!);
+  return `${plain(tests[i]!)}#${i + 1}`;
+}
+
 const concat = (parts: ArrayLike<number>[]): Float64Array => {
   const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
   let k = 0;
@@ -118,7 +127,7 @@ export async function evaluate(store: Store, o: EvalOptions, hooks: { onProgress
     const truth = truths[i]!;
     if (v.frameCount !== truth.frames)
       throw new AppError('TruthMismatchError', `${t.path} decodes to ${v.frameCount} frames but the truth file has ${truth.frames} rows: they must describe the same video.`);
-    const name = t.name ?? basename(t.path).replace(/\.[^.]+$/, '');
+    const name = t.name ?? videoName(tests, i);
     let clips: ClipRange[] = [{ name, start: 0, end: v.frameCount - 1 }];
     if (t.clipsCsv !== undefined) {
       clips = parseClipsCsv(t.clipsCsv);

@@ -162,6 +162,7 @@ async function main(): Promise<void> {
         // The evaluation's own reference baselines on the same frames (named apart from the bgdiff and pca model kinds).
         baselines.push({ kind: 'ref-bgdiff', seed, auc: report.baselines.bgdiff, trainFps: null, scoreFps: null, sizeBytes: null, seconds: 0 });
         baselines.push({ kind: 'ref-pca16', seed, auc: report.baselines.pca16, trainFps: null, scoreFps: null, sizeBytes: null, seconds: 0 });
+        baselines.push({ kind: 'ref-framediff', seed, auc: report.baselines.framediff, trainFps: null, scoreFps: null, sizeBytes: null, seconds: 0 });
       }
       if (values.json) console.log(JSON.stringify({ kind, seed, seconds, auc: report.auc, components: report.components, trainFps: report.trainFramesPerSec, scoreFps: report.scoreFramesPerSec, sizeBytes: size }));
       console.error(`  ${kind} seed ${seed}: overall AUC ${report.auc.overall?.toFixed(3)} in ${seconds.toFixed(0)} s`);

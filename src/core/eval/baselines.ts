@@ -1,10 +1,12 @@
 /**
- * The two classical baselines of the evaluation protocol (shared/bench/README.md), computed on the same
- * frames the model sees, in gray:
+ * The classical reference baselines of the evaluation protocol (shared/bench/README.md), computed on the
+ * same frames the model sees, in gray:
  *
  * - `bgdiff`: mean absolute difference of a frame from the per-pixel median of the training frames;
  * - `pca16`: mean squared residual of a frame after projecting it (centred on the training mean) onto the
- *   16 leading principal components of the training frames.
+ *   16 leading principal components of the training frames;
+ * - `framediff`: the largest patch-wise frame differences, each relative to that patch's training tail
+ *   (shared/data/ucsd-ped2/README.md; see fitFrameDiff).
  *
  * Models are plain data (number arrays, no classes), so `JSON.parse(JSON.stringify(model))` is again a
  * model that scores identically. Everything is deterministic.
@@ -212,6 +214,155 @@ export function scorePca(model: PcaModel, gray: GrayFrames): Float64Array {
     let e = 0;
     for (let p = 0; p < d; p++) e += r[p]! * r[p]!;
     out[f] = e / d;
+  }
+  return out;
+}
+
+/**
+ * Reference frame-difference baseline (shared/data/ucsd-ped2/README.md): per frame, the mean of
+ * |f(t) − f(t−1)| (gray) in each `patch`×`patch` patch on a grid with step `stride`; each patch's value
+ * is divided by that patch's 99.9th percentile over the training frames, floored at half the 99.9th
+ * percentile of every training patch value (so a patch where nothing moved in training cannot divide by
+ * almost zero); the score is the mean of the `top` (5) largest of these ratios. At 64×64 the default
+ * patch is 8 with stride 4 (size/8, size/16). The first frame of the footage, and of each clip when the
+ * footage is clips joined (a scene cut at each boundary), takes the next frame's difference.
+ */
+export interface FrameDiffModel {
+  kind: 'framediff';
+  size: number;
+  patch: number;
+  stride: number;
+  top: number;
+  /** Per patch (row-major over the patch grid): max(its training 99.9th percentile, floor). */
+  scale: number[];
+  /** Half the 99.9th percentile of all training patch values. */
+  floor: number;
+}
+
+export interface FrameDiffOptions {
+  patch?: number;
+  stride?: number;
+  top?: number;
+  /** First frame of each clip inside the footage (0 is always a start). */
+  clipStarts?: readonly number[];
+}
+
+/** Type-7 (numpy linear) quantile of values, sorted in place. */
+function quantileInPlace(values: Float32Array | Float64Array, q: number): number {
+  values.sort();
+  const n = values.length;
+  if (n === 0) return NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, n - 1);
+  return values[lo]! + (h - lo) * (values[hi]! - values[lo]!);
+}
+
+const gridOf = (size: number, patch: number, stride: number): number => {
+  if (!Number.isInteger(patch) || !Number.isInteger(stride) || patch < 1 || stride < 1 || patch > size)
+    throw new RangeError(`frame difference: patch ${patch} with stride ${stride} does not fit ${size}×${size} frames`);
+  return Math.floor((size - patch) / stride) + 1;
+};
+
+/**
+ * Patch means of |f(t) − f(t−1)|: count × (grid × grid) floats. Frame t uses the difference with the
+ * previous frame, except at a clip start, where it uses the next frame's (t+1 − t); a clip of one frame gets 0.
+ */
+export function frameDiffPatches(gray: GrayFrames, patch: number, stride: number, clipStarts: readonly number[] = []): { values: Float32Array; patches: number } {
+  const d = checkGray(gray, 'frameDiffPatches');
+  const size = gray.size;
+  const g = gridOf(size, patch, stride);
+  const np = g * g;
+  const n = gray.count;
+  const starts = new Uint8Array(n + 1);
+  starts[0] = 1;
+  starts[n] = 1; // the end of the last clip
+  for (const s of clipStarts) {
+    if (!Number.isInteger(s) || s < 0 || s > n) throw new RangeError(`frameDiffPatches: clip start ${s} outside 0..${n}`);
+    starts[s] = 1;
+  }
+  const values = new Float32Array(n * np);
+  const diff = new Float64Array(d);
+  // Integral image of one difference frame, (size+1)², for the patch sums.
+  const w = size + 1;
+  const integ = new Float64Array(w * w);
+  const area = patch * patch;
+  for (let t = 0; t < n; t++) {
+    let a: number; // difference between frames a and a−1
+    if (!starts[t]) a = t;
+    else if (t + 1 < n && !starts[t + 1]) a = t + 1;
+    else continue; // a one-frame clip: no motion to measure
+    const cur = a * d;
+    const prev = (a - 1) * d;
+    for (let p = 0; p < d; p++) diff[p] = Math.abs(gray.data[cur + p]! - gray.data[prev + p]!);
+    for (let y = 0; y < size; y++) {
+      let row = 0;
+      for (let x = 0; x < size; x++) {
+        row += diff[y * size + x]!;
+        integ[(y + 1) * w + x + 1] = integ[y * w + x + 1]! + row;
+      }
+    }
+    const o = t * np;
+    for (let gy = 0; gy < g; gy++) {
+      const y0 = gy * stride;
+      const y1 = y0 + patch;
+      for (let gx = 0; gx < g; gx++) {
+        const x0 = gx * stride;
+        const x1 = x0 + patch;
+        values[o + gy * g + gx] = (integ[y1 * w + x1]! - integ[y0 * w + x1]! - integ[y1 * w + x0]! + integ[y0 * w + x0]!) / area;
+      }
+    }
+  }
+  return { values, patches: np };
+}
+
+const defaultPatch = (size: number) => Math.max(1, Math.round(size / 8));
+const defaultStride = (patch: number) => Math.max(1, Math.round(patch / 2));
+
+export function fitFrameDiff(trainGray: GrayFrames, o: FrameDiffOptions = {}): FrameDiffModel {
+  checkGray(trainGray, 'fitFrameDiff');
+  if (trainGray.count < 2) throw new RangeError('fitFrameDiff: needs at least 2 training frames');
+  const patch = o.patch ?? defaultPatch(trainGray.size);
+  const stride = o.stride ?? defaultStride(patch);
+  const top = o.top ?? 5;
+  const { values, patches } = frameDiffPatches(trainGray, patch, stride, o.clipStarts);
+  if (!Number.isInteger(top) || top < 1 || top > patches) throw new RangeError(`fitFrameDiff: top must be 1..${patches}, got ${top}`);
+  const n = trainGray.count;
+  const floor = 0.5 * quantileInPlace(Float32Array.from(values), 0.999);
+  const column = new Float64Array(n);
+  const scale = new Array<number>(patches);
+  for (let j = 0; j < patches; j++) {
+    for (let t = 0; t < n; t++) column[t] = values[t * patches + j]!;
+    scale[j] = Math.max(quantileInPlace(column, 0.999), floor);
+  }
+  // A training set with no motion at all: divide by 1 rather than 0.
+  if (!(floor > 0)) for (let j = 0; j < patches; j++) if (!(scale[j]! > 0)) scale[j] = 1;
+  return { kind: 'framediff', size: trainGray.size, patch, stride, top, scale, floor };
+}
+
+/** Per frame: the mean of the `top` largest patch ratios |Δf| / scale. */
+export function scoreFrameDiff(model: FrameDiffModel, gray: GrayFrames, clipStarts: readonly number[] = []): Float64Array {
+  checkGray(gray, 'scoreFrameDiff');
+  if (gray.size !== model.size) throw new RangeError(`scoreFrameDiff: model is ${model.size}×${model.size}, frames ${gray.size}×${gray.size}`);
+  const { values, patches } = frameDiffPatches(gray, model.patch, model.stride, clipStarts);
+  if (patches !== model.scale.length) throw new RangeError(`scoreFrameDiff: model has ${model.scale.length} patches, frames give ${patches}`);
+  const out = new Float64Array(gray.count);
+  const best = new Float64Array(model.top);
+  for (let t = 0; t < gray.count; t++) {
+    best.fill(-Infinity);
+    for (let j = 0; j < patches; j++) {
+      const r = values[t * patches + j]! / model.scale[j]!;
+      if (r <= best[model.top - 1]!) continue;
+      let k = model.top - 1;
+      while (k > 0 && best[k - 1]! < r) {
+        best[k] = best[k - 1]!;
+        k--;
+      }
+      best[k] = r;
+    }
+    let s = 0;
+    for (let k = 0; k < model.top; k++) s += best[k]!;
+    out[t] = s / model.top;
   }
   return out;
 }

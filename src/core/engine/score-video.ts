@@ -8,12 +8,12 @@ import type { JobProgress, ModelKind } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import { abortError } from '../media/decode.js';
-import { OnnxVaeScorer } from '../ml/onnx/runtime.js';
+import { OnnxVaeScorer, type VaeScores } from '../ml/onnx/runtime.js';
 import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
 import type { VaeConfig } from '../ml/vae/spec.js';
 import { type VqConfig, vqGrid } from '../ml/vq/vq-vae.js';
 import { type Calibration, combine } from '../scoring/calibrate.js';
-import { MotionStream } from '../scoring/motion.js';
+import { MotionStream, settleMotion } from '../scoring/motion.js';
 import { rasterizeIgnoreMask } from '../../shared/ignore-mask.js';
 import type { IgnoreMask } from '../../shared/domain.js';
 import { scoreGpTrajectory } from '../scoring/gp-trajectory.js';
@@ -71,20 +71,29 @@ export async function scoreVideo(
     // Motion only for calibrations that know it (version 2); the model's ignore mask is left out of it too.
     const mask = (model.config as { ignoreMask?: IgnoreMask | null }).ignoreMask;
     const motion = calib.motionScale ? new MotionStream(video.frameSize, config.conditionFrames ?? 0, mask?.rects.length ? rasterizeIgnoreMask(mask, video.frameSize) : null) : null;
-    for (const b of conditionedFrameBatches(store, videoId, hooks.batch ?? 256, config.conditionFrames ?? 0)) {
-      if (hooks.signal?.aborted) throw abortError();
-      const s = await scorer.run(b.pixels, b.count);
-      const rows = toScoreRows(b.first, batchComponents(s, b.count, L, calib, prevMu, gmm, motion?.next(b.pixels, b.count) ?? null), s, L, calib);
-      prevMu = s.mu.slice((b.count - 1) * L, b.count * L);
+    // One batch of look-ahead: three-frame motion needs the next frame's difference (scoring/motion.ts).
+    let held: { first: number; count: number; s: VaeScores; d: Float32Array | null } | null = null;
+    const finish = (h: NonNullable<typeof held>, next: Float32Array | null) => {
+      const m = h.d ? settleMotion(h.d, h.count, next) : null;
+      const rows = toScoreRows(h.first, batchComponents(h.s, h.count, L, calib, prevMu, gmm, m), h.s, L, calib);
+      prevMu = h.s.mu.slice((h.count - 1) * L, h.count * L);
       writeScores(store, modelId, videoId, rows);
       if (useGp) {
-        mus.push(s.mu.slice(0, b.count * L));
+        mus.push(h.s.mu.slice(0, h.count * L));
         pending.push(...rows);
       }
       for (const r of rows) combined[r.idx] = r.combined;
-      done += b.count;
+      done += h.count;
       meter.update(done);
+    };
+    for (const b of conditionedFrameBatches(store, videoId, hooks.batch ?? 256, config.conditionFrames ?? 0)) {
+      if (hooks.signal?.aborted) throw abortError();
+      const s = await scorer.run(b.pixels, b.count);
+      const d = motion?.next(b.pixels, b.count) ?? null;
+      if (held) finish(held, d ? d.subarray(0, d.length / b.count) : null);
+      held = { first: b.first, count: b.count, s, d };
     }
+    if (held) finish(held, null);
     if (useGp && pending.length) {
       // Time is in frames: a video sampled at another rate than the training video gets the length scale in its own frames.
       const model = calib.gp!.model;

@@ -23,7 +23,7 @@ import { deserializeWeights, type NamedArray, serializeWeights, weightsToArrays 
 import { DEFAULT_VAE_CONFIG, type VaeConfig } from '../ml/vae/spec.js';
 import { splitIndices, trainVae, type TrainOptions } from '../ml/vae/train.js';
 import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, CVAE_COMBINATION, DEFAULT_COMBINATION, GMVAE_COMBINATION, GP_COMBINATION, robustStat } from '../scoring/calibrate.js';
-import { MotionStream, patchScales } from '../scoring/motion.js';
+import { MotionStream, patchScales, settleMotion } from '../scoring/motion.js';
 import { conformalThreshold, fitTail } from '../scoring/tails.js';
 import type { DiagGmm } from '../ml/family/mixture.js';
 import { loadMixture, storeMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
@@ -369,6 +369,11 @@ export async function calibrateAndScore(
   } finally {
     await scorer.dispose();
   }
+  // Three-frame motion: each batch's last frame takes the next batch's first difference.
+  batches.forEach((b, j) => {
+    const next = batches[j + 1];
+    b.motion = settleMotion(b.motion, b.count, next ? next.motion.subarray(0, next.motion.length / next.count) : null);
+  });
   const all = (pick: (s: VaeScores, i: number) => number, only?: Set<number>) => {
     const out: number[] = [];
     for (const { first, count, s } of batches) for (let i = 0; i < count; i++) if (!only || only.has(first + i)) out.push(pick(s, i));

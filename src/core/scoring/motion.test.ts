@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MotionStream, motionGrid, patchMotion, patchScales, topKScaled } from './motion.js';
+import { MotionStream, motionGrid, patchMotion, patchScales, settleMotion, topKScaled } from './motion.js';
 
 const S = 32;
 /** `count` RGB frames of a grey background with a 4x4 white square at (x(t), y). */
@@ -52,5 +52,21 @@ describe('motion', () => {
     expect(scale[1]).toBe(scale[2]);
     expect(topKScaled([0.5, 0, 0, 0], [0.5, 1, 1, 1], 1)).toBe(1);
     expect(topKScaled([1, 2, 3, 4], [1, 1, 1, 1], 2)).toBe(3.5);
+  });
+});
+
+describe('three-frame motion', () => {
+  it('keeps continuous motion and drops a one-off step (and the frame after it)', () => {
+    // Patch differences of 5 frames, 1 patch: a step at frame 2 (one large difference), then steady motion from frame 3.
+    const d = Float32Array.from([0, 0, 0.9, 0.5, 0.5]);
+    expect(Array.from(settleMotion(d, 5, null))).toEqual([0, 0, 0.5, 0.5, 0.5].map(Math.fround));
+    const step = Float32Array.from([0, 0, 0.9, 0, 0]);
+    expect(Math.max(...settleMotion(step, 5, null))).toBe(0);
+  });
+
+  it('a batch’s last frame takes the next batch’s first difference', () => {
+    const d = Float32Array.from([0.2, 0.4, 0.3, 0.1]); // 2 frames x 2 patches
+    expect(Array.from(settleMotion(d, 2, Float32Array.from([0.05, 1])))).toEqual([0.2, 0.1, 0.05, 0.1].map(Math.fround));
+    expect(Array.from(settleMotion(d, 2, null))).toEqual([0.2, 0.1, 0.3, 0.1].map(Math.fround));
   });
 });

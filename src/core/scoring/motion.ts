@@ -1,12 +1,16 @@
 /**
- * Motion: how much each region of the picture changed since the previous frame.
+ * Motion: how much each region of the picture is changing around each frame.
  *
  * On a fixed camera, motion carries most of what separates the unusual from the usual (DETECTION.md:
  * single-frame autoencoders trail models that see motion; a plain per-patch frame difference reaches
  * 0.95 on the UCSD Ped2 dev clips). Each frame's grey level (mean of its channels) is differenced with
  * the previous frame's, and |Δ| is averaged over overlapping patches (a patch is 1/8 of the frame's
  * side, patches start every 1/16: a 15 × 15 grid at any size). Pixels of the model's ignore mask are
- * left out.
+ * left out. A frame's motion in a patch is the smaller of its difference with the previous frame and
+ * the next frame's difference with it (three-frame differencing): a walker or a cyclist moves in
+ * both, but a step change (the lens covered, the camera moved, and the moment it ends) makes one
+ * large difference only, so motion does not flag the first normal frame after an event (the other
+ * components see the step itself). It costs one frame of look-ahead.
  *
  * The motion score of a frame is the mean of its K largest patch motions, each divided by that
  * patch's own spread on held-out normal footage: a patch where pedestrians always walk needs more
@@ -156,4 +160,22 @@ export class MotionStream {
     if (count > 0) this.prev = pixels.slice((count - 1) * this.bytes, count * this.bytes);
     return out;
   }
+}
+
+/**
+ * Three-frame motion of a batch from its consecutive-frame differences `d` [count, G²] (MotionStream
+ * `next`) and the next frame's differences (the first row of the next batch; null at the end of a
+ * video, where the last frame keeps its own difference).
+ */
+export function settleMotion(d: Float32Array, count: number, next: Float32Array | null): Float32Array {
+  const g2 = count ? d.length / count : 0;
+  const out = new Float32Array(d.length);
+  for (let i = 0; i < count; i++) {
+    const after = i + 1 < count ? d.subarray((i + 1) * g2, (i + 2) * g2) : next;
+    for (let p = 0; p < g2; p++) {
+      const a = d[i * g2 + p]!;
+      out[i * g2 + p] = after ? Math.min(a, after[p]!) : a;
+    }
+  }
+  return out;
 }

@@ -59,3 +59,13 @@ describe('tail models', () => {
     expect(fpr).toBeLessThan(0.016);
   });
 });
+
+describe('robustness', () => {
+  it('a few wild values in the calibration sample do not stretch the tail', () => {
+    const base = normal(2_000, 8);
+    const clean = fitTail(base);
+    const wild = fitTail([...base, ...new Array(12).fill(1e4)]);
+    expect(wild.upperBeta / clean.upperBeta).toBeLessThan(1.5);
+    expect(upperTail(5, wild)).toBeLessThan(1e-3);
+  });
+});

@@ -5,7 +5,8 @@
  * A component's calibration sample (its values on held-out blocks of training footage) is kept as
  * a compact empirical quantile table; inside the sample's range a value's tail probability is read
  * from that table, and beyond the tail quantile it follows an exponential tail fitted to the
- * exceedances (a generalized Pareto tail with shape 0, SPOT-style: Siffer et al., KDD 2017), so a
+ * exceedances (a generalized Pareto tail with shape 0, SPOT-style: Siffer et al., KDD 2017; its scale
+ * from the median excess, robust to a few wild values), so a
  * value far outside anything normal footage showed still has a finite, ordered probability and
  * scores ten times further out are exponentially less likely, not equally "off the table".
  *
@@ -56,23 +57,18 @@ export function fitTail(values: ArrayLike<number>): TailModel {
   const spread = Math.max(q[90]! - q[10]!, 1e-9 * Math.max(1, Math.abs(q[50]!)), 1e-12);
   const hiU = quantileSorted(a, 1 - TAIL_MASS);
   const loU = quantileSorted(a, TAIL_MASS);
-  let up = 0;
-  let nu = 0;
-  let down = 0;
-  let nd = 0;
+  const up: number[] = [];
+  const down: number[] = [];
   for (const v of a) {
-    if (v > hiU) {
-      up += v - hiU;
-      nu++;
-    }
-    if (v < loU) {
-      down += loU - v;
-      nd++;
-    }
+    if (v > hiU) up.push(v - hiU);
+    if (v < loU) down.push(loU - v);
   }
-  // A tail with (almost) no exceedances still needs a finite scale: borrow from the sample's spread.
+  // The exponential scale from the median excess (median = β ln 2), not the mean: a few wild values in
+  // "normal" footage (a scene cut where clips were joined, a dropped frame) would otherwise stretch the
+  // tail and blunt every alarm. A tail with (almost) no exceedances borrows from the sample's spread.
   const floor = 0.05 * spread;
-  return { q, upperBeta: Math.max(nu ? up / nu : 0, floor), lowerBeta: Math.max(nd ? down / nd : 0, floor), n: a.length };
+  const scale = (e: number[]) => (e.length ? quantileSorted(Float64Array.from(e).sort(), 0.5) / Math.LN2 : 0);
+  return { q, upperBeta: Math.max(scale(up), floor), lowerBeta: Math.max(scale(down), floor), n: a.length };
 }
 
 /** P(X ≥ x) under the component's normal distribution (empirical inside, exponential tail outside). */

@@ -15,33 +15,14 @@
  * under the rule above).
  */
 import { AppError } from '../../shared/envelope.js';
-import { NORMAL_LABEL_CLASSES } from '../../shared/domain.js';
+import { NORMAL_LABEL_CLASSES, type TrainingPoolRecord } from '../../shared/domain.js';
 import { frameClasses, labelsOfClasses, listLabels } from '../store/labels.js';
 import { getModel, listEvents, readScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import type { FramePick } from './frames.js';
 
 /** What a training pool held, per source (stored in the model's config as `pool` and in its metrics). */
-export interface PoolRecord {
-  /** The video the base frames come from (a fine-tune's rehearsal footage), and why that one. */
-  baseVideoId: number;
-  baseSource: 'training-video' | 'parent-training-video' | 'reviewed-video';
-  /** Distinct base frames used. */
-  baseFrames: number;
-  /** Base-video frames left out because they are labelled as something abnormal. */
-  excludedFrames: number;
-  /** Fine-tune: base-video frames left out because they are inside a parent event or over its threshold, unlabelled. */
-  excludedEventFrames: number;
-  /** Fine-tune: base-video frames the parent held out (never trained on, kept for the comparison). */
-  reservedHeldOutFrames: number;
-  /** Fine-tune: distinct frames labelled normal / nuisance that were added, over how many videos. */
-  labelledFrames: number;
-  labelledNormal: number;
-  labelledNuisance: number;
-  labelledVideos: number;
-  /** How many times each labelled frame appears. */
-  labelledRepeats: number;
-}
+export type PoolRecord = TrainingPoolRecord;
 
 export interface TrainingPool extends PoolRecord {
   picks: FramePick[];

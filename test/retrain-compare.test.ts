@@ -112,3 +112,23 @@ describe('compareModels', () => {
     expect(changeTone('tamper', { flagged: 5, frames: 10 }, { flagged: 4, frames: 10 })).toBe('worse');
   });
 });
+
+describe('compareModels: the held-out reference', () => {
+  it("uses the parent's held-out frames, never a later version's (an older one may have trained on them)", () => {
+    const old = fakeModel(store, { trainVideoId: trainVideo, threshold: 5, scores: { [trainVideo]: trainScores(0), [reviewed]: reviewScores(() => 6, 7) } });
+    const child = fakeModel(store, {
+      trainVideoId: reviewed, parentId: old, threshold: 5,
+      scores: { [trainVideo]: trainScores(0), [reviewed]: reviewScores(() => 6, 3) },
+      pool: { baseVideoId: trainVideo, heldOut: { videoId: trainVideo, indices: heldOut } },
+    });
+    const c = compareModels(store, reviewed, [old, child]);
+    expect(c.heldOut).toBeNull();
+    expect(c.rows.every((r) => r.heldOutFpr === null)).toBe(true);
+    expect(c.verdicts[0]!.changes.map((x) => x.metric)).toEqual(['incident', 'nuisance', 'normal']);
+    // Two unrelated versions: the second judged against the first, on the first one's held-out frames.
+    const other = fakeModel(store, { trainVideoId: trainVideo, threshold: 5, scores: { [trainVideo]: trainScores(0), [reviewed]: reviewScores(() => 6, 7) } });
+    const d = compareModels(store, reviewed, [parent, other]);
+    expect(d.heldOut).toMatchObject({ modelId: parent });
+    expect(d.verdicts[0]).toMatchObject({ beforeId: parent, afterId: other });
+  });
+});

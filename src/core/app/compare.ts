@@ -105,15 +105,16 @@ interface HeldOutSet {
 }
 
 /**
- * The held-out normal frames to measure false alarms on: those of the first compared version that is
- * the parent of another compared one, else of the first compared version that recorded any. Frames
- * since labelled as anything but normal/nuisance are left out. Null when none is recorded (older
- * versions) or its video is gone.
+ * The held-out normal frames to measure false alarms on: those of a compared version that is the
+ * parent of another compared one (its fine-tunes left them out of training), else of the oldest
+ * compared version. Frames since labelled as anything but normal/nuisance are left out. Null when that
+ * version recorded none (trained before they were recorded) or its video is gone: a later version's
+ * held-out frames are not used, since an older one may have trained on them.
  */
 function referenceHeldOut(store: Store, models: ReadonlyArray<ReturnType<typeof getModel>>): HeldOutSet | null {
-  const ids = new Set(models.map((m) => m.id));
-  const parents = models.filter((m) => models.some((c) => c.parentId === m.id && ids.has(c.id)));
-  for (const m of [...parents, ...models]) {
+  const parents = models.filter((m) => models.some((c) => c.parentId === m.id));
+  const oldest = [...models].sort((a, b) => a.id - b.id).slice(0, 1);
+  for (const m of parents.length ? parents : oldest) {
     const held = storedPool(m.config)?.heldOut;
     if (!held || held.indices.length === 0) continue;
     const v = store.listVideos().find((x) => x.id === held.videoId);

@@ -251,9 +251,10 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     tf.dispose(Object.values(result.weights));
     const onnx = exportVaeToOnnx(config, weightArrays, { metadata: { modelId: String(modelId), trainVideo: video.name }, ...(mask ? { ignoreMask: mask.pixels } : {}) });
 
-    meter.stage('calibrating on held-out frames', video.frameCount);
+    const baseVideo = pool.baseVideoId === video.id ? video : store.getVideo(pool.baseVideoId);
+    meter.stage('calibrating on held-out frames', baseVideo.frameCount);
     const rule = o.combination ?? (kind === 'vae-gp' ? GP_COMBINATION : kind === 'cvae' ? CVAE_COMBINATION : kind === 'gmvae' ? GMVAE_COMBINATION : DEFAULT_COMBINATION);
-    const calibration = await calibrateAndScore(store, modelId, pool.baseVideoId, config, onnx, heldOut, opt.targetFpr, video.sampledFps, rule, meter, hooks.signal, undefined, result.mixture ?? undefined);
+    const calibration = await calibrateAndScore(store, modelId, pool.baseVideoId, config, onnx, heldOut, opt.targetFpr, baseVideo.sampledFps, rule, meter, hooks.signal, undefined, result.mixture ?? undefined);
     const lastMixture = [...result.history].reverse().find((h) => h.mixture)?.mixture;
 
     const metrics = {

@@ -62,7 +62,7 @@ describe('training pool', () => {
     const a = createLabel(store, { videoId, startIdx: 10, endIdx: 19, cls: 'incident' });
     const b = createLabel(store, { videoId, startIdx: 40, endIdx: 44, cls: 'forklift' });
     try {
-      const pool = trainingPool(store, videoId, 10_000, false);
+      const pool = trainingPool(store, videoId, 10_000);
       const used = new Set(pool.picks.map((p) => p.index));
       expect(pool.excludedFrames).toBe(15);
       for (let i = 10; i <= 19; i++) expect(used.has(i)).toBe(false);
@@ -72,21 +72,7 @@ describe('training pool', () => {
       store.db.prepare('DELETE FROM labels WHERE id IN (?, ?)').run(a.id, b.id);
     }
   });
-
-  it('a fine-tune adds the normal/nuisance-labelled frames, repeated to about a third of the set', () => {
-    const l = createLabel(store, { videoId, startIdx: 100, endIdx: 109, cls: 'nuisance' });
-    try {
-      const plain = trainingPool(store, videoId, 10_000, false);
-      expect(plain.labelledFrames).toBe(0);
-      const pool = trainingPool(store, videoId, 10_000, true);
-      expect(pool.baseCount).toBe(FRAMES);
-      expect(pool.labelledFrames).toBe(10);
-      expect(pool.labelledRepeats).toBe(15); // 0.5 × 300 / 10, under the cap of 20
-      expect(pool.picks.slice(FRAMES).every((p) => p.index >= 100 && p.index <= 109)).toBe(true);
-    } finally {
-      store.db.prepare('DELETE FROM labels WHERE id = ?').run(l.id);
-    }
-  });
+  // What a fine-tune adds and leaves out: retrain-pool.test.ts.
 });
 
 describe('fine-tune on a nuisance label', () => {

@@ -95,7 +95,10 @@ export interface AppApi {
   /** 2-D projection of the posterior means of a scored video's frames (PCA, or UMAP). */
   getLatentProjection(modelId: number, videoId: number, method: ProjectionMethod): Promise<LatentProjection>;
 
-  /** The model version the analyst works with; null before any model is ready. */
+  /**
+   * The model version the analyst works with: the one chosen with setActiveModel, else the oldest ready
+   * version (a new training or fine-tune never becomes active by itself); null before any is ready.
+   */
   getActiveModel(): Promise<number | null>;
 
   /** Choose the active model version (also how a version is rolled back). */

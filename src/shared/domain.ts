@@ -195,6 +195,30 @@ export interface ModelSummary {
   createdAt: string;
   /** The ignore mask this model was trained (and scores) with; null or absent when it had none. */
   ignoreMask?: IgnoreMask | null;
+  /** What its training set held, per source (recorded since the retrain loop; absent for older versions). */
+  pool?: TrainingPoolRecord | null;
+}
+
+/** What a model's training set held, per source (training-pool.ts; stored in its config as `pool`). */
+export interface TrainingPoolRecord {
+  /** The video the base frames came from (a fine-tune's rehearsal footage: its parent's training video), and why that one. */
+  baseVideoId: number;
+  baseSource: 'training-video' | 'parent-training-video' | 'reviewed-video';
+  /** Distinct base frames used. */
+  baseFrames: number;
+  /** Base-video frames left out because they are labelled as something abnormal. */
+  excludedFrames: number;
+  /** Fine-tune: base-video frames left out because they are inside a parent event or over its threshold, unlabelled. */
+  excludedEventFrames: number;
+  /** Fine-tune: base-video frames the parent held out (never trained on; kept for the comparison). */
+  reservedHeldOutFrames: number;
+  /** Fine-tune: distinct frames labelled normal / nuisance that were added, over how many videos. */
+  labelledFrames: number;
+  labelledNormal: number;
+  labelledNuisance: number;
+  labelledVideos: number;
+  /** How many times each labelled frame appears. */
+  labelledRepeats: number;
 }
 
 /** Per-frame scores of a video under a model, as columns in frame order. */
@@ -304,13 +328,59 @@ export interface ModelComparisonRow {
   /** Mean combined score over the normal/nuisance labelled frames. */
   meanNormalScore: number | null;
   threshold: number | null;
+  /**
+   * Per label class: its frames this version scored, and how many of them are at or over the version's
+   * own threshold (incident/tamper: still detected; nuisance/normal: flagged). Null when unscored or
+   * without a threshold.
+   */
+  classes: Record<ComparedClass, FlaggedCount> | null;
+  /** False-positive rate on the reference held-out normal footage (see ModelComparison.heldOut); null where not available. */
+  heldOutFpr: FlaggedCount | null;
+}
+
+/** The label classes a comparison judges, in the order shown: real change first, then the false-alarm classes. */
+export const COMPARED_CLASSES = ['incident', 'tamper', 'nuisance', 'normal'] as const;
+export type ComparedClass = (typeof COMPARED_CLASSES)[number];
+
+/** `flagged` of `frames` frames at or over a version's own threshold. */
+export interface FlaggedCount {
+  flagged: number;
+  frames: number;
+}
+
+/** One figure of a version against an earlier one: which way it moved and whether that is better for the analyst. */
+export interface VerdictChange {
+  /** A label class, or 'heldOut' (false alarms on the reference held-out normal footage). */
+  metric: ComparedClass | 'heldOut';
+  before: FlaggedCount;
+  after: FlaggedCount;
+  /** incident/tamper: more detected is better; nuisance/normal/heldOut: fewer flagged is better. heldOut moves within sampling noise are 'same'. */
+  tone: 'better' | 'worse' | 'same';
+}
+
+/**
+ * A version judged against the one it was fine-tuned from (or, with just two versions compared and no
+ * parent link, the second against the first): a regression when any figure got worse (fewer
+ * incident/tamper frames detected, more normal/nuisance or held-out frames flagged), whatever else improved.
+ */
+export interface ComparisonVerdict {
+  beforeId: number;
+  afterId: number;
+  verdict: 'regression' | 'improvement' | 'same';
+  changes: VerdictChange[];
 }
 
 export interface ModelComparison {
   videoId: number;
+  /** Frames labelled normal or nuisance (the negatives), and incident or tamper (the positives). */
   normalFrames: number;
   incidentFrames: number;
+  /** Frames of the video per compared label class (the latest label decides a frame's class). */
+  classFrames: Record<ComparedClass, number>;
+  /** The held-out frames the false-positive rate is measured on: a compared version's own calibration frames (the parent's, in a fine-tune pair); null when none recorded them. */
+  heldOut: { modelId: number; videoId: number; frames: number } | null;
   rows: ModelComparisonRow[];
+  verdicts: ComparisonVerdict[];
 }
 
 /** A file made for the analyst to save: text content, its suggested name and type. */

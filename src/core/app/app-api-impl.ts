@@ -187,8 +187,9 @@ export class AppApiImpl implements AppApi {
     const chosen = labels.getSetting<number>(this.ctx.store, ACTIVE_MODEL_KEY);
     const ready = listModels(this.ctx.store).filter((m) => m.status === 'ready');
     if (chosen !== null && ready.some((m) => m.id === chosen)) return chosen;
-    // None chosen (or the chosen one was deleted): the newest ready version.
-    return ready[0]?.id ?? null;
+    // None chosen (or the chosen one was deleted): the oldest ready version. Never the newest: a training
+    // or fine-tune only adds newer versions, so it cannot change the active one by itself (the analyst does).
+    return ready.at(-1)?.id ?? null;
   }
 
   async setActiveModel(modelId: number): Promise<void> {

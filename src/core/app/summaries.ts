@@ -1,5 +1,5 @@
 /** Database records turned into the plain summaries that cross the API. */
-import type { EpochSummary, IgnoreMask, ModelSummary } from '../../shared/domain.js';
+import type { EpochSummary, IgnoreMask, ModelSummary, TrainingPoolRecord } from '../../shared/domain.js';
 import type { ModelRecord } from '../store/models.js';
 
 interface StoredMetrics {
@@ -10,7 +10,7 @@ interface StoredMetrics {
 }
 
 export function toModelSummary(m: ModelRecord): ModelSummary {
-  const cfg = (m.config ?? {}) as { latentDim?: number; inputSize?: number; ignoreMask?: IgnoreMask | null };
+  const cfg = (m.config ?? {}) as { latentDim?: number; inputSize?: number; ignoreMask?: IgnoreMask | null; pool?: Partial<TrainingPoolRecord> & { heldOut?: unknown } };
   const metrics = (m.metrics ?? {}) as StoredMetrics;
   const history: EpochSummary[] = (metrics.history ?? []).map((h) => ({ epoch: h.epoch, loss: h.loss, recon: h.recon, kl: h.kl, valLoss: h.valLoss }));
   return {
@@ -29,5 +29,25 @@ export function toModelSummary(m: ModelRecord): ModelSummary {
     history,
     createdAt: m.createdAt,
     ignoreMask: cfg.ignoreMask ? { rects: cfg.ignoreMask.rects } : null,
+    pool: poolOf(cfg.pool),
+  };
+}
+
+/** A model's recorded pool without its held-out frame list; null for versions trained before it was recorded. */
+function poolOf(p: (Partial<TrainingPoolRecord> & { heldOut?: unknown }) | undefined): TrainingPoolRecord | null {
+  if (!p || typeof p.baseVideoId !== 'number' || typeof p.baseSource !== 'string') return null;
+  const n = (v: number | undefined) => v ?? 0;
+  return {
+    baseVideoId: p.baseVideoId,
+    baseSource: p.baseSource,
+    baseFrames: n(p.baseFrames),
+    excludedFrames: n(p.excludedFrames),
+    excludedEventFrames: n(p.excludedEventFrames),
+    reservedHeldOutFrames: n(p.reservedHeldOutFrames),
+    labelledFrames: n(p.labelledFrames),
+    labelledNormal: n(p.labelledNormal),
+    labelledNuisance: n(p.labelledNuisance),
+    labelledVideos: n(p.labelledVideos),
+    labelledRepeats: n(p.labelledRepeats),
   };
 }

@@ -34,7 +34,7 @@ export async function trainBaselineModel(store: Store, o: TrainModelOptions, hoo
   meter.stage('loading frames');
   const seed = o.seed ?? TRAIN_DEFAULTS.seed;
   const validationFraction = o.validationFraction ?? TRAIN_DEFAULTS.validationFraction;
-  const pool = trainingPool(store, o.videoId, o.maxFrames ?? TRAIN_DEFAULTS.maxFrames, false);
+  const pool = trainingPool(store, o.videoId, o.maxFrames ?? TRAIN_DEFAULTS.maxFrames);
   const frames = gatherFrames(store, pool.picks);
   const { train, val } = splitIndices(frames.count, validationFraction, seed);
   const heldOut = new Set(val.map((i) => frames.indices[i]!));

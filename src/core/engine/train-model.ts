@@ -36,7 +36,8 @@ import { getIgnoreMask } from '../store/ignore-masks.js';
 import type { Store } from '../store/store.js';
 import { batchComponents, toScoreRows } from './components.js';
 import { conditionedFrameBatches, earlierIndices, gatherFrames, stackFrames } from './frames.js';
-import { trainingPool } from './training-pool.js';
+import { fineTunePool, poolRecord, trainingPool } from './training-pool.js';
+import { scoreVideo } from './score-video.js';
 import { BASELINE_KINDS, trainBaselineModel } from './baseline-model.js';
 import { trainVqModel } from './vq-model.js';
 
@@ -160,7 +161,8 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
   const parent = o.parentModelId ? loadParent(store, o.parentModelId, video.frameSize) : null;
   const kind: ModelKind = parent ? parent.kind : (o.kind ?? 'vae');
   const backend = await selectBackend(o.backend);
-  const pool = trainingPool(store, o.videoId, opt.maxFrames, !!parent);
+  // A fine-tune rehearses its parent's training footage plus labelled normal/nuisance frames (training-pool.ts).
+  const pool = parent && o.parentModelId ? fineTunePool(store, o.parentModelId, o.videoId, opt.maxFrames) : trainingPool(store, o.videoId, opt.maxFrames);
   const current = gatherFrames(store, pool.picks);
   // A conditional VAE learns frame t given frames t − 1 … t − k: each pick travels with its k predecessors.
   const earlier = parent ? (parent.config.conditionFrames ?? 0) : kind === 'cvae' ? (o.conditionFrames ?? DEFAULT_CONDITION_FRAMES) : 0;
@@ -213,7 +215,12 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
   mkdirSync(o.checkpointDir, { recursive: true });
   const checkpointPath = join(o.checkpointDir, `train-${key}.ckpt`);
   const name = o.name ?? (parent ? `Fine-tune of model ${o.parentModelId} on ${video.name}` : `${describeKind(kind).title} on ${video.name}`);
-  const storedConfig = { ...config, train: trainOpts, pool: { baseFrames: pool.baseCount, excludedFrames: pool.excludedFrames, labelledFrames: pool.labelledFrames, labelledRepeats: pool.labelledRepeats }, ignoreMask: mask?.record ?? null };
+  // Held out: validation frames of the base video's own (unrepeated) part of the pool; recorded so a later
+  // fine-tune leaves them out and the comparison can measure false alarms on them.
+  const { val } = splitIndices(frames.count, opt.validationFraction, opt.seed);
+  const heldOut = new Set(val.filter((i) => i < pool.baseCount).map((i) => frames.indices[i]!));
+  const poolStored = { ...poolRecord(pool), heldOut: { videoId: pool.baseVideoId, indices: [...heldOut].sort((a, b) => a - b) } };
+  const storedConfig = { ...config, train: trainOpts, pool: poolStored, ignoreMask: mask?.record ?? null };
   const modelId = createModel(store, {
     kind,
     name,
@@ -246,15 +253,13 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     tf.dispose(Object.values(result.weights));
     const onnx = exportVaeToOnnx(config, weightArrays, { metadata: { modelId: String(modelId), trainVideo: video.name }, ...(mask ? { ignoreMask: mask.pixels } : {}) });
 
-    meter.stage('calibrating on held-out frames', video.frameCount);
-    // Held out: validation frames of the training video's own (unrepeated) part of the pool.
-    const { val } = splitIndices(frames.count, opt.validationFraction, opt.seed);
-    const heldOut = new Set(val.filter((i) => i < pool.baseCount).map((i) => frames.indices[i]!));
+    const baseVideo = pool.baseVideoId === video.id ? video : store.getVideo(pool.baseVideoId);
+    meter.stage('calibrating on held-out frames', baseVideo.frameCount);
     const rule = o.combination ?? (kind === 'vae-gp' ? GP_COMBINATION : kind === 'cvae' ? CVAE_COMBINATION : kind === 'gmvae' ? GMVAE_COMBINATION : DEFAULT_COMBINATION);
-    const calibration = await calibrateAndScore(store, modelId, video.id, config, onnx, {
+    const calibration = await calibrateAndScore(store, modelId, pool.baseVideoId, config, onnx, {
       heldOut,
       targetFpr: opt.targetFpr,
-      sampledFps: video.sampledFps,
+      sampledFps: baseVideo.sampledFps,
       rule,
       meter,
       ...(hooks.signal ? { signal: hooks.signal } : {}),
@@ -270,6 +275,7 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
       excludedFrames: pool.excludedFrames,
       labelledFrames: pool.labelledFrames,
       labelledRepeats: pool.labelledRepeats,
+      pool: poolRecord(pool),
       trainSeconds: result.seconds,
       trainFramesPerSec: result.framesPerSec,
       bestEpoch: result.bestEpoch,
@@ -281,6 +287,8 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
       ...(result.mixture ? { mixture: { k, labelledFrames: mixLabelled, usage: lastMixture?.usage ?? null, usageEntropy: lastMixture?.usageEntropy ?? null } } : {}),
     };
     finishModel(store, modelId, { weights, onnx, calibration, metrics, backend: backend.name, ...(result.mixture ? { config: { ...storedConfig, mixture: storeMixture(result.mixture) } } : {}) });
+    // A fine-tune calibrates on its rehearsal footage; the video it was fine-tuned for is scored too.
+    if (pool.baseVideoId !== video.id) await scoreVideo(store, modelId, video.id, hooks.signal ? { signal: hooks.signal } : {});
     recordRun(store, modelId, trainOpts, result.history, 'succeeded');
     rmSync(checkpointPath, { force: true });
     meter.finish(video.frameCount);

@@ -60,7 +60,7 @@ export async function trainVqModel(store: Store, o: TrainModelOptions, hooks: En
   const meter = new ProgressMeter(hooks.onProgress);
   meter.stage('loading frames');
   const backend = await selectBackend(o.backend);
-  const pool = trainingPool(store, o.videoId, o.maxFrames ?? TRAIN_DEFAULTS.maxFrames, false);
+  const pool = trainingPool(store, o.videoId, o.maxFrames ?? TRAIN_DEFAULTS.maxFrames);
   const frames = gatherFrames(store, pool.picks);
   const config: VqConfig = { ...DEFAULT_VQ_CONFIG, inputSize: frames.size, ...(o.filters ? { filters: o.filters } : {}) };
   const opts = {

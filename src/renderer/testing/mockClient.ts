@@ -41,7 +41,9 @@ export function createMockClient(mode: 'electron' | 'browser' = 'browser'): Mock
     getLatentProjection: vi.fn<AppApi['getLatentProjection']>().mockRejectedValue(new Error('not scored')),
     getActiveModel: vi.fn<AppApi['getActiveModel']>().mockResolvedValue(null),
     setActiveModel: vi.fn<AppApi['setActiveModel']>().mockResolvedValue(undefined),
-    compareModels: vi.fn<AppApi['compareModels']>().mockResolvedValue({ videoId: 1, normalFrames: 0, incidentFrames: 0, rows: [] }),
+    compareModels: vi.fn<AppApi['compareModels']>().mockResolvedValue({
+      videoId: 1, normalFrames: 0, incidentFrames: 0, classFrames: { incident: 0, tamper: 0, nuisance: 0, normal: 0 }, heldOut: null, rows: [], verdicts: [],
+    }),
     exportEvents: vi.fn<AppApi['exportEvents']>().mockResolvedValue({ fileName: 'events.csv', mime: 'text/csv', content: '' }),
     exportLabels: vi.fn<AppApi['exportLabels']>().mockResolvedValue({ fileName: 'labels.json', mime: 'application/json', content: '[]' }),
     getIgnoreMask: vi.fn<AppApi['getIgnoreMask']>().mockResolvedValue({ rects: [] }),

@@ -252,15 +252,28 @@ describe('TrainingPanel: versions', () => {
 });
 
 describe('TrainingPanel: comparing versions', () => {
+  const cls = (incident: number, nuisance: number) => ({ incident: { flagged: incident, frames: 35 }, tamper: { flagged: 0, frames: 0 }, nuisance: { flagged: nuisance, frames: 20 }, normal: { flagged: 0, frames: 380 } });
   const scored = (modelId: number, o: Partial<ModelComparisonRow> = {}): ModelComparisonRow => ({
-    modelId, name: `v${modelId}`, scored: true, auc: 0.8, falseAlarmFrames: 10, falseAlarmEvents: 3, detectedFrames: 30, meanNormalScore: 1.2, threshold: 2.5, ...o,
+    modelId, name: `v${modelId}`, scored: true, auc: 0.8, falseAlarmFrames: 10, falseAlarmEvents: 3, detectedFrames: 30, meanNormalScore: 1.2, threshold: 2.5,
+    classes: cls(35, 20), heldOutFpr: { flagged: 1, frames: 100 }, ...o,
   });
+  const base = { classFrames: { incident: 35, tamper: 0, nuisance: 20, normal: 380 }, heldOut: { modelId: 3, videoId: 2, frames: 100 } };
 
-  it('compares the active fine-tune with its parent and shows the change', async () => {
-    const client = setup({ models: [model({ id: 4, parentId: 3 }), model({ id: 3 }), model({ id: 1 })], active: 4 });
+  it('compares the newest fine-tune with its parent (still the active one) and shows a regression in red, AUC uncoloured', async () => {
+    const pool = { baseVideoId: 2, baseSource: 'parent-training-video' as const, baseFrames: 540, excludedFrames: 0, excludedEventFrames: 12, reservedHeldOutFrames: 60, labelledFrames: 20, labelledNormal: 0, labelledNuisance: 20, labelledVideos: 1, labelledRepeats: 9 };
+    const client = setup({ models: [model({ id: 4, parentId: 3, pool }), model({ id: 3 }), model({ id: 1 })], active: 3 });
     client.compareModels.mockResolvedValue({
-      videoId: 1, normalFrames: 400, incidentFrames: 50,
-      rows: [scored(3), scored(4, { auc: 0.9, falseAlarmFrames: 4, falseAlarmEvents: 1, detectedFrames: 28 })],
+      videoId: 1, normalFrames: 400, incidentFrames: 35, ...base,
+      rows: [scored(3), scored(4, { auc: 0.97, classes: cls(1, 0), heldOutFpr: { flagged: 2, frames: 100 } })],
+      verdicts: [{
+        beforeId: 3, afterId: 4, verdict: 'regression',
+        changes: [
+          { metric: 'incident', before: { flagged: 35, frames: 35 }, after: { flagged: 1, frames: 35 }, tone: 'worse' },
+          { metric: 'nuisance', before: { flagged: 20, frames: 20 }, after: { flagged: 0, frames: 20 }, tone: 'better' },
+          { metric: 'normal', before: { flagged: 0, frames: 380 }, after: { flagged: 0, frames: 380 }, tone: 'same' },
+          { metric: 'heldOut', before: { flagged: 1, frames: 100 }, after: { flagged: 2, frames: 100 }, tone: 'same' },
+        ],
+      }],
     });
     await waitFor(() => expect((screen.getByTestId('compare-pick-4') as HTMLInputElement).checked).toBe(true));
     expect((screen.getByTestId('compare-pick-3') as HTMLInputElement).checked).toBe(true);
@@ -269,22 +282,31 @@ describe('TrainingPanel: comparing versions', () => {
     expect(client.compareModels).toHaveBeenCalledWith(1, [3, 4]);
     const rows = await screen.findAllByTestId('compare-row');
     expect(rows.map((r) => r.dataset.modelId)).toEqual(['3', '4']);
-    expect(rows[1]!.querySelector('[data-metric="auc"]')!.textContent).toBe('0.900');
+    expect(rows[1]!.querySelector('[data-metric="incident"]')!.textContent).toBe('1 / 35 (2.9%)');
+    expect(rows[1]!.querySelector('[data-metric="auc"]')!.textContent).toBe('0.970');
+    const verdict = screen.getByTestId('compare-verdict');
+    expect(verdict.dataset.verdict).toBe('regression');
+    expect(verdict.className).toContain('verdict-regression');
+    expect(verdict.textContent).toContain('incident frames detected 35 → 1');
     const delta = screen.getByTestId('compare-delta');
-    expect(delta.textContent).toContain('change vs #3');
+    expect(delta.textContent).toContain('vs #3');
     const cell = (k: string) => delta.querySelector(`[data-metric="${k}"]`)!;
-    expect(cell('auc').textContent).toBe('+0.100');
-    expect(cell('auc').className).toContain('tone-better');
-    expect(cell('falseAlarmFrames').textContent).toBe('−6');
-    expect(cell('detectedFrames').className).toContain('tone-worse');
-    expect(screen.getByTestId('compare-summary').textContent).toContain('400 frames labelled normal/nuisance, 50 incident/tamper');
+    expect(cell('incident').textContent).toBe('35 → 1');
+    expect(cell('incident').className).toContain('tone-worse');
+    expect(cell('nuisance').className).toContain('tone-better');
+    expect(cell('auc').textContent).toBe('+0.170');
+    expect(cell('auc').className).not.toMatch(/tone-/);
+    expect(screen.getByTestId('compare-pool').textContent).toContain("#4 learned from 540 frames of yard.mp4 (model #3's training footage)");
+    expect(screen.getByTestId('compare-heldout').textContent).toContain('100 frames of yard.mp4 that model #3 held out');
+    expect(screen.getByTestId('compare-summary').textContent).toContain('400 frames labelled normal/nuisance, 35 incident/tamper');
     expect(screen.queryByTestId('compare-hint')).toBeNull();
   });
 
   it('explains that labels are needed, says which versions have not scored the video, and follows new labels', async () => {
     const client = setup({ models: [model({ id: 3 })], active: 3 });
-    const none = { modelId: 3, name: 'v3', scored: false, auc: null, falseAlarmFrames: null, falseAlarmEvents: null, detectedFrames: null, meanNormalScore: null, threshold: null };
-    client.compareModels.mockResolvedValue({ videoId: 2, normalFrames: 0, incidentFrames: 0, rows: [none] });
+    const none = { modelId: 3, name: 'v3', scored: false, auc: null, falseAlarmFrames: null, falseAlarmEvents: null, detectedFrames: null, meanNormalScore: null, threshold: null, classes: null, heldOutFpr: null };
+    const empty = { classFrames: { incident: 0, tamper: 0, nuisance: 0, normal: 0 }, heldOut: null, verdicts: [] };
+    client.compareModels.mockResolvedValue({ videoId: 2, normalFrames: 0, incidentFrames: 0, ...empty, rows: [none] });
     await waitFor(() => expect((screen.getByTestId('compare-pick-3') as HTMLInputElement).checked).toBe(true));
     expect(screen.getByTestId('compare-idle').textContent).toContain('pick a video you labelled');
     await fireEvent.change(screen.getByTestId('compare-video'), { target: { value: '2' } });
@@ -293,7 +315,7 @@ describe('TrainingPanel: comparing versions', () => {
     expect((await screen.findByTestId('compare-hint')).textContent).toContain('no usable labels yet');
     expect(screen.getByTestId('compare-unscored').textContent).toContain('score it with model 3 in Review');
 
-    client.compareModels.mockResolvedValue({ videoId: 2, normalFrames: 20, incidentFrames: 5, rows: [{ ...none, scored: true, auc: 0.75 }] });
+    client.compareModels.mockResolvedValue({ videoId: 2, normalFrames: 20, incidentFrames: 5, ...empty, rows: [{ ...none, scored: true, auc: 0.75 }] });
     client.emit('labels:changed', { videoId: 1 });
     await flush();
     expect(client.compareModels).toHaveBeenCalledTimes(1);

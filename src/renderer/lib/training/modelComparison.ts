@@ -1,93 +1,123 @@
-/** The comparison table's figures: which way is better for each, and before/after deltas of fine-tunes. */
-import type { ModelComparison, ModelComparisonRow, ModelSummary } from '../../../shared/domain.js';
+/**
+ * The comparison table's figures. Every version is judged at its own threshold, per label class
+ * (incident/tamper still detected, nuisance/normal flagged) and on held-out normal footage; the
+ * verdict of a fine-tune against its parent comes from the app (compare.ts) and only it is coloured.
+ * AUC is shown as a secondary figure, never as the verdict.
+ */
+import { COMPARED_CLASSES, type ComparisonVerdict, type FlaggedCount, type ModelComparison, type ModelComparisonRow, type ModelSummary, type VerdictChange } from '../../../shared/domain.js';
 
-export type ComparedMetric = 'auc' | 'falseAlarmFrames' | 'falseAlarmEvents' | 'detectedFrames' | 'meanNormalScore';
+export type ColumnKey = VerdictChange['metric'];
 
-export interface MetricSpec {
-  key: ComparedMetric;
+export interface ColumnSpec {
+  key: ColumnKey;
   label: string;
   title: string;
-  /** Which way is an improvement; null where the scale differs between versions (no verdict). */
-  better: 'up' | 'down' | null;
 }
 
-export const COMPARED_METRICS: readonly MetricSpec[] = [
-  { key: 'auc', label: 'AUC', title: 'How well the combined score ranks incident/tamper frames above normal/nuisance ones (1 is perfect, 0.5 is chance).', better: 'up' },
-  { key: 'falseAlarmFrames', label: 'False-alarm frames', title: 'Frames labelled normal or nuisance at or over the version’s own threshold.', better: 'down' },
-  { key: 'falseAlarmEvents', label: 'False-alarm events', title: 'Detected events that overlap a normal/nuisance label and no incident/tamper one.', better: 'down' },
-  { key: 'detectedFrames', label: 'Detected frames', title: 'Frames labelled incident or tamper at or over the threshold.', better: 'up' },
-  {
-    key: 'meanNormalScore',
-    label: 'Mean normal score',
-    title: 'Mean combined score over normal/nuisance frames. Each version is calibrated on its own, so compare it with its threshold.',
-    better: null,
+const COLUMN_SPECS: Record<ColumnKey, ColumnSpec> = {
+  incident: { key: 'incident', label: 'Incident detected', title: 'Frames labelled incident at or over the version’s own threshold, of those labelled incident. More is better.' },
+  tamper: { key: 'tamper', label: 'Tamper detected', title: 'Frames labelled tamper at or over the version’s own threshold, of those labelled tamper. More is better.' },
+  nuisance: { key: 'nuisance', label: 'Nuisance flagged', title: 'Frames labelled nuisance (false alarms) still at or over the version’s own threshold. Fewer is better.' },
+  normal: { key: 'normal', label: 'Normal flagged', title: 'Frames labelled normal at or over the version’s own threshold. Fewer is better.' },
+  heldOut: {
+    key: 'heldOut',
+    label: 'Held-out false alarms',
+    title: 'Share of the reference version’s held-out normal training frames (never trained on) at or over each version’s own threshold. Fewer is better; the reference’s own figure is its calibration target.',
   },
-];
+};
 
-export type Tone = 'better' | 'worse' | 'same' | 'neutral';
-
-export interface MetricDelta {
-  key: ComparedMetric;
-  /** child − parent; null where either figure is missing. */
-  delta: number | null;
-  tone: Tone;
+/** The columns worth showing: classes with labelled frames on the video, and held-out footage where recorded. */
+export function comparisonColumns(c: ModelComparison): ColumnSpec[] {
+  const cols = COMPARED_CLASSES.filter((k) => c.classFrames[k] > 0).map((k) => COLUMN_SPECS[k]);
+  if (c.heldOut) cols.push(COLUMN_SPECS.heldOut);
+  return cols;
 }
 
-/** A fine-tuned version compared with its parent, both in the table and both scored on the video. */
-export interface ParentDelta {
-  childId: number;
-  parentId: number;
-  deltas: MetricDelta[];
+export function rowFigure(row: ModelComparisonRow, key: ColumnKey): FlaggedCount | null {
+  if (key === 'heldOut') return row.heldOutFpr;
+  return row.classes?.[key] ?? null;
 }
 
-export function deltaTone(spec: MetricSpec, delta: number | null): Tone {
-  if (delta === null || spec.better === null) return 'neutral';
-  if (Math.abs(delta) < 1e-12) return 'same';
-  return (delta > 0) === (spec.better === 'up') ? 'better' : 'worse';
+const pct = (c: FlaggedCount) => (c.frames ? (100 * c.flagged) / c.frames : 0);
+const pctText = (p: number) => (p === 0 || p === 100 || p >= 10 ? p.toFixed(0) : p.toFixed(1));
+
+/** "34 / 35 (97%)"; "–" when missing. */
+export function formatCount(c: FlaggedCount | null): string {
+  if (!c) return '–';
+  return `${c.flagged.toLocaleString('en-US')} / ${c.frames.toLocaleString('en-US')} (${pctText(pct(c))}%)`;
 }
 
-/** One entry per compared child whose parent is compared too (scored or not: missing figures give null deltas). */
-export function parentDeltas(rows: readonly ModelComparisonRow[], models: readonly ModelSummary[]): ParentDelta[] {
-  const byId = new Map(rows.map((r) => [r.modelId, r]));
-  const parentOf = new Map(models.map((m) => [m.id, m.parentId]));
-  const out: ParentDelta[] = [];
-  for (const child of rows) {
-    const parentId = parentOf.get(child.modelId) ?? null;
-    const parent = parentId === null ? undefined : byId.get(parentId);
-    if (!parent || parentId === null) continue;
-    const deltas = COMPARED_METRICS.map((spec) => {
-      const a = parent[spec.key];
-      const b = child[spec.key];
-      const delta = a === null || b === null ? null : b - a;
-      return { key: spec.key, delta, tone: deltaTone(spec, delta) };
-    });
-    out.push({ childId: child.modelId, parentId, deltas });
-  }
-  return out;
+/** "35 → 1"; held-out false alarms as rates ("1.0% → 2.5%"). */
+export function formatChange(ch: VerdictChange): string {
+  if (ch.metric === 'heldOut') return `${pctText(pct(ch.before))}% → ${pctText(pct(ch.after))}%`;
+  return `${ch.before.flagged.toLocaleString('en-US')} → ${ch.after.flagged.toLocaleString('en-US')}`;
 }
 
-/** A figure for a table cell: AUC with three decimals, counts as integers, scores with two decimals. */
-export function formatMetric(key: ComparedMetric, v: number | null): string {
-  if (v === null || !Number.isFinite(v)) return '–';
-  if (key === 'auc') return v.toFixed(3);
-  if (key === 'meanNormalScore') return v.toFixed(2);
-  return Math.round(v).toLocaleString('en-US');
+export function formatAuc(v: number | null): string {
+  return v === null || !Number.isFinite(v) ? '–' : v.toFixed(3);
 }
 
-/** A delta with its sign: "+0.041", "−12", "±0". */
-export function formatDelta(key: ComparedMetric, d: number | null): string {
-  if (d === null || !Number.isFinite(d)) return '–';
-  const text = formatMetric(key, Math.abs(d));
-  if (Number(text.replace(/,/g, '')) === 0) return `±${text}`;
-  return `${d > 0 ? '+' : '−'}${text}`;
+/** The AUC change, signed, as plain text (never a verdict). */
+export function formatAucDelta(before: number | null, after: number | null): string {
+  if (before === null || after === null) return '–';
+  const d = after - before;
+  const t = Math.abs(d).toFixed(3);
+  return Number(t) === 0 ? `±${t}` : `${d > 0 ? '+' : '−'}${t}`;
 }
 
-/** Why a comparison cannot judge much yet, or null when its labels hold both classes. */
+const WHAT: Record<ColumnKey, string> = {
+  incident: 'incident frames detected',
+  tamper: 'tamper frames detected',
+  nuisance: 'nuisance frames flagged',
+  normal: 'normal frames flagged',
+  heldOut: 'held-out false alarms',
+};
+
+/** One sentence: the verdict and the figures that decided it (the worse ones for a regression). */
+export function verdictSentence(v: ComparisonVerdict): string {
+  const tone = v.verdict === 'regression' ? 'worse' : 'better';
+  const decisive = v.changes.filter((c) => c.tone === tone);
+  const figures = decisive.map((c) => `${WHAT[c.metric]} ${formatChange(c)}`).join(', ');
+  if (v.verdict === 'regression') return `Regression: #${v.afterId} vs #${v.beforeId}: ${figures}.`;
+  if (v.verdict === 'improvement') return `Improvement: #${v.afterId} vs #${v.beforeId}: ${figures}, nothing worse.`;
+  return `No change at the thresholds: #${v.afterId} vs #${v.beforeId} flags the same share of every labelled class.`;
+}
+
+/** What a version learned from (its recorded pool), in one sentence; null for versions trained before it was recorded. */
+export function poolSentence(m: ModelSummary, videoName: (id: number) => string): string | null {
+  const p = m.pool;
+  if (!p) return null;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const from =
+    p.baseSource === 'parent-training-video'
+      ? `${n(p.baseFrames)} frames of ${videoName(p.baseVideoId)} (model #${m.parentId ?? '?'}'s training footage)`
+      : `${n(p.baseFrames)} frames of ${videoName(p.baseVideoId)}`;
+  const parts = [`#${m.id} learned from ${from}`];
+  if (p.labelledFrames > 0)
+    parts.push(`${n(p.labelledFrames)} labelled frames (${n(p.labelledNuisance)} nuisance, ${n(p.labelledNormal)} normal, on ${n(p.labelledVideos)} video${p.labelledVideos === 1 ? '' : 's'}) ×${p.labelledRepeats}`);
+  const left: string[] = [];
+  if (p.excludedEventFrames > 0) left.push(`${n(p.excludedEventFrames)} unreviewed frames in #${m.parentId ?? '?'}'s events or over its threshold`);
+  if (p.reservedHeldOutFrames > 0) left.push(`${n(p.reservedHeldOutFrames)} held out by #${m.parentId ?? '?'}`);
+  if (p.excludedFrames > 0) left.push(`${n(p.excludedFrames)} labelled incident, tamper or another class`);
+  return `${parts.join(' + ')}${left.length ? `; left out: ${left.join(', ')}` : ''}.`;
+}
+
+/** Why a comparison cannot judge much yet, or null when its labels hold both kinds. */
 export function labelsHint(c: ModelComparison): string | null {
   if (c.normalFrames === 0 && c.incidentFrames === 0) {
     return 'This video has no usable labels yet. In Review, label spans as normal or nuisance (quiet footage, harmless motion) and as incident or tamper (real change), then compare again.';
   }
-  if (c.incidentFrames === 0) return 'Only normal/nuisance labels here: false alarms are counted, but AUC and detections need a span labelled incident or tamper.';
-  if (c.normalFrames === 0) return 'Only incident/tamper labels here: detections are counted, but AUC and false alarms need a span labelled normal or nuisance.';
+  if (c.incidentFrames === 0) return 'Only normal/nuisance labels here: false alarms are counted, but detections need a span labelled incident or tamper.';
+  if (c.normalFrames === 0) return 'Only incident/tamper labels here: detections are counted, but false alarms need a span labelled normal or nuisance.';
   return null;
+}
+
+/**
+ * The versions compared until the analyst picks: the newest ready version, the one it was fine-tuned
+ * from, and the active one (a fine-tune does not become active by itself, so it is not the active one).
+ */
+export function defaultComparePicks(ready: readonly ModelSummary[], activeId: number | null): number[] {
+  const newest = ready[0];
+  const ids = [newest?.parentId ?? null, newest?.id ?? null, activeId].filter((id): id is number => id !== null && ready.some((m) => m.id === id));
+  return [...new Set(ids)];
 }

@@ -1,4 +1,5 @@
 import type {
+  AdaptiveBaselineSetting,
   AppInfo,
   ChangeEvent,
   ExportedClip,
@@ -142,6 +143,12 @@ export interface AppApi {
    * to PNG data URLs. Other kinds fail with UnsupportedModelKindError.
    */
   latentTraversal(modelId: number, request: TraversalRequest): Promise<LatentTraversalGrid>;
+
+  /** A video's adaptive per-video baseline (off unless switched on). */
+  getAdaptiveBaseline(videoId: number): Promise<AdaptiveBaselineSetting>;
+
+  /** Switch a video's adaptive baseline on or off (and its window); it applies to the video's next scoring. */
+  setAdaptiveBaseline(videoId: number, setting: AdaptiveBaselineSetting): Promise<AdaptiveBaselineSetting>;
 }
 
 export type AppApiMethod = keyof AppApi;
@@ -178,6 +185,8 @@ export const APP_API_METHODS = [
   'exportClip',
   'generateSamples',
   'latentTraversal',
+  'getAdaptiveBaseline',
+  'setAdaptiveBaseline',
 ] as const satisfies readonly AppApiMethod[];
 
 // The compiler checks that the list above names every method exactly once.

@@ -221,6 +221,16 @@ export interface TrainingPoolRecord {
   labelledRepeats: number;
 }
 
+/**
+ * The adaptive per-video baseline (core/scoring/adaptive.ts): when on, each score component is taken
+ * relative to its own median over the past `windowSec` seconds of the video, so slow drift (light,
+ * crowd over a day) does not creep the scores. Applies to the next scoring of the video.
+ */
+export interface AdaptiveBaselineSetting {
+  on: boolean;
+  windowSec: number;
+}
+
 /** Per-frame scores of a video under a model, as columns in frame order. */
 export interface ScoreSeries {
   modelId: number;

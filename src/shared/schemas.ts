@@ -127,4 +127,6 @@ export const apiSchemas: { [K in AppApiMethod]: z.ZodType<Args<K>> } = {
   exportClip: z.tuple([id, seconds, seconds]).refine(([, a, b]) => b > a, 'a clip ends after it starts'),
   generateSamples: z.union([z.tuple([id]), z.tuple([id, sampleRequest])]),
   latentTraversal: z.tuple([id, traversalRequest]),
+  getAdaptiveBaseline: z.tuple([id]),
+  setAdaptiveBaseline: z.tuple([id, z.strictObject({ on: z.boolean(), windowSec: z.number().finite().min(10).max(86_400) })]),
 };

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { AppApi } from '../../shared/api.js';
 import type {
+  AdaptiveBaselineSetting,
   AppInfo,
   ChangeEvent,
   ExportedClip,
@@ -32,6 +33,7 @@ import type { AppEventName, AppEvents } from '../../shared/events.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { mediaTools } from '../media/ffmpeg-locate.js';
 import * as masks from '../store/ignore-masks.js';
+import * as adaptive from '../scoring/adaptive.js';
 import * as labels from '../store/labels.js';
 import * as exports from './exports.js';
 import { getModel, listModels } from '../store/models.js';
@@ -244,6 +246,15 @@ export class AppApiImpl implements AppApi {
   async latentTraversal(modelId: number, request: TraversalRequest): Promise<LatentTraversalGrid> {
     this.generator ??= new ModelGenerator(this.ctx.store);
     return this.generator.traversal(modelId, request);
+  }
+
+  async getAdaptiveBaseline(videoId: number): Promise<AdaptiveBaselineSetting> {
+    this.ctx.store.getVideo(videoId);
+    return adaptive.getAdaptiveBaseline(this.ctx.store, videoId);
+  }
+
+  async setAdaptiveBaseline(videoId: number, setting: AdaptiveBaselineSetting): Promise<AdaptiveBaselineSetting> {
+    return adaptive.setAdaptiveBaseline(this.ctx.store, videoId, setting);
   }
 }
 

@@ -100,11 +100,12 @@ export function batchComponents(
 const ones = new Map<number, Float32Array>();
 const ONES = (n: number): Float32Array => ones.get(n) ?? (ones.set(n, new Float32Array(n).fill(1)), ones.get(n)!);
 
-export function toScoreRows(first: number, raw: RawComponents[], s: VaeScores, latentDim: number, calib: Calibration): ScoreRow[] {
+/** Score rows of a batch: the components as measured; the combined score from `combineFrom` where given (the adaptive baseline's shifted components), else from them. */
+export function toScoreRows(first: number, raw: RawComponents[], s: VaeScores, latentDim: number, calib: Calibration, combineFrom?: RawComponents[]): ScoreRow[] {
   return raw.map((r, i) => ({
     idx: first + i,
     ...r,
-    combined: combine(r, calib),
+    combined: combine(combineFrom?.[i] ?? r, calib),
     mu: s.mu.slice(i * latentDim, (i + 1) * latentDim),
     logvar: s.logvar.slice(i * latentDim, (i + 1) * latentDim),
   }));

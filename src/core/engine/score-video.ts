@@ -14,6 +14,7 @@ import type { VaeConfig } from '../ml/vae/spec.js';
 import { type VqConfig, vqGrid } from '../ml/vq/vq-vae.js';
 import { type Calibration, combine } from '../scoring/calibrate.js';
 import { MotionStream, settleMotion } from '../scoring/motion.js';
+import { AdaptiveBaseline, adaptiveReference, type AdaptiveSetting, getAdaptiveBaseline } from '../scoring/adaptive.js';
 import { rasterizeIgnoreMask } from '../../shared/ignore-mask.js';
 import type { IgnoreMask } from '../../shared/domain.js';
 import { scoreGpTrajectory } from '../scoring/gp-trajectory.js';
@@ -38,7 +39,14 @@ export async function scoreVideo(
   store: Store,
   modelId: number,
   videoId: number,
-  hooks: { onProgress?: (p: JobProgress) => void; signal?: AbortSignal; batch?: number; threads?: number } = {},
+  hooks: {
+    onProgress?: (p: JobProgress) => void;
+    signal?: AbortSignal;
+    batch?: number;
+    threads?: number;
+    /** The adaptive per-video baseline (scoring/adaptive.ts): default, the video's setting (getAdaptiveBaseline). */
+    adaptive?: AdaptiveSetting;
+  } = {},
 ): Promise<ScoreVideoResult> {
   const model = getModel(store, modelId);
   const video = store.getVideo(videoId);
@@ -71,11 +79,15 @@ export async function scoreVideo(
     // Motion only for calibrations that know it (version 2); the model's ignore mask is left out of it too.
     const mask = (model.config as { ignoreMask?: IgnoreMask | null }).ignoreMask;
     const motion = calib.motionScale ? new MotionStream(video.frameSize, config.conditionFrames ?? 0, mask?.rects.length ? rasterizeIgnoreMask(mask, video.frameSize) : null) : null;
+    // The adaptive baseline follows slow drift of each rule component on this video (version-2 calibrations only).
+    const adaptive = hooks.adaptive ?? getAdaptiveBaseline(store, videoId);
+    const baseline = adaptive.on && calib.tails ? new AdaptiveBaseline(adaptiveReference(calib), video.sampledFps, { windowSec: adaptive.windowSec }) : null;
     // One batch of look-ahead: three-frame motion needs the next frame's difference (scoring/motion.ts).
     let held: { first: number; count: number; s: VaeScores; d: Float32Array | null } | null = null;
     const finish = (h: NonNullable<typeof held>, next: Float32Array | null) => {
       const m = h.d ? settleMotion(h.d, h.count, next) : null;
-      const rows = toScoreRows(h.first, batchComponents(h.s, h.count, L, calib, prevMu, gmm, m), h.s, L, calib);
+      const raw = batchComponents(h.s, h.count, L, calib, prevMu, gmm, m);
+      const rows = toScoreRows(h.first, raw, h.s, L, calib, baseline ? raw.map((r) => baseline.next(r)) : undefined);
       prevMu = h.s.mu.slice((h.count - 1) * L, h.count * L);
       writeScores(store, modelId, videoId, rows);
       if (useGp) {

@@ -91,6 +91,9 @@ while [ -h "$self" ]; do
 done
 case $self in */*) here=\${self%/*} ;; *) here=. ;; esac
 root=$(cd "$here/.." && pwd -P) || exit 1
+# ONNX Runtime's telemetry (device id file, uploads) stays off unless asked for; the app sets it too.
+ORT_DISABLE_TELEMETRY=\${ORT_DISABLE_TELEMETRY:-1}
+export ORT_DISABLE_TELEMETRY
 exec "$root/runtime/node" "$root/bin/latentwatch.mjs" "$@"
 `,
 );

@@ -7,9 +7,10 @@
 //   tar -xzf latentwatch-<v>-npm-cache.tar.gz -C /tmp
 //   npm ci --offline --cache /tmp/latentwatch-<v>-npm-cache/npm-cache --nodedir=/tmp/latentwatch-<v>-npm-cache/node-headers
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { duBytes } from './lib/prod-modules.mjs';
 
@@ -70,8 +71,10 @@ allowScripts in package.json); the app uses ffmpeg from @ffmpeg-installer and br
 
 mkdirSync(distDir, { recursive: true });
 rmSync(tarball, { force: true });
+rmSync(`${tarball}.sha256`, { force: true });
 const unpacked = duBytes(stage);
 const tar = spawnSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '-czf', tarball, '-C', dirname(stage), name], { stdio: 'inherit' });
 if (tar.status !== 0) fail(`tar failed (exit ${tar.status ?? tar.error?.message}).`);
+writeFileSync(`${tarball}.sha256`, `${createHash('sha256').update(readFileSync(tarball)).digest('hex')}  ${basename(tarball)}\n`);
 rmSync(join(distDir, '.cache-stage'), { recursive: true, force: true });
 console.log(`bundle:cache: ${tarball}\n  ${mib(statSync(tarball).size)} packed, ${mib(unpacked)} unpacked (npm cache + Node ${process.version} headers)`);

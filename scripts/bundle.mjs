@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyPackages, duBytes, listFiles, productionPackages, prune } from './lib/prod-modules.mjs';
 
@@ -145,8 +145,10 @@ writeFileSync(join(stage, 'SHA256SUMS'), sums);
 // 3. Pack (GNU tar, owner-neutral, sorted names so that the same input gives the same archive layout).
 mkdirSync(distDir, { recursive: true });
 rmSync(tarball, { force: true });
+rmSync(`${tarball}.sha256`, { force: true });
 const tar = spawnSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '-czf', tarball, '-C', dirname(stage), name], { stdio: 'inherit' });
 if (tar.status !== 0) fail(`tar failed (exit ${tar.status ?? tar.error?.message}).`);
+writeFileSync(`${tarball}.sha256`, `${createHash('sha256').update(readFileSync(tarball)).digest('hex')}  ${basename(tarball)}\n`);
 rmSync(join(distDir, '.stage'), { recursive: true, force: true });
 
 console.log(

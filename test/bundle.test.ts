@@ -5,7 +5,7 @@
  * (it is then built first); `npm run test:bundle` is the full check, the npm cache pack included.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -13,6 +13,9 @@ const root = join(import.meta.dirname, '..');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 const tarball = join(root, 'dist', `latentwatch-${version}-${process.platform}-${process.arch}.tar.gz`);
 const asked = process.env.LW_TEST_BUNDLE === '1';
+const built = join(root, 'out', 'main', 'cli.js');
+// A bundle older than the built app is made again rather than tested stale.
+const stale = existsSync(tarball) && existsSync(built) && statSync(tarball).mtimeMs < statSync(built).mtimeMs;
 const run = asked || existsSync(tarball);
 const title = run
   ? 'the bundle installs by unpacking and runs every command with no network'
@@ -20,7 +23,7 @@ const title = run
 
 describe('offline bundle', () => {
   it.skipIf(!run)(title, () => {
-    const r = spawnSync(process.execPath, [join(root, 'scripts', 'test-bundle.mjs'), ...(asked && !existsSync(tarball) ? ['--build'] : [])], { cwd: root, encoding: 'utf8', timeout: 600_000 });
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'test-bundle.mjs'), ...((asked && !existsSync(tarball)) || stale ? ['--build'] : [])], { cwd: root, encoding: 'utf8', timeout: 600_000 });
     const out = `${r.stdout}\n${r.stderr}`;
     if (/^skip:/m.test(r.stdout)) {
       console.log(r.stdout.trim());

@@ -17,7 +17,7 @@ import { writeDemoClip } from '../core/demo/demo-scene.js';
 import { workerEntryBeside } from '../core/jobs/worker-host.js';
 import { mediaTools } from '../core/media/ffmpeg-locate.js';
 import { ingestVideo } from '../core/media/ingest.js';
-import { defaultDbPath, packageRoot } from '../core/paths.js';
+import { defaultDbPath, defaultDemoPath, packageRoot } from '../core/paths.js';
 import { Store } from '../core/store/store.js';
 import { APP_VERSION } from '../core/version.js';
 import { type CropRect, type JobProgress, MODEL_KINDS, type ModelKind, type ScoreSeries, type TrainingBackend } from '../shared/domain.js';
@@ -31,7 +31,7 @@ Usage:
   latentwatch serve [--db PATH] [--port N] [--import FILE]
       Start browser mode on 127.0.0.1 and print the URL (with its token) to open.
   latentwatch demo [--out FILE] [--seconds N]
-      Write the built-in demo footage (default resources/demo/demo.mp4).
+      Write the built-in demo footage (default resources/demo/demo.mp4; from a bundle, demo/demo.mp4 in the data folder).
   latentwatch info [--json]
       Show the version, the ffmpeg in use and where the library is.
   latentwatch train --video ID|FILE [--kind K] [--epochs N] [--backend B] [--latent N] [--likelihood L] [--max-frames N] [--target-fpr F] [--components K] [--condition-frames K] [--no-mask] [--json]
@@ -164,7 +164,7 @@ async function cmdServe(argv: string[]): Promise<number> {
 async function cmdDemo(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { out: { type: 'string' }, seconds: { type: 'string' } } });
   const seconds = num('seconds', values.seconds, z.number().positive().max(3600)) ?? 60;
-  const out = resolve(values.out ?? join(packageRoot(import.meta.url), 'resources', 'demo', 'demo.mp4'));
+  const out = resolve(values.out ?? defaultDemoPath(packageRoot(import.meta.url)));
   const r = await writeDemoClip(out, { seconds });
   console.log(`Wrote ${out} (${r.frames} frames)`);
   return 0;

@@ -1,5 +1,5 @@
 /** Where things live on disk: the default database, and the package's own folders. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,4 +23,22 @@ export function packageRoot(importMetaUrl: string): string {
   let dir = dirname(fileURLToPath(importMetaUrl));
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;
+}
+
+/** True when the package at `root` is an unpacked bundle (`npm run bundle` marks its package.json). */
+export function isBundle(root: string): boolean {
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { latentwatch?: { bundle?: unknown } };
+    return typeof pkg.latentwatch?.bundle === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where `latentwatch demo` writes by default: resources/demo/ of a source checkout; in a bundle the data
+ * folder (beside the library), since a bundle's install folder is only read.
+ */
+export function defaultDemoPath(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  return isBundle(root) ? join(dirname(defaultDbPath(env)), 'demo', 'demo.mp4') : join(root, 'resources', 'demo', 'demo.mp4');
 }

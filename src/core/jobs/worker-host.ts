@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+// Set ONNX Runtime's telemetry switch in the real environment before any worker can load the library.
+import '../ml/onnx/no-telemetry.js';
 import type { JobSpec, MainToWorker, WorkerToMain } from '../../shared/worker-protocol.js';
 import type { JobRunner, RunHandlers } from './registry.js';
 

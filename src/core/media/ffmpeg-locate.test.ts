@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type LocateEnv, locateFfmpeg, locateFfprobe } from './ffmpeg-locate.js';
+import { type LocateEnv, locateFfmpeg, locateFfprobe, unpackedPath } from './ffmpeg-locate.js';
 
 const fakeEnv = (o: { env?: NodeJS.ProcessEnv; packages?: Record<string, unknown>; executables?: string[] }): LocateEnv => ({
   env: { PATH: '/usr/local/bin:/usr/bin', ...o.env },
@@ -50,5 +50,16 @@ describe('locateFfmpeg', () => {
     expect(locateFfprobe(ff, fakeEnv({ packages: { '@ffprobe-installer/ffprobe': { path: '/nm/p/ffprobe' } }, executables: ['/nm/p/ffprobe', '/opt/ff/ffprobe'] })).path).toBe('/nm/p/ffprobe');
     expect(locateFfprobe(ff, fakeEnv({ executables: ['/opt/ff/ffprobe', '/usr/bin/ffprobe'] })).path).toBe('/opt/ff/ffprobe');
     expect(locateFfprobe(ff, fakeEnv({ executables: ['/usr/bin/ffprobe'] })).path).toBe('/usr/bin/ffprobe');
+  });
+});
+
+describe('unpackedPath', () => {
+  it('points a binary inside app.asar at its unpacked copy, and leaves other paths alone', () => {
+    expect(unpackedPath('/opt/LatentWatch/resources/app.asar/node_modules/@ffmpeg-installer/linux-x64/ffmpeg')).toBe(
+      '/opt/LatentWatch/resources/app.asar.unpacked/node_modules/@ffmpeg-installer/linux-x64/ffmpeg',
+    );
+    expect(unpackedPath('C:\\LW\\resources\\app.asar\\node_modules\\x\\ffmpeg.exe')).toBe('C:\\LW\\resources\\app.asar.unpacked\\node_modules\\x\\ffmpeg.exe');
+    expect(unpackedPath('/home/a/app.asar.unpacked/ffmpeg')).toBe('/home/a/app.asar.unpacked/ffmpeg');
+    expect(unpackedPath('/usr/bin/ffmpeg')).toBe('/usr/bin/ffmpeg');
   });
 });

@@ -68,10 +68,18 @@ function onPath(name: string, env: NodeJS.ProcessEnv, isExec: (p: string) => boo
 }
 
 const pathOf = (mod: unknown): string | null => {
-  if (typeof mod === 'string') return mod;
-  if (mod && typeof mod === 'object' && 'path' in mod && typeof (mod as { path: unknown }).path === 'string') return (mod as { path: string }).path;
+  if (typeof mod === 'string') return unpackedPath(mod);
+  if (mod && typeof mod === 'object' && 'path' in mod && typeof (mod as { path: unknown }).path === 'string') return unpackedPath((mod as { path: string }).path);
   return null;
 };
+
+/**
+ * In a packaged desktop app the installer packages resolve inside app.asar, which cannot be executed;
+ * electron-builder's asarUnpack puts the real binaries under app.asar.unpacked.
+ */
+export function unpackedPath(p: string): string {
+  return p.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+}
 
 export function ffmpegCandidates(le: LocateEnv): Candidate[] {
   const fromEnv = le.env.FFMPEG_PATH?.trim();

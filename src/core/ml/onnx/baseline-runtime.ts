@@ -1,4 +1,5 @@
 /** Runs a baseline scorer of export-baseline.ts in onnxruntime-node: uint8 NHWC frames -> one score a frame. */
+import './no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import { BASELINE_OUTPUT } from './export-baseline.js';
 import { ONNX_INPUT } from './export-vae.js';

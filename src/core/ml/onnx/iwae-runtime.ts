@@ -4,6 +4,7 @@
  * The noise is given by the caller or drawn from a seed for the whole batch (engine/iw-scores.ts draws
  * it per frame, so batching does not change a frame's estimate).
  */
+import './no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import { iwaeFromLogWeights, logStdNormal } from '../family/iwae.js';
 import { mulberry32, standardNormals } from '../family/numeric.js';

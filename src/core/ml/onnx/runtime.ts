@@ -12,6 +12,7 @@
  * on one JS thread do not run in parallel; use `threads` (ORT's intra-op pool) instead.
  */
 import { readFile } from 'node:fs/promises';
+import './no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import { ONNX_INPUT, ONNX_OUTPUTS, ONNX_SCORE_OUTPUTS, type OnnxOutputName } from './export-vae.js';
 

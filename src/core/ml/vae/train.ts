@@ -29,7 +29,7 @@ import {
   type TrainCheckpoint,
 } from './checkpoint.js';
 import { observedWeights, vaeTerms } from './losses.js';
-import { annealTemperature, gumbelNoise, type TemperatureSchedule } from '../family/gumbel.js';
+import { annealTemperature, type TemperatureSchedule } from '../family/gumbel.js';
 import type { DiagGmm } from '../family/mixture.js';
 import {
   initialMixture,
@@ -40,13 +40,15 @@ import {
   resolveGuard,
   storeMixture,
   updateMixturePrior,
-  usageDeficit,
   type CollapseGuard,
   type PriorTensors,
   type ResolvedGuard,
 } from './mixture-prior.js';
 import { initWeights, inputChannels, validateConfig, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
 import { mulberry32 } from '../prng.js';
+import { fastWasmKernelsEnabled } from '../backend/wasm-kernels/index.js';
+import { ShardPool, shardRows } from './parallel.js';
+import { batchTensor, shardGrads, shardUsage, type ShardContext, type ShardRequest } from './shard-step.js';
 
 export type { EpochRecord } from './checkpoint.js';
 
@@ -141,6 +143,14 @@ export interface TrainOptions {
   ignoreMask?: Uint8Array;
   /** The mixture-prior VAE (mixture-prior.ts): a Gaussian-mixture prior with K components, EM-updated each epoch. */
   mixturePrior?: MixturePriorOptions;
+  /**
+   * Data-parallel threads (parallel.ts): each step's batch is split over this many threads (this one
+   * and workers − 1 helpers, each with its own wasm backend), their gradients are added and one Adam
+   * step is made here. The same seed gives the same model as one thread up to the order of float
+   * additions. Only the wasm backend is split; where helpers cannot start the run uses one thread
+   * (TrainResult.parallel says why). Default 1 here; the app and the CLI default to one per core.
+   */
+  workers?: number;
 }
 
 /** Epochs over which the default Gumbel-softmax temperature falls from 1 to 0.5. */
@@ -189,6 +199,8 @@ export interface TrainProgress {
   framesPerSec: number;
   /** Estimated seconds left in this call. */
   etaSec: number;
+  /** Threads the steps are split over (TrainOptions.workers, after any fallback). */
+  workers: number;
 }
 
 export interface TrainHooks {
@@ -215,6 +227,8 @@ export interface TrainResult {
   resumedFromEpoch: number | null;
   /** Mixture-prior VAE: the prior that goes with `weights` (the best epoch's); null otherwise. */
   mixture: DiagGmm | null;
+  /** Threads the steps ran on, and why fewer than asked when that happened. */
+  parallel: { workers: number; requested: number; note: string | null };
 }
 
 // --------------------------------------------------------------------------------- randomness
@@ -300,6 +314,7 @@ interface Resolved {
   /** The ignore mask when it ignores at least one pixel; null otherwise. */
   ignoreMask: Uint8Array | null;
   mixture: ResolvedMixture | null;
+  workers: number;
 }
 
 interface ResolvedMixture {
@@ -410,6 +425,8 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
   if (objective !== 'elbo' && objective !== 'autoencoder') bad(`objective must be 'elbo' or 'autoencoder', got ${String(objective)}`);
   const autoencoder = objective === 'autoencoder';
   const mixture = resolveMixture(frames, opts, bad);
+  const workers = opts.workers ?? 1;
+  if (!isInt(workers) || workers < 1 || workers > 256) bad(`workers must be an integer from 1 to 256, got ${workers}`);
   let ignoreMask: Uint8Array | null = null;
   if (opts.ignoreMask !== undefined) {
     const m = opts.ignoreMask;
@@ -441,6 +458,7 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
     autoencoder,
     mixture,
     ignoreMask,
+    workers,
   };
 }
 
@@ -493,18 +511,6 @@ export function betaAt(beta: number, klWarmupEpochs: number, epoch: number, step
 }
 
 // ----------------------------------------------------------------------------------- training
-
-/** Copies frames `idx` into a [n, S, S, C] float tensor in 0..1. */
-function batchTensor(frames: FrameSet, idx: number[]): tf.Tensor4D {
-  const per = frames.size * frames.size * frames.channels;
-  const buf = new Float32Array(idx.length * per);
-  for (let b = 0; b < idx.length; b++) {
-    const src = idx[b]! * per;
-    const dst = b * per;
-    for (let i = 0; i < per; i++) buf[dst + i] = frames.data[src + i]! / 255;
-  }
-  return tf.tensor4d(buf, [idx.length, frames.size, frames.size, frames.channels]);
-}
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -563,9 +569,14 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
   let gmm: DiagGmm | null = ck?.mixture?.current ? loadMixture(ck.mixture.current) : (mix?.initial ?? null);
   let bestGmm: DiagGmm | null = ck?.mixture?.best ? loadMixture(ck.mixture.best) : null;
   let prior: PriorTensors | null = null;
+  // ---- data-parallel threads (parallel.ts); the shards' shared context follows the prior
+  let pool: ShardPool | null = null;
+  const shardCtx: ShardContext = { config, frames, autoencoder: o.autoencoder, observed, prior: null, k: mix?.k ?? 0, labels: mix?.labels ?? null, entropyWeight: mix?.guard.entropyWeight ?? 0 };
   const setPrior = (g: DiagGmm | null): void => {
     if (prior) tf.dispose([prior.logPi, prior.means, prior.vars]);
     prior = g ? priorTensors(g) : null;
+    shardCtx.prior = prior;
+    pool?.setPrior(g);
   };
   const temperature: TemperatureSchedule | null = mix
     ? (mix.temperature ?? { initial: 1, min: 0.5, rate: Math.log(2) / (DEFAULT_ANNEAL_EPOCHS * stepsPerEpoch) })
@@ -620,10 +631,107 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
     const alreadyStopped = o.patience > 0 && badEpochs >= o.patience;
     let stoppedEarly = alreadyStopped;
     let lastValLoss: number | undefined = history.length ? (history[history.length - 1]!.valLoss ?? undefined) : undefined;
+
+    let parallelNote: string | null = null;
+    if (o.workers > 1 && !alreadyStopped) {
+      if (tf.getBackend() !== 'wasm') parallelNote = `the ${tf.getBackend()} backend is not split across threads`;
+      else {
+        const started = await ShardPool.start(o.workers, {
+          config,
+          frames,
+          ignoreMask: o.ignoreMask,
+          autoencoder: o.autoencoder,
+          k: mix?.k ?? 0,
+          labels: mix?.labels ?? null,
+          entropyWeight: mix?.guard.entropyWeight ?? 0,
+          fastKernels: fastWasmKernelsEnabled(),
+        });
+        if (started.pool) {
+          pool = started.pool;
+          pool.publishWeights(vars);
+        } else parallelNote = `helper threads could not start (${started.reason}); training on one thread`;
+      }
+    }
+    const workers = pool ? pool.workers : 1;
     setPrior(gmm);
 
     const varList = specs.map((s) => vars[s.name]!);
     const weightsView: VaeWeights = vars;
+
+    /**
+     * One step's loss terms and gradients over the whole batch: on this thread alone, or cut into
+     * shards over the pool (shard-step.ts), the helpers' gradients added to this thread's in flat
+     * Float32Arrays. `onZ` gets the batch's sampled codes (mixture prior), in batch order.
+     */
+    const parallelStep = async (
+      idx: number[],
+      s: Pick<ShardRequest, 'beta' | 'epsSeed' | 'gumbel'>,
+      onZ: (z: Float32Array) => void,
+    ): Promise<{ lossV: number; reconV: number; klV: number; grads: tf.NamedTensorMap }> => {
+      const parts = pool ? Math.min(pool.workers, idx.length) : 1;
+      const base = { batchN: idx.length, ...s, qOther: null };
+      if (!pool || parts <= 1) {
+        const r = shardGrads(shardCtx, weightsView, varList, { ...base, idx, rowOffset: 0 });
+        if (r.z) onZ(r.z);
+        return { lossV: r.loss, reconV: r.recon, klV: r.kl, grads: r.grads };
+      }
+      const reqs: ShardRequest[] = shardRows(idx.length, parts).map(({ offset, count }) => ({ ...base, idx: idx.slice(offset, offset + count), rowOffset: offset }));
+      if (prior && shardCtx.entropyWeight > 0) {
+        // The guard needs the whole batch's mean responsibility: a forward pass for every shard's Σ q first.
+        const pendingQ = pool.usage(reqs.slice(1));
+        const qs = [shardUsage(shardCtx, weightsView, reqs[0]!), ...(await pendingQ)];
+        const total = new Float64Array(shardCtx.k);
+        for (const q of qs) for (let j = 0; j < total.length; j++) total[j]! += q[j]!;
+        reqs.forEach((r, i) => (r.qOther = total.map((t, j) => t - qs[i]![j]!)));
+      }
+      const pending = pool.step(reqs.slice(1));
+      let own: ReturnType<typeof shardGrads>;
+      try {
+        own = shardGrads(shardCtx, weightsView, varList, reqs[0]!);
+      } catch (e) {
+        await pending.catch(() => undefined);
+        throw e;
+      }
+      let theirs: Awaited<typeof pending>;
+      try {
+        theirs = await pending;
+      } catch (e) {
+        tf.dispose(Object.values(own.grads));
+        throw e;
+      }
+      const grads: tf.NamedTensorMap = {};
+      for (const sp of specs) {
+        const w = vars[sp.name]!;
+        const { offset, size } = pool.slice(sp.name);
+        const g = own.grads[w.name];
+        const sum = g ? (g.dataSync() as Float32Array).slice() : new Float32Array(size);
+        for (const t of theirs) {
+          const h = t.grads;
+          for (let i = 0; i < size; i++) sum[i]! += h[offset + i]!;
+        }
+        grads[w.name] = tf.tensor(sum, sp.shape, 'float32');
+      }
+      tf.dispose(Object.values(own.grads));
+      let lossV = own.loss;
+      let reconV = own.recon;
+      let klV = own.kl;
+      for (const t of theirs) {
+        lossV += t.loss;
+        reconV += t.recon;
+        klV += t.kl;
+      }
+      if (own.z) {
+        const zs = [own.z, ...theirs.map((t) => t.z ?? new Float32Array(0))];
+        const z = new Float32Array(zs.reduce((a, x) => a + x.length, 0));
+        let off = 0;
+        for (const x of zs) {
+          z.set(x, off);
+          off += x.length;
+        }
+        onZ(z);
+      }
+      return { lossV, reconV, klV, grads };
+    };
 
     // ---- timing and progress
     let trainSeconds = 0;
@@ -711,45 +819,15 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         const idx = order.slice(step * o.batchSize, (step + 1) * o.batchSize);
         beta = betaAt(o.beta, o.klWarmupEpochs, epoch, step, stepsPerEpoch);
         const stepStart = performance.now();
-        const x = batchTensor(frames, idx);
-        const eps0 = o.autoencoder ? tf.zeros([idx.length, config.latentDim]) as tf.Tensor2D : null;
-        const kept: { recon?: tf.Tensor; kl?: tf.Tensor; z?: tf.Tensor } = {};
-        const stepLabels = prior ? labelRows(idx) : null;
-        let noise: tf.Tensor2D | null = null;
-        if (prior && mix && temperature) {
-          tau = annealTemperature(epoch * stepsPerEpoch + step, temperature);
-          const g = gumbelNoise(idx.length * mix.k, mulberry32(hash32(o.seed, SALT_GUMBEL, epoch, step)));
-          noise = tf.tensor2d(Float32Array.from(g), [idx.length, mix.k]);
-        }
-        const { value, grads } = tf.variableGrads(() => {
-          const t = vaeTerms(config, weightsView, x, eps0 ?? hash32(o.seed, epoch, step), observed);
-          const recon = tf.mean(t.recon);
-          if (mix) kept.z = tf.keep(t.z);
-          let kl: tf.Tensor = tf.mean(t.kl);
-          let guardTerm: tf.Tensor | null = null;
-          if (prior) {
-            const mk = mixtureKl(t.mu, t.logvar, prior, { ...(noise ? { gumbel: { noise, tau } } : {}), ...(stepLabels ? { labels: stepLabels } : {}) });
-            kl = tf.mean(mk.kl);
-            if (mix!.guard.entropyWeight > 0) guardTerm = tf.mul(mix!.guard.entropyWeight, usageDeficit(mk.q));
-          }
-          kept.recon = tf.keep(recon);
-          kept.kl = tf.keep(kl);
-          const loss = tf.add(recon, tf.mul(beta, kl)) as tf.Scalar;
-          return guardTerm ? (tf.add(loss, guardTerm) as tf.Scalar) : loss;
-        }, varList);
-        x.dispose();
-        eps0?.dispose();
-        stepLabels?.dispose();
-        noise?.dispose();
-        if (kept.z) {
-          codes.push((kept.z.dataSync() as Float32Array).slice());
+        if (prior && mix && temperature) tau = annealTemperature(epoch * stepsPerEpoch + step, temperature);
+        const { lossV, reconV, klV, grads } = await parallelStep(idx, {
+          beta,
+          epsSeed: hash32(o.seed, epoch, step),
+          gumbel: prior && mix && temperature ? { seed: hash32(o.seed, SALT_GUMBEL, epoch, step), tau } : null,
+        }, (z) => {
+          codes.push(z);
           codeFrames.push(...idx);
-          kept.z.dispose();
-        }
-        const lossV = value.dataSync()[0]!;
-        const reconV = kept.recon?.dataSync()[0] ?? NaN;
-        const klV = kept.kl?.dataSync()[0] ?? NaN;
-        tf.dispose([value, kept.recon, kept.kl].filter((t): t is tf.Tensor => t !== undefined));
+        });
         if (!Number.isFinite(lossV) || !Number.isFinite(reconV) || !Number.isFinite(klV)) {
           tf.dispose(Object.values(grads));
           const last = history.length ? `epoch ${history.length}` : 'none yet';
@@ -781,6 +859,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
           }
         });
         tf.dispose(Object.values(grads));
+        pool?.publishWeights(vars);
         trainSeconds += (performance.now() - stepStart) / 1000;
         trainFrames += idx.length;
         stepsDone++;
@@ -807,6 +886,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
             beta,
             framesPerSec: trainSeconds > 0 ? trainFrames / trainSeconds : 0,
             etaSec: (elapsed / stepsDone) * (totalSteps - stepsDone),
+            workers,
           };
           if (lastValLoss !== undefined) p.valLoss = lastValLoss;
           hooks.onProgress(p);
@@ -888,8 +968,10 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
       seconds,
       resumedFromEpoch: ck ? ck.epoch : null,
       mixture: mix ? (bestGmm ?? gmm) : null,
+      parallel: { workers, requested: o.workers, note: parallelNote },
     };
   } finally {
+    await pool?.close();
     disposeAll();
   }
 }

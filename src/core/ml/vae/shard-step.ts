@@ -116,7 +116,7 @@ function gumbelFor(ctx: ShardContext, r: ShardRequest): tf.Tensor2D | null {
 const batchMean = (t: tf.Tensor, r: ShardRequest): tf.Scalar => (whole(r) ? tf.mean(t) : tf.div(tf.sum(t), r.batchN)) as tf.Scalar;
 
 /** Mixture prior with the guard: Σ q over this shard's rows, [K] (forward only). */
-export function shardUsage(ctx: ShardContext, weights: VaeWeights, r: ShardRequest): Float64Array {
+export async function shardUsage(ctx: ShardContext, weights: VaeWeights, r: ShardRequest): Promise<Float64Array> {
   if (!ctx.prior || r.idx.length === 0) return new Float64Array(ctx.k);
   const x = batchTensor(ctx.frames, r.idx);
   const eps = epsFor(ctx, r);
@@ -128,7 +128,7 @@ export function shardUsage(ctx: ShardContext, weights: VaeWeights, r: ShardReque
       const mk = mixtureKl(t.mu, t.logvar, ctx.prior!, { ...(noise && r.gumbel ? { gumbel: { noise, tau: r.gumbel.tau } } : {}), ...(labels ? { labels } : {}) });
       return tf.sum(mk.q, 0);
     });
-    const out = Float64Array.from(s.dataSync());
+    const out = Float64Array.from(await s.data());
     s.dispose();
     return out;
   } finally {
@@ -137,8 +137,8 @@ export function shardUsage(ctx: ShardContext, weights: VaeWeights, r: ShardReque
 }
 
 /** Loss terms and gradients of this shard's rows with respect to `varList`. An empty shard has none. */
-export function shardGrads(ctx: ShardContext, weights: VaeWeights, varList: tf.Variable[], r: ShardRequest): ShardResult {
-  if (r.idx.length === 0) return { loss: 0, recon: 0, kl: 0, z: ctx.prior ? new Float32Array(0) : null, grads: {} };
+export async function shardGrads(ctx: ShardContext, weights: VaeWeights, varList: tf.Variable[], r: ShardRequest): Promise<ShardResult> {
+  if (r.idx.length === 0) return { loss: 0, recon: 0, kl: 0, z: ctx.k > 0 ? new Float32Array(0) : null, grads: {} };
   const x = batchTensor(ctx.frames, r.idx);
   const eps = epsFor(ctx, r);
   const noise = gumbelFor(ctx, r);
@@ -173,10 +173,12 @@ export function shardGrads(ctx: ShardContext, weights: VaeWeights, varList: tf.V
       const loss = tf.add(recon, tf.mul(r.beta, kl)) as tf.Scalar;
       return guardTerm ? (tf.add(loss, guardTerm) as tf.Scalar) : loss;
     }, varList);
-    const z = kept.z ? (kept.z.dataSync() as Float32Array).slice() : null;
-    const loss = value.dataSync()[0]! - (kept.guard ? kept.guard.dataSync()[0]! : 0);
-    const recon = kept.recon?.dataSync()[0] ?? NaN;
-    const kl = kept.kl?.dataSync()[0] ?? NaN;
+    // Read asynchronously: a GPU backend (WebGPU under Node) cannot read tensors synchronously.
+    const one = async (t: tf.Tensor | undefined): Promise<number> => (t ? (await t.data())[0]! : NaN);
+    const z = kept.z ? Float32Array.from((await kept.z.data()) as Float32Array) : null;
+    const loss = (await one(value)) - (kept.guard ? await one(kept.guard) : 0);
+    const recon = await one(kept.recon);
+    const kl = await one(kept.kl);
     value.dispose();
     return { loss, recon, kl, z, grads };
   } finally {

@@ -64,7 +64,9 @@ function syncWeights(v: number): void {
   version = v;
 }
 
-port.on('message', (m: ToShard) => {
+port.on('message', (m: ToShard) => void handle(m));
+
+async function handle(m: ToShard): Promise<void> {
   try {
     if (m.type === 'init') {
       init(m).catch((e: unknown) => post({ type: 'error', message: (e as Error).message ?? String(e) }));
@@ -76,10 +78,10 @@ port.on('message', (m: ToShard) => {
       ctx.prior = m.gmm ? priorTensors(m.gmm) : null;
     } else if (m.type === 'usage') {
       syncWeights(m.version);
-      post({ type: 'usage', q: shardUsage(ctx, vars, m.req) });
+      post({ type: 'usage', q: await shardUsage(ctx, vars, m.req) });
     } else if (m.type === 'step') {
       syncWeights(m.version);
-      const r = shardGrads(ctx, vars, varList, m.req);
+      const r = await shardGrads(ctx, vars, varList, m.req);
       for (const l of layout) {
         const g = r.grads[vars[l.name]!.name];
         if (g) gradView!.set(g.dataSync() as Float32Array, l.offset);
@@ -91,4 +93,4 @@ port.on('message', (m: ToShard) => {
   } catch (e) {
     post({ type: 'error', message: (e as Error).message ?? String(e) });
   }
-});
+}

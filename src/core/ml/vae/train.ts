@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   loadCheckpoint,
   saveCheckpoint,
-  weightsToArrays,
+  readWeightArrays,
   arraysToWeights,
   checkWeightArrays,
   type AdamState,
@@ -671,7 +671,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
       const parts = pool ? Math.min(pool.workers, idx.length) : 1;
       const base = { batchN: idx.length, ...s, qOther: null };
       if (!pool || parts <= 1) {
-        const r = shardGrads(shardCtx, weightsView, varList, { ...base, idx, rowOffset: 0 });
+        const r = await shardGrads(shardCtx, weightsView, varList, { ...base, idx, rowOffset: 0 });
         if (r.z) onZ(r.z);
         return { lossV: r.loss, reconV: r.recon, klV: r.kl, grads: r.grads };
       }
@@ -679,15 +679,15 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
       if (prior && shardCtx.entropyWeight > 0) {
         // The guard needs the whole batch's mean responsibility: a forward pass for every shard's Σ q first.
         const pendingQ = pool.usage(reqs.slice(1));
-        const qs = [shardUsage(shardCtx, weightsView, reqs[0]!), ...(await pendingQ)];
+        const qs = [await shardUsage(shardCtx, weightsView, reqs[0]!), ...(await pendingQ)];
         const total = new Float64Array(shardCtx.k);
         for (const q of qs) for (let j = 0; j < total.length; j++) total[j]! += q[j]!;
         reqs.forEach((r, i) => (r.qOther = total.map((t, j) => t - qs[i]![j]!)));
       }
       const pending = pool.step(reqs.slice(1));
-      let own: ReturnType<typeof shardGrads>;
+      let own: Awaited<ReturnType<typeof shardGrads>>;
       try {
-        own = shardGrads(shardCtx, weightsView, varList, reqs[0]!);
+        own = await shardGrads(shardCtx, weightsView, varList, reqs[0]!);
       } catch (e) {
         await pending.catch(() => undefined);
         throw e;
@@ -741,43 +741,41 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
     const interval = hooks.progressIntervalMs ?? 100;
     let lastEmit = -Infinity;
 
-    const evaluate = (): { loss: number; recon: number; kl: number } => {
+    const evaluate = async (): Promise<{ loss: number; recon: number; kl: number }> => {
       let r = 0;
       let k = 0;
       for (let b = 0; b * o.batchSize < val.length; b++) {
         throwIfAborted('during validation');
         const idx = val.slice(b * o.batchSize, (b + 1) * o.batchSize);
-        const [rs, ks] = tf.tidy(() => {
+        const sums = tf.tidy(() => {
           const x = batchTensor(frames, idx);
           const t = vaeTerms(config, weightsView, x, o.autoencoder ? tf.zeros([idx.length, config.latentDim]) : hash32(o.seed, SALT_VAL, b), observed);
           if (prior) {
             const labels = labelRows(idx);
             const mk = mixtureKl(t.mu, t.logvar, prior, labels ? { labels } : {});
-            return [tf.sum(t.recon).dataSync()[0]!, tf.sum(mk.kl).dataSync()[0]!];
+            return tf.stack([tf.sum(t.recon), tf.sum(mk.kl)]);
           }
-          return [tf.sum(t.recon).dataSync()[0]!, o.autoencoder ? 0 : tf.sum(t.kl).dataSync()[0]!];
+          return tf.stack([tf.sum(t.recon), o.autoencoder ? tf.scalar(0) : tf.sum(t.kl)]);
         });
+        // Read asynchronously: a GPU backend (WebGPU under Node) cannot read tensors synchronously.
+        const [rs, ks] = await sums.data();
+        sums.dispose();
         r += rs!;
         k += ks!;
       }
       return { loss: (r + k) / val.length, recon: r / val.length, kl: k / val.length };
     };
 
-    const snapshot = (epochsDone: number): TrainCheckpoint => {
-      const adam: AdamState = {
-        step: adamStep,
-        beta1: o.beta1,
-        beta2: o.beta2,
-        epsilon: o.epsilon,
-        m: specs.map((s) => ({ name: s.name, shape: s.shape, data: (m.get(s.name)!.dataSync() as Float32Array).slice() })),
-        v: specs.map((s) => ({ name: s.name, shape: s.shape, data: (v.get(s.name)!.dataSync() as Float32Array).slice() })),
-      };
+    const snapshot = async (epochsDone: number): Promise<TrainCheckpoint> => {
+      const read = (t: Map<string, tf.Tensor>): Promise<NamedArray[]> =>
+        Promise.all(specs.map(async (s) => ({ name: s.name, shape: s.shape, data: Float32Array.from((await t.get(s.name)!.data()) as Float32Array) })));
+      const adam: AdamState = { step: adamStep, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, m: await read(m), v: await read(v) };
       return {
         config,
         epoch: epochsDone,
-        weights: weightsToArrays(weightsView, config),
+        weights: await readWeightArrays(weightsView, config),
         // Stored only when they differ from the current weights (the best epoch is not the last).
-        bestWeights: best && bestEpoch !== epochsDone - 1 ? weightsToArrays(best, config) : null,
+        bestWeights: best && bestEpoch !== epochsDone - 1 ? await readWeightArrays(best, config) : null,
         adam,
         bestLoss: Number.isFinite(bestLoss) ? bestLoss : null,
         bestEpoch,
@@ -916,7 +914,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         }
         setPrior(gmm);
       }
-      const vl = val.length ? evaluate() : null;
+      const vl = val.length ? await evaluate() : null;
       if (vl && !Number.isFinite(vl.loss))
         throw new DivergedError(
           `training diverged at epoch ${epoch + 1} of ${o.epochs}: the validation loss is ${vl.loss} (recon ${vl.recon}, KL ${vl.kl}). ` +
@@ -953,7 +951,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         if (o.patience > 0 && badEpochs >= o.patience) stoppedEarly = true;
       }
 
-      if (opts.checkpointPath) await saveCheckpoint(opts.checkpointPath, snapshot(epoch + 1));
+      if (opts.checkpointPath) await saveCheckpoint(opts.checkpointPath, await snapshot(epoch + 1));
       hooks.onEpochEnd?.(rec);
     }
 

@@ -67,8 +67,9 @@ export interface HelperResult {
 function shardEntry(): { file: string; argv: string[] } {
   const url = import.meta.url;
   const here = dirname(fileURLToPath(url));
-  const built = join(here, 'train-shard.js');
-  if (!url.endsWith('.ts') && existsSync(built)) return { file: built, argv: [] };
+  // Bundled, this code may sit in out/main/chunks/ beside or below the entries.
+  const built = [join(here, 'train-shard.js'), join(here, '..', 'train-shard.js')].find((f) => existsSync(f));
+  if (!url.endsWith('.ts') && built) return { file: built, argv: [] };
   let dir = here;
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
   return { file: resolve(dir, 'scripts/tsx-worker.mjs'), argv: [resolve(dir, 'src/core/ml/vae/shard-worker.ts')] };

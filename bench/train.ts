@@ -5,7 +5,10 @@
  * training, after BENCH_WARMUP seconds (3) that are not counted (thread start-up, first kernel calls).
  * GPU backends (tfjs-node-gpu, WebGPU) are measured the same way when selectBackend finds them.
  *
- *   npm run bench:train    # env: BENCH_SECONDS (30), BENCH_WARMUP (3), BENCH_WORKERS (all cores)
+ *   npm run bench:train    # env: BENCH_SECONDS (30), BENCH_WARMUP (3), BENCH_WORKERS (all cores), BENCH_ROUNDS (2)
+ *
+ * The two configurations alternate for BENCH_ROUNDS rounds (1, all, 1, all, ...) so that a change in
+ * the machine's load hits both alike; each one's frames/s is its frames over its seconds, all rounds.
  *
  * frames/s = frames through full training steps (forward, backward, gradient exchange, Adam) per
  * wall-clock second, no validation. The machine's load average is printed before and after each
@@ -24,6 +27,7 @@ import { TRAIN_DEFAULTS } from '../src/shared/train-defaults.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const ALL = Number(process.env.BENCH_WORKERS ?? defaultTrainWorkers());
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
 const config = DEFAULT_VAE_CONFIG;
 const batch = TRAIN_DEFAULTS.batchSize;
 const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -90,7 +94,7 @@ async function main(): Promise<void> {
   for (const a of await availableBackends()) {
     if (a.name === 'wasm' || a.name === 'cpu' || a.name === 'tfjs-node') continue;
     if (!a.ok) {
-      console.log(`${a.name}: unavailable (${(a.reason ?? '').slice(0, 140)})`);
+      console.log(`${a.name}: not measured (${(a.reason ?? '').slice(0, 220)})`);
       continue;
     }
     const info = await selectBackend(a.name as BackendName);
@@ -101,13 +105,25 @@ async function main(): Promise<void> {
 
   const info = await selectBackend('wasm');
   console.log(`wasm: ${info.detail}`);
-  let before = load();
-  const one = await measure(1);
-  line('wasm, 1 thread', one, before);
-  before = load();
-  const all = await measure(ALL);
-  line(`wasm, all cores (${ALL} threads)`, all, before);
+  const sum = (ms: Measured[]): Measured => {
+    const frames = ms.reduce((a, m) => a + m.frames, 0);
+    const seconds = ms.reduce((a, m) => a + m.seconds, 0);
+    return { fps: frames / seconds, frames, seconds, workers: ms[0]!.workers, note: ms.find((m) => m.note)?.note ?? null };
+  };
+  const ones: Measured[] = [];
+  const alls: Measured[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    let before = load();
+    ones.push(await measure(1));
+    line(`round ${round}: wasm, 1 thread`, ones.at(-1)!, before);
+    before = load();
+    alls.push(await measure(ALL));
+    line(`round ${round}: wasm, all cores (${ALL} threads)`, alls.at(-1)!, before);
+  }
+  const one = sum(ones);
+  const all = sum(alls);
   console.log('');
+  console.log(`wasm, 1 thread, ${ROUNDS} round(s): ${one.fps.toFixed(1)} frames/s; all cores (${all.workers} threads): ${all.fps.toFixed(1)} frames/s; load at the end ${load()}`);
   console.log(`train frames/s (default model, all cores): ${all.fps.toFixed(1)}`);
   console.log(`speedup all cores vs one: ${(all.fps / one.fps).toFixed(2)}`);
 }

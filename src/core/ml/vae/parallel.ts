@@ -1,11 +1,14 @@
 /**
  * Data-parallel training across cores (trainVae's `workers`): the training thread plus workers − 1
  * helper threads (shard-worker.ts), each with its own TensorFlow.js wasm backend. Every step the batch
- * is cut into `workers` contiguous shards of rows; each thread computes the loss and gradients of its
- * shard (shard-step.ts, the same code in every thread), the helpers write theirs into a
- * SharedArrayBuffer, the training thread adds them to its own and makes the one Adam step (its
- * optimizer state is the only one), then publishes the new weights in a second SharedArrayBuffer that
- * the helpers read before their next shard. Control messages go by postMessage; the frames are shared
+ * is cut into contiguous chunks of rows (two per thread, at least 4 rows each); every thread claims
+ * chunks from a shared atomic counter until none is left, computes each one's loss and gradients
+ * (shard-step.ts, the same code in every thread) and writes the gradients into that chunk's slot of a
+ * SharedArrayBuffer. The training thread adds the slots in chunk order (so a run is reproducible
+ * whichever thread took which chunk), makes the one Adam step (its optimizer state is the only one)
+ * and publishes the new weights in a second SharedArrayBuffer that the helpers read before their next
+ * chunk. Claiming rather than assigning the chunks keeps the cores busy when one thread is slowed
+ * down (a machine shared with other work). Control messages go by postMessage; the frames are shared
  * too (one copy for all threads).
  *
  * Only the wasm backend is split this way: tfjs-node uses every core by itself, and a GPU backend has
@@ -38,29 +41,46 @@ export interface ShardInit {
   entropyWeight: number;
   weights: SharedArrayBuffer;
   grads: SharedArrayBuffer;
-  slot: number;
+  /** Int32 [0]: the next chunk to claim. */
+  counter: SharedArrayBuffer;
   fastKernels: boolean;
 }
 
 export type ToShard =
   | ShardInit
   | { type: 'prior'; gmm: DiagGmm | null }
-  | { type: 'usage'; req: ShardRequest; version: number }
-  | { type: 'step'; req: ShardRequest; version: number };
+  | { type: 'usage'; chunks: ShardRequest[]; version: number }
+  | { type: 'step'; chunks: ShardRequest[]; version: number };
 
-export type FromShard =
-  | { type: 'ready'; detail: string }
-  | { type: 'error'; message: string }
-  | { type: 'usage'; q: Float64Array }
-  | { type: 'done'; loss: number; recon: number; kl: number; z: Float32Array | null };
-
-export interface HelperResult {
+export interface ChunkResult {
+  chunk: number;
   loss: number;
   recon: number;
   kl: number;
   z: Float32Array | null;
-  /** This helper's gradients, flat in weightSpecs order (a view of shared memory, valid until the next step). */
-  grads: Float32Array;
+}
+
+export type FromShard =
+  | { type: 'ready'; detail: string }
+  | { type: 'error'; message: string }
+  | { type: 'usage'; q: { chunk: number; q: Float64Array }[] }
+  | { type: 'done'; results: ChunkResult[] };
+
+/** Chunks per step: two per thread (so a slowed thread's share is picked up), at least 4 rows each. */
+export function chunkCount(rows: number, workers: number): number {
+  return Math.max(1, Math.min(2 * workers, Math.floor(rows / 4)));
+}
+
+/**
+ * Claims chunks from the shared counter until none is left, running `f` on each (helpers and the
+ * training thread alike).
+ */
+export async function claimChunks(counter: Int32Array, n: number, f: (i: number) => Promise<void>): Promise<void> {
+  for (;;) {
+    const i = Atomics.add(counter, 0, 1);
+    if (i >= n) return;
+    await f(i);
+  }
 }
 
 /** The worker script: beside a built bundle (out/main/train-shard.js), or the TypeScript source through tsx. */
@@ -138,18 +158,22 @@ export interface PoolOptions {
 export class ShardPool {
   private version = 0;
   private readonly weights: Float32Array;
+  private readonly counter: Int32Array;
   private readonly layout: { name: string; offset: number; size: number }[];
   private closed = false;
   private constructor(
     private readonly helpers: Helper[],
     weightsBuffer: SharedArrayBuffer,
     private readonly gradsBuffer: SharedArrayBuffer,
-    private readonly total: number,
+    counterBuffer: SharedArrayBuffer,
+    /** Floats in one gradient slot (every weight, flat in weightSpecs order). */
+    readonly total: number,
     config: VaeConfig,
     /** The helpers' backend line (from the first). */
     readonly detail: string,
   ) {
     this.weights = new Float32Array(weightsBuffer);
+    this.counter = new Int32Array(counterBuffer);
     let offset = 0;
     this.layout = weightSpecs(config).map((s) => {
       const size = s.shape.reduce((a, b) => a * b, 1);
@@ -174,7 +198,8 @@ export class ShardPool {
       const framesBuffer = new SharedArrayBuffer(o.frames.data.length);
       new Uint8Array(framesBuffer).set(o.frames.data);
       const weightsBuffer = new SharedArrayBuffer(total * 4);
-      const gradsBuffer = new SharedArrayBuffer(n * total * 4);
+      const gradsBuffer = new SharedArrayBuffer(2 * workers * total * 4);
+      const counterBuffer = new SharedArrayBuffer(4);
       const entry = shardEntry();
       const helpers: Helper[] = [];
       for (let i = 0; i < n; i++) {
@@ -186,7 +211,7 @@ export class ShardPool {
       let timer: NodeJS.Timeout | undefined;
       const answers = await Promise.race([
         Promise.all(
-          helpers.map((h, slot) =>
+          helpers.map((h) =>
             h.ask({
               type: 'init',
               config: o.config,
@@ -198,7 +223,7 @@ export class ShardPool {
               entropyWeight: o.entropyWeight,
               weights: weightsBuffer,
               grads: gradsBuffer,
-              slot,
+              counter: counterBuffer,
               fastKernels: o.fastKernels,
             }),
           ),
@@ -210,14 +235,14 @@ export class ShardPool {
       ]).finally(() => clearTimeout(timer));
       const first = answers[0];
       const detail = first && first.type === 'ready' ? first.detail : '';
-      return { pool: new ShardPool(helpers, weightsBuffer, gradsBuffer, total, o.config, detail) };
+      return { pool: new ShardPool(helpers, weightsBuffer, gradsBuffer, counterBuffer, total, o.config, detail) };
     } catch (e) {
       await Promise.all(started.map((w) => w.terminate().catch(() => 0)));
       return { pool: null, reason: (e as Error).message };
     }
   }
 
-  /** Copies the training thread's weights into shared memory for the helpers' next shard. */
+  /** Copies the training thread's weights into shared memory for the helpers' next chunk. */
   publishWeights(vars: Record<string, tf.Tensor>): void {
     for (const l of this.layout) this.weights.set(vars[l.name]!.dataSync() as Float32Array, l.offset);
     this.version++;
@@ -227,21 +252,48 @@ export class ShardPool {
     for (const h of this.helpers) h.tell({ type: 'prior', gmm });
   }
 
-  /** Σ q of each helper's shard (requests for helpers 1..), forward only. */
-  async usage(reqs: ShardRequest[]): Promise<Float64Array[]> {
-    const out = await Promise.all(reqs.map((req, i) => this.helpers[i]!.ask({ type: 'usage', req, version: this.version })));
-    return out.map((m) => (m.type === 'usage' ? m.q : new Float64Array(0)));
+  /** Chunk i's gradient slot (flat, weightSpecs order; shared memory, valid until the next step). */
+  slot(i: number): Float32Array {
+    return new Float32Array(this.gradsBuffer, i * this.total * 4, this.total);
   }
 
-  /** Starts the helpers' shards (reqs[i] for helper i); await the result after computing the own shard. */
-  step(reqs: ShardRequest[]): Promise<HelperResult[]> {
-    return Promise.all(
-      reqs.map(async (req, i) => {
-        const m = await this.helpers[i]!.ask({ type: 'step', req, version: this.version });
-        if (m.type !== 'done') throw new Error(`unexpected answer '${m.type}' from a training helper thread`);
-        return { loss: m.loss, recon: m.recon, kl: m.kl, z: m.z, grads: new Float32Array(this.gradsBuffer, i * this.total * 4, this.total) };
-      }),
-    );
+  /** Σ q of every chunk, forward only: the helpers and `own` (this thread) claim chunks until none is left. */
+  async usage(chunks: ShardRequest[], own: (req: ShardRequest) => Promise<Float64Array>): Promise<Float64Array[]> {
+    const out: Float64Array[] = new Array(chunks.length);
+    Atomics.store(this.counter, 0, 0);
+    const pending = Promise.all(this.helpers.map((h) => h.ask({ type: 'usage', chunks, version: this.version })));
+    pending.catch(() => undefined); // handled below, after this thread's chunks
+    let failed: unknown = null;
+    await claimChunks(this.counter, chunks.length, async (i) => {
+      out[i] = await own(chunks[i]!);
+    }).catch((e: unknown) => (failed = e));
+    const answers = await pending;
+    if (failed) throw failed;
+    for (const m of answers) if (m.type === 'usage') for (const r of m.q) out[r.chunk] = r.q;
+    return out;
+  }
+
+  /**
+   * Every chunk's loss terms and codes, in chunk order, with its gradients in slot(i): the helpers and
+   * `own` (this thread, which must write slot(i) itself) claim chunks until none is left.
+   */
+  async step(chunks: ShardRequest[], own: (req: ShardRequest, i: number) => Promise<ChunkResult>): Promise<ChunkResult[]> {
+    const out: ChunkResult[] = new Array(chunks.length);
+    Atomics.store(this.counter, 0, 0);
+    const pending = Promise.all(this.helpers.map((h) => h.ask({ type: 'step', chunks, version: this.version })));
+    pending.catch(() => undefined); // handled below, after this thread's chunks
+    let failed: unknown = null;
+    await claimChunks(this.counter, chunks.length, async (i) => {
+      out[i] = await own(chunks[i]!, i);
+    }).catch((e: unknown) => {
+      // Stop the helpers claiming more, then wait for them before the error leaves.
+      Atomics.store(this.counter, 0, chunks.length);
+      failed = e;
+    });
+    const answers = await pending;
+    if (failed) throw failed;
+    for (const m of answers) if (m.type === 'done') for (const r of m.results) out[r.chunk] = r;
+    return out;
   }
 
   /** Where weight `name` sits in a flat gradient. */

@@ -12,7 +12,7 @@ import { observedWeights } from './losses.js';
 import { priorTensors } from './mixture-prior.js';
 import { shardGrads, shardUsage, type ShardContext } from './shard-step.js';
 import { weightSpecs } from './spec.js';
-import type { ShardInit, ToShard, FromShard } from './parallel.js';
+import { claimChunks, type ChunkResult, type FromShard, type ShardInit, type ToShard } from './parallel.js';
 
 if (!parentPort) throw new Error('shard-worker.ts must run as a worker thread');
 const port = parentPort;
@@ -23,7 +23,9 @@ let vars: Record<string, tf.Variable> = {};
 let varList: tf.Variable[] = [];
 let layout: { name: string; shape: number[]; offset: number; size: number }[] = [];
 let weightsView: Float32Array | null = null;
-let gradView: Float32Array | null = null;
+let grads: SharedArrayBuffer | null = null;
+let counter: Int32Array | null = null;
+let total = 0;
 let version = -1;
 
 async function init(m: ShardInit): Promise<void> {
@@ -47,7 +49,9 @@ async function init(m: ShardInit): Promise<void> {
     return e;
   });
   weightsView = new Float32Array(m.weights);
-  gradView = new Float32Array(m.grads, m.slot * offset * 4, offset);
+  grads = m.grads;
+  counter = new Int32Array(m.counter);
+  total = offset;
   vars = {};
   for (const l of layout) vars[l.name] = tf.variable(tf.zeros(l.shape), true, `shard-${l.name}`);
   varList = layout.map((l) => vars[l.name]!);
@@ -78,17 +82,26 @@ async function handle(m: ToShard): Promise<void> {
       ctx.prior = m.gmm ? priorTensors(m.gmm) : null;
     } else if (m.type === 'usage') {
       syncWeights(m.version);
-      post({ type: 'usage', q: await shardUsage(ctx, vars, m.req) });
+      const q: { chunk: number; q: Float64Array }[] = [];
+      await claimChunks(counter!, m.chunks.length, async (i) => {
+        q.push({ chunk: i, q: await shardUsage(ctx!, vars, m.chunks[i]!) });
+      });
+      post({ type: 'usage', q });
     } else if (m.type === 'step') {
       syncWeights(m.version);
-      const r = await shardGrads(ctx, vars, varList, m.req);
-      for (const l of layout) {
-        const g = r.grads[vars[l.name]!.name];
-        if (g) gradView!.set(g.dataSync() as Float32Array, l.offset);
-        else gradView!.fill(0, l.offset, l.offset + l.size);
-      }
-      tf.dispose(Object.values(r.grads));
-      post({ type: 'done', loss: r.loss, recon: r.recon, kl: r.kl, z: r.z });
+      const results: ChunkResult[] = [];
+      await claimChunks(counter!, m.chunks.length, async (i) => {
+        const r = await shardGrads(ctx!, vars, varList, m.chunks[i]!);
+        const slot = new Float32Array(grads!, i * total * 4, total);
+        for (const l of layout) {
+          const g = r.grads[vars[l.name]!.name];
+          if (g) slot.set(g.dataSync() as Float32Array, l.offset);
+          else slot.fill(0, l.offset, l.offset + l.size);
+        }
+        tf.dispose(Object.values(r.grads));
+        results.push({ chunk: i, loss: r.loss, recon: r.recon, kl: r.kl, z: r.z });
+      });
+      post({ type: 'done', results });
     }
   } catch (e) {
     post({ type: 'error', message: (e as Error).message ?? String(e) });

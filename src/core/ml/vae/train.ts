@@ -47,7 +47,7 @@ import {
 import { initWeights, inputChannels, validateConfig, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
 import { mulberry32 } from '../prng.js';
 import { fastWasmKernelsEnabled } from '../backend/wasm-kernels/index.js';
-import { ShardPool, shardRows } from './parallel.js';
+import { chunkCount, ShardPool, shardRows } from './parallel.js';
 import { batchTensor, shardGrads, shardUsage, type ShardContext, type ShardRequest } from './shard-step.js';
 
 export type { EpochRecord } from './checkpoint.js';
@@ -668,65 +668,60 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
       s: Pick<ShardRequest, 'beta' | 'epsSeed' | 'gumbel'>,
       onZ: (z: Float32Array) => void,
     ): Promise<{ lossV: number; reconV: number; klV: number; grads: tf.NamedTensorMap }> => {
-      const parts = pool ? Math.min(pool.workers, idx.length) : 1;
+      const parts = pool ? chunkCount(idx.length, pool.workers) : 1;
       const base = { batchN: idx.length, ...s, qOther: null };
       if (!pool || parts <= 1) {
         const r = await shardGrads(shardCtx, weightsView, varList, { ...base, idx, rowOffset: 0 });
         if (r.z) onZ(r.z);
         return { lossV: r.loss, reconV: r.recon, klV: r.kl, grads: r.grads };
       }
-      const reqs: ShardRequest[] = shardRows(idx.length, parts).map(({ offset, count }) => ({ ...base, idx: idx.slice(offset, offset + count), rowOffset: offset }));
+      const chunks: ShardRequest[] = shardRows(idx.length, parts).map(({ offset, count }) => ({ ...base, idx: idx.slice(offset, offset + count), rowOffset: offset }));
       if (prior && shardCtx.entropyWeight > 0) {
-        // The guard needs the whole batch's mean responsibility: a forward pass for every shard's Σ q first.
-        const pendingQ = pool.usage(reqs.slice(1));
-        const qs = [await shardUsage(shardCtx, weightsView, reqs[0]!), ...(await pendingQ)];
+        // The guard needs the whole batch's mean responsibility: a forward pass for every chunk's Σ q first.
+        const qs = await pool.usage(chunks, (req) => shardUsage(shardCtx, weightsView, req));
         const total = new Float64Array(shardCtx.k);
         for (const q of qs) for (let j = 0; j < total.length; j++) total[j]! += q[j]!;
-        reqs.forEach((r, i) => (r.qOther = total.map((t, j) => t - qs[i]![j]!)));
+        chunks.forEach((r, i) => (r.qOther = total.map((t, j) => t - qs[i]![j]!)));
       }
-      const pending = pool.step(reqs.slice(1));
-      let own: Awaited<ReturnType<typeof shardGrads>>;
-      try {
-        own = await shardGrads(shardCtx, weightsView, varList, reqs[0]!);
-      } catch (e) {
-        await pending.catch(() => undefined);
-        throw e;
-      }
-      let theirs: Awaited<typeof pending>;
-      try {
-        theirs = await pending;
-      } catch (e) {
-        tf.dispose(Object.values(own.grads));
-        throw e;
-      }
+      const p = pool;
+      const results = await p.step(chunks, async (req, i) => {
+        const r = await shardGrads(shardCtx, weightsView, varList, req);
+        const slot = p.slot(i);
+        for (const sp of specs) {
+          const { offset, size } = p.slice(sp.name);
+          const g = r.grads[vars[sp.name]!.name];
+          if (g) slot.set(g.dataSync() as Float32Array, offset);
+          else slot.fill(0, offset, offset + size);
+        }
+        tf.dispose(Object.values(r.grads));
+        return { chunk: i, loss: r.loss, recon: r.recon, kl: r.kl, z: r.z };
+      });
+      // The chunks' gradients added in chunk order: the same sum whichever thread computed which chunk.
       const grads: tf.NamedTensorMap = {};
+      const slots = results.map((_, i) => p.slot(i));
       for (const sp of specs) {
-        const w = vars[sp.name]!;
-        const { offset, size } = pool.slice(sp.name);
-        const g = own.grads[w.name];
-        const sum = g ? (g.dataSync() as Float32Array).slice() : new Float32Array(size);
-        for (const t of theirs) {
-          const h = t.grads;
+        const { offset, size } = p.slice(sp.name);
+        const sum = slots[0]!.slice(offset, offset + size);
+        for (let c = 1; c < slots.length; c++) {
+          const h = slots[c]!;
           for (let i = 0; i < size; i++) sum[i]! += h[offset + i]!;
         }
-        grads[w.name] = tf.tensor(sum, sp.shape, 'float32');
+        grads[vars[sp.name]!.name] = tf.tensor(sum, sp.shape, 'float32');
       }
-      tf.dispose(Object.values(own.grads));
-      let lossV = own.loss;
-      let reconV = own.recon;
-      let klV = own.kl;
-      for (const t of theirs) {
-        lossV += t.loss;
-        reconV += t.recon;
-        klV += t.kl;
+      let lossV = 0;
+      let reconV = 0;
+      let klV = 0;
+      for (const r of results) {
+        lossV += r.loss;
+        reconV += r.recon;
+        klV += r.kl;
       }
-      if (own.z) {
-        const zs = [own.z, ...theirs.map((t) => t.z ?? new Float32Array(0))];
-        const z = new Float32Array(zs.reduce((a, x) => a + x.length, 0));
+      if (results[0]!.z) {
+        const z = new Float32Array(results.reduce((a, r) => a + (r.z?.length ?? 0), 0));
         let off = 0;
-        for (const x of zs) {
-          z.set(x, off);
-          off += x.length;
+        for (const r of results) {
+          z.set(r.z!, off);
+          off += r.z!.length;
         }
         onZ(z);
       }

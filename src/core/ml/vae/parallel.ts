@@ -1,14 +1,14 @@
 /**
  * Data-parallel training across cores (trainVae's `workers`): the training thread plus workers − 1
  * helper threads (shard-worker.ts), each with its own TensorFlow.js wasm backend. Every step the batch
- * is cut into contiguous chunks of rows (two per thread, at least 4 rows each); every thread claims
+ * is cut into contiguous chunks of rows (one per thread, at least 4 rows each); every thread claims
  * chunks from a shared atomic counter until none is left, computes each one's loss and gradients
  * (shard-step.ts, the same code in every thread) and writes the gradients into that chunk's slot of a
  * SharedArrayBuffer. The training thread adds the slots in chunk order (so a run is reproducible
  * whichever thread took which chunk), makes the one Adam step (its optimizer state is the only one)
  * and publishes the new weights in a second SharedArrayBuffer that the helpers read before their next
- * chunk. Claiming rather than assigning the chunks keeps the cores busy when one thread is slowed
- * down (a machine shared with other work). Control messages go by postMessage; the frames are shared
+ * chunk. Claiming rather than assigning the chunks lets whichever thread is free first start the
+ * next one. Control messages go by postMessage; the frames are shared
  * too (one copy for all threads).
  *
  * Only the wasm backend is split this way: tfjs-node uses every core by itself, and a GPU backend has
@@ -66,9 +66,13 @@ export type FromShard =
   | { type: 'usage'; q: { chunk: number; q: Float64Array }[] }
   | { type: 'done'; results: ChunkResult[] };
 
-/** Chunks per step: two per thread (so a slowed thread's share is picked up), at least 4 rows each. */
+/**
+ * Chunks per step: one per thread, at least 4 rows each. Not more: a step's fixed cost per call is
+ * large on wasm (default model, 32 frames as 1 / 2 / 4 calls: 611 / 710 / 1000 ms on this machine), so
+ * finer chunks for balancing cost more than a slowed thread does.
+ */
 export function chunkCount(rows: number, workers: number): number {
-  return Math.max(1, Math.min(2 * workers, Math.floor(rows / 4)));
+  return Math.max(1, Math.min(workers, Math.floor(rows / 4)));
 }
 
 /**

@@ -12,7 +12,9 @@
  *
  * frames/s = frames through full training steps (forward, backward, gradient exchange, Adam) per
  * wall-clock second, no validation. The machine's load average is printed before and after each
- * configuration: on a shared machine other processes take cores from the measurement.
+ * configuration, with the CPU time the process got (process.cpuUsage): on a shared machine other
+ * processes take cores from the measurement (and with sched_autogroup a process's share does not grow
+ * with its thread count), so frames per CPU-second tells the parallel efficiency apart from the load.
  * Ends with two lines: the all-cores frames/s and the speedup over one thread.
  */
 import os from 'node:os';
@@ -38,6 +40,8 @@ interface Measured {
   seconds: number;
   workers: number;
   note: string | null;
+  /** CPU seconds this process used over the counted seconds (all its threads). */
+  cpu: number;
 }
 
 /** Trains until WARMUP + SECONDS of steps have passed, then cancels; frames/s over the last SECONDS. */
@@ -46,8 +50,12 @@ async function measure(workers: number): Promise<Measured> {
   const frames = movingSquares(batch * 64, config.inputSize, inputChannels(config), 3);
   const ac = new AbortController();
   let t0 = 0;
-  let warm: { t: number; frames: number } | null = null;
-  let last = { t: 0, frames: 0 };
+  let warm: { t: number; frames: number; cpu: number } | null = null;
+  let last = { t: 0, frames: 0, cpu: 0 };
+  const cpuNow = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
   let used = workers;
   let note: string | null = null;
   try {
@@ -59,8 +67,8 @@ async function measure(workers: number): Promise<Measured> {
         const now = performance.now();
         const done = (p.epoch * p.stepsPerEpoch + p.step) * batch;
         used = p.workers;
-        if (!warm && (now - t0) / 1000 >= WARMUP) warm = { t: now, frames: done };
-        last = { t: now, frames: done };
+        if (!warm && (now - t0) / 1000 >= WARMUP) warm = { t: now, frames: done, cpu: cpuNow() };
+        last = { t: now, frames: done, cpu: cpuNow() };
         if (warm && (now - warm.t) / 1000 >= SECONDS) ac.abort();
       },
     });
@@ -69,16 +77,17 @@ async function measure(workers: number): Promise<Measured> {
   } catch (e) {
     if (!(e instanceof AbortError)) throw e;
   }
-  const w = warm as { t: number; frames: number } | null;
+  const w = warm as { t: number; frames: number; cpu: number } | null;
   if (!w) throw new Error('the run ended before its warm-up did');
   const seconds = (last.t - w.t) / 1000;
   const counted = last.frames - w.frames;
-  return { fps: counted / seconds, frames: counted, seconds, workers: used, note };
+  return { fps: counted / seconds, frames: counted, seconds, workers: used, note, cpu: last.cpu - w.cpu };
 }
 
 function line(label: string, m: Measured, before: string): void {
   console.log(
-    `${label.padEnd(34)} ${m.fps.toFixed(1).padStart(7)} frames/s  (${m.frames} frames in ${m.seconds.toFixed(1)} s on ${m.workers} thread(s); load ${before} -> ${load()})${m.note ? ` [${m.note}]` : ''}`,
+    `${label.padEnd(40)} ${m.fps.toFixed(1).padStart(7)} frames/s  (${m.frames} frames in ${m.seconds.toFixed(1)} s on ${m.workers} thread(s), ` +
+      `${(m.cpu / m.seconds).toFixed(2)} cores busy, ${(m.frames / m.cpu).toFixed(1)} frames per CPU-second; load ${before} -> ${load()})${m.note ? ` [${m.note}]` : ''}`,
   );
 }
 
@@ -108,7 +117,7 @@ async function main(): Promise<void> {
   const sum = (ms: Measured[]): Measured => {
     const frames = ms.reduce((a, m) => a + m.frames, 0);
     const seconds = ms.reduce((a, m) => a + m.seconds, 0);
-    return { fps: frames / seconds, frames, seconds, workers: ms[0]!.workers, note: ms.find((m) => m.note)?.note ?? null };
+    return { fps: frames / seconds, frames, seconds, workers: ms[0]!.workers, note: ms.find((m) => m.note)?.note ?? null, cpu: ms.reduce((a, m) => a + m.cpu, 0) };
   };
   const ones: Measured[] = [];
   const alls: Measured[] = [];
@@ -123,7 +132,11 @@ async function main(): Promise<void> {
   const one = sum(ones);
   const all = sum(alls);
   console.log('');
-  console.log(`wasm, 1 thread, ${ROUNDS} round(s): ${one.fps.toFixed(1)} frames/s; all cores (${all.workers} threads): ${all.fps.toFixed(1)} frames/s; load at the end ${load()}`);
+  console.log(`wasm, 1 thread, ${ROUNDS} round(s): ${one.fps.toFixed(1)} frames/s on ${(one.cpu / one.seconds).toFixed(2)} cores; all cores (${all.workers} threads): ${all.fps.toFixed(1)} frames/s on ${(all.cpu / all.seconds).toFixed(2)} cores; load at the end ${load()}`);
+  console.log(
+    `parallel efficiency (frames per CPU-second, all cores / 1 thread): ${(all.frames / all.cpu / (one.frames / one.cpu)).toFixed(2)}` +
+      ' (what the speedup would be per core had every thread a core of its own; on a loaded machine the process gets fewer cores than it has threads)',
+  );
   console.log(`train frames/s (default model, all cores): ${all.fps.toFixed(1)}`);
   console.log(`speedup all cores vs one: ${(all.fps / one.fps).toFixed(2)}`);
 }

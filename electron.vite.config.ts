@@ -29,6 +29,8 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           worker: resolve('src/worker/index.ts'),
           cli: resolve('src/cli/index.ts'),
+          // trainVae's data-parallel helper threads (src/core/ml/vae/parallel.ts looks for it beside the bundle).
+          'train-shard': resolve('src/core/ml/vae/shard-worker.ts'),
         },
         external,
         output: { format: 'es', entryFileNames: '[name].js' },

@@ -1,154 +1,144 @@
 /**
- * Training throughput of the DEFAULT VAE config (spec.ts, 64×64×3) per tfjs backend, measured in
- * one run: a warm-up step, then a fixed number of timed training steps (forward, backward, Adam)
- * through trainVae on synthetic moving-square frames.
+ * Training throughput of the DEFAULT model (DEFAULT_VAE_CONFIG at TRAIN_DEFAULTS.batchSize, whatever
+ * they say today) through trainVae: the wasm backend with LatentWatch's kernels on 1 thread and on
+ * every core (data-parallel, src/core/ml/vae/parallel.ts), each for at least BENCH_SECONDS (30) of
+ * training, after BENCH_WARMUP seconds (3) that are not counted (thread start-up, first kernel calls).
+ * GPU backends (tfjs-node-gpu, WebGPU) are measured the same way when selectBackend finds them.
  *
- *   npx tsx bench/train.ts    # env: BENCH_STEPS (8), BENCH_BATCH (8), BENCH_CPU_STEPS (1), BENCH_CPU_BATCH (2)
+ *   npm run bench:train    # env: BENCH_SECONDS (30), BENCH_WARMUP (3), BENCH_WORKERS (all cores), BENCH_ROUNDS (2)
  *
- * Backends: cpu (pure JS), wasm stock, wasm with LatentWatch's fast conv kernels (when
- * src/core/ml/backend exists), and tfjs-node when its native binding is installed. Prints frames/s
- * per backend and the wasm fast/stock ratio (or why stock cannot train).
+ * The two configurations alternate for BENCH_ROUNDS rounds (1, all, 1, all, ...) so that a change in
+ * the machine's load hits both alike; each one's frames/s is its frames over its seconds, all rounds.
+ *
+ * frames/s = frames through full training steps (forward, backward, gradient exchange, Adam) per
+ * wall-clock second, no validation. The machine's load average is printed before and after each
+ * configuration, with the CPU time the process got (process.cpuUsage): on a shared machine other
+ * processes take cores from the measurement (and with sched_autogroup a process's share does not grow
+ * with its thread count), so frames per CPU-second tells the parallel efficiency apart from the load.
+ * Ends with two lines: the all-cores frames/s and the speedup over one thread.
  */
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_VAE_CONFIG } from '../src/core/ml/vae/spec.js';
+import { availableBackends, selectBackend, type BackendName } from '../src/core/ml/backend/index.js';
+import { defaultTrainWorkers } from '../src/core/ml/vae/parallel.js';
+import { DEFAULT_VAE_CONFIG, inputChannels } from '../src/core/ml/vae/spec.js';
 import { movingSquares } from '../src/core/ml/vae/synthetic.js';
-import { trainVae } from '../src/core/ml/vae/train.js';
+import { AbortError, trainVae } from '../src/core/ml/vae/train.js';
+import { TRAIN_DEFAULTS } from '../src/shared/train-defaults.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const STEPS = Number(process.env.BENCH_STEPS ?? 8);
-const BATCH = Number(process.env.BENCH_BATCH ?? 8);
-/** The cpu backend's Conv2DBackpropFilter is a scalar loop (seconds per frame): fewer steps there. */
-const CPU_STEPS = Number(process.env.BENCH_CPU_STEPS ?? 1);
-const CPU_BATCH = Number(process.env.BENCH_CPU_BATCH ?? 2);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+const ALL = Number(process.env.BENCH_WORKERS ?? defaultTrainWorkers());
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
+const config = DEFAULT_VAE_CONFIG;
+const batch = TRAIN_DEFAULTS.batchSize;
+const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
-interface Attempt {
-  name: string;
-  ok: boolean;
-  reason?: string;
-}
-interface BackendModule {
-  selectBackend?: (prefer?: string, opts?: { fastKernels?: boolean }) => Promise<{ name: string; detail?: string }>;
-  availableBackends?: () => Promise<Attempt[]>;
-  setFastWasmKernels?: (enabled: boolean) => void;
-}
-
-async function loadBackendModule(): Promise<{ mod: BackendModule; from: string } | null> {
-  for (const rel of ['src/core/ml/backend/index.ts']) {
-    const p = join(root, rel);
-    if (!existsSync(p)) continue;
-    try {
-      return { mod: (await import(pathToFileURL(p).href)) as BackendModule, from: rel };
-    } catch (e) {
-      console.log(`(could not load ${rel}: ${(e as Error).message})`);
-    }
-  }
-  return null;
+interface Measured {
+  fps: number;
+  frames: number;
+  seconds: number;
+  workers: number;
+  note: string | null;
+  /** CPU seconds this process used over the counted seconds (all its threads). */
+  cpu: number;
 }
 
-interface Result {
-  label: string;
-  fps?: number;
-  note?: string;
-}
-
-async function measure(label: string, steps: number, batch: number, warmup = true): Promise<Result> {
-  const config = DEFAULT_VAE_CONFIG;
-  const opts = { config, epochs: 1, batchSize: batch, learningRate: 1e-3, validationFraction: 0, seed: 1 };
+/** Trains until WARMUP + SECONDS of steps have passed, then cancels; frames/s over the last SECONDS. */
+async function measure(workers: number): Promise<Measured> {
+  // 64 batches per epoch: an epoch boundary (a reshuffle) now and then, as in a real run.
+  const frames = movingSquares(batch * 64, config.inputSize, inputChannels(config), 3);
+  const ac = new AbortController();
+  let t0 = 0;
+  let warm: { t: number; frames: number; cpu: number } | null = null;
+  let last = { t: 0, frames: 0, cpu: 0 };
+  const cpuNow = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  let used = workers;
+  let note: string | null = null;
   try {
-    if (warmup) {
-      // First use of a backend initialises it and its kernels; keep that out of the timing.
-      const warm = await trainVae(movingSquares(batch, config.inputSize, config.channels), opts);
-      tf.dispose(Object.values(warm.weights));
-    }
-    const frames = movingSquares(batch * steps, config.inputSize, config.channels, 3);
-    const t0 = performance.now();
-    const r = await trainVae(frames, opts);
-    const wall = (performance.now() - t0) / 1000;
+    t0 = performance.now();
+    const r = await trainVae(frames, { config, epochs: 1_000_000, batchSize: batch, learningRate: TRAIN_DEFAULTS.learningRate, validationFraction: 0, seed: 1, workers }, {
+      signal: ac.signal,
+      progressIntervalMs: 0,
+      onProgress: (p) => {
+        const now = performance.now();
+        const done = (p.epoch * p.stepsPerEpoch + p.step) * batch;
+        used = p.workers;
+        if (!warm && (now - t0) / 1000 >= WARMUP) warm = { t: now, frames: done, cpu: cpuNow() };
+        last = { t: now, frames: done, cpu: cpuNow() };
+        if (warm && (now - warm.t) / 1000 >= SECONDS) ac.abort();
+      },
+    });
+    note = r.parallel.note;
     tf.dispose(Object.values(r.weights));
-    return { label, fps: r.framesPerSec, note: `${steps} step(s) × batch ${batch}, ${wall.toFixed(1)} s wall` };
   } catch (e) {
-    return { label, note: `cannot train: ${(e as Error).message.split('\n')[0]}` };
+    if (!(e instanceof AbortError)) throw e;
   }
+  const w = warm as { t: number; frames: number; cpu: number } | null;
+  if (!w) throw new Error('the run ended before its warm-up did');
+  const seconds = (last.t - w.t) / 1000;
+  const counted = last.frames - w.frames;
+  return { fps: counted / seconds, frames: counted, seconds, workers: used, note, cpu: last.cpu - w.cpu };
 }
 
-/** Without src/core/ml/backend: cpu, wasm (stock) and tfjs-node when its binding file exists. */
-async function fallbackBackends(results: Result[]): Promise<void> {
-  const binding = join(root, 'node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node');
-  if (existsSync(binding)) {
-    try {
-      await import('@tensorflow/tfjs-node');
-      await tf.setBackend('tensorflow');
-      results.push(await measure('tfjs-node', STEPS, BATCH));
-    } catch (e) {
-      results.push({ label: 'tfjs-node', note: `unavailable: ${(e as Error).message.split('\n')[0]}` });
-    }
-  } else results.push({ label: 'tfjs-node', note: 'unavailable: native binding not installed' });
-  try {
-    await import('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend('wasm'))) throw new Error('setBackend(wasm) returned false');
-    results.push(await measure('wasm stock', STEPS, BATCH));
-  } catch (e) {
-    results.push({ label: 'wasm', note: `unavailable: ${(e as Error).message}` });
-  }
-  results.push({ label: 'wasm fast', note: 'not measured: src/core/ml/backend (setFastWasmKernels) is not there' });
-}
-
-async function withBackendModule(mod: Required<BackendModule>, results: Result[]): Promise<void> {
-  const attempts = await mod.availableBackends();
-  for (const a of attempts) {
-    if (a.name === 'cpu') continue; // measured last, with fewer steps
-    if (!a.ok) {
-      results.push({ label: a.name, note: `unavailable: ${(a.reason ?? '').slice(0, 110)}` });
-      continue;
-    }
-    if (a.name !== 'wasm') {
-      const info = await mod.selectBackend(a.name);
-      results.push(await measure(`${a.name} (${info.detail ?? info.name})`, STEPS, BATCH));
-      continue;
-    }
-    await mod.selectBackend('wasm', { fastKernels: false });
-    mod.setFastWasmKernels(false);
-    const stock = await measure('wasm stock', STEPS, BATCH);
-    results.push(stock);
-    const info = await mod.selectBackend('wasm', { fastKernels: true });
-    mod.setFastWasmKernels(true);
-    const fast = await measure('wasm fast', STEPS, BATCH);
-    results.push(fast);
-    console.log(`wasm: ${info.detail ?? ''}`);
-    if (stock.fps && fast.fps) results.push({ label: 'wasm fast / stock', note: `${(fast.fps / stock.fps).toFixed(2)}× faster` });
-    else if (fast.fps) results.push({ label: 'wasm fast / stock', note: 'stock wasm cannot train at all (a gradient kernel is missing); fast can' });
-  }
+function line(label: string, m: Measured, before: string): void {
+  console.log(
+    `${label.padEnd(40)} ${m.fps.toFixed(1).padStart(7)} frames/s  (${m.frames} frames in ${m.seconds.toFixed(1)} s on ${m.workers} thread(s), ` +
+      `${(m.cpu / m.seconds).toFixed(2)} cores busy, ${(m.frames / m.cpu).toFixed(1)} frames per CPU-second; load ${before} -> ${load()})${m.note ? ` [${m.note}]` : ''}`,
+  );
 }
 
 async function main(): Promise<void> {
-  const c = DEFAULT_VAE_CONFIG;
   console.log(
-    `VAE training throughput, DEFAULT config ${c.inputSize}×${c.inputSize}×${c.channels}, filters [${c.filters.join(', ')}], ` +
-      `latent ${c.latentDim}, ${c.likelihood}; node ${process.version}, ${os.cpus().length} cores`,
+    `VAE training throughput, DEFAULT config ${config.inputSize}x${config.inputSize}x${inputChannels(config)}, filters [${config.filters.join(', ')}], ` +
+      `latent ${config.latentDim}, ${config.likelihood}, batch ${batch}; node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ` +
+      `${SECONDS} s per configuration after ${WARMUP} s warm-up`,
   );
-  const results: Result[] = [];
-  const loaded = await loadBackendModule();
-  const m = loaded?.mod;
-  if (m?.availableBackends && m.selectBackend && m.setFastWasmKernels) {
-    console.log(`using ${loaded!.from}`);
-    await withBackendModule(m as Required<BackendModule>, results);
-    const chosen = await m.selectBackend();
-    console.log(`selectBackend() picks: ${chosen.name}${chosen.detail ? ` (${chosen.detail})` : ''}`);
-  } else {
-    await fallbackBackends(results);
-  }
-  await tf.setBackend('cpu');
-  // No warm-up on cpu: one of its steps takes tens of seconds and there is nothing to compile.
-  results.push(await measure('cpu (pure JS)', CPU_STEPS, CPU_BATCH, false));
+  console.log(`load average (1/5/15 min) at start: ${load()}`);
 
+  // GPU backends first, where there are any (never on this machine: no GPU, no libtensorflow).
+  for (const a of await availableBackends()) {
+    if (a.name === 'wasm' || a.name === 'cpu' || a.name === 'tfjs-node') continue;
+    if (!a.ok) {
+      console.log(`${a.name}: not measured (${(a.reason ?? '').slice(0, 220)})`);
+      continue;
+    }
+    const info = await selectBackend(a.name as BackendName);
+    const before = load();
+    line(`${a.name}`, await measure(1), before);
+    console.log(`  ${info.detail}`);
+  }
+
+  const info = await selectBackend('wasm');
+  console.log(`wasm: ${info.detail}`);
+  const sum = (ms: Measured[]): Measured => {
+    const frames = ms.reduce((a, m) => a + m.frames, 0);
+    const seconds = ms.reduce((a, m) => a + m.seconds, 0);
+    return { fps: frames / seconds, frames, seconds, workers: ms[0]!.workers, note: ms.find((m) => m.note)?.note ?? null, cpu: ms.reduce((a, m) => a + m.cpu, 0) };
+  };
+  const ones: Measured[] = [];
+  const alls: Measured[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    let before = load();
+    ones.push(await measure(1));
+    line(`round ${round}: wasm, 1 thread`, ones.at(-1)!, before);
+    before = load();
+    alls.push(await measure(ALL));
+    line(`round ${round}: wasm, all cores (${ALL} threads)`, alls.at(-1)!, before);
+  }
+  const one = sum(ones);
+  const all = sum(alls);
   console.log('');
-  const w = Math.max(...results.map((r) => r.label.length));
-  for (const r of results)
-    console.log(`${r.label.padEnd(w)}  ${r.fps !== undefined ? `${r.fps.toFixed(2).padStart(8)} frames/s` : ''.padStart(17)}  ${r.note ?? ''}`);
+  console.log(`wasm, 1 thread, ${ROUNDS} round(s): ${one.fps.toFixed(1)} frames/s on ${(one.cpu / one.seconds).toFixed(2)} cores; all cores (${all.workers} threads): ${all.fps.toFixed(1)} frames/s on ${(all.cpu / all.seconds).toFixed(2)} cores; load at the end ${load()}`);
+  console.log(
+    `parallel efficiency (frames per CPU-second, all cores / 1 thread): ${(all.frames / all.cpu / (one.frames / one.cpu)).toFixed(2)}` +
+      ' (what the speedup would be per core had every thread a core of its own; on a loaded machine the process gets fewer cores than it has threads)',
+  );
+  console.log(`train frames/s (default model, all cores): ${all.fps.toFixed(1)}`);
+  console.log(`speedup all cores vs one: ${(all.fps / one.fps).toFixed(2)}`);
 }
 
 await main();

@@ -34,7 +34,7 @@ Usage:
       Write the built-in demo footage (default resources/demo/demo.mp4; from a bundle, demo/demo.mp4 in the data folder).
   latentwatch info [--json]
       Show the version, the ffmpeg in use and where the library is.
-  latentwatch train --video ID|FILE [--kind K] [--epochs N] [--backend B] [--latent N] [--likelihood L] [--max-frames N] [--target-fpr F] [--components K] [--condition-frames K] [--no-mask] [--json]
+  latentwatch train --video ID|FILE [--kind K] [--epochs N] [--backend B] [--workers N] [--latent N] [--likelihood L] [--max-frames N] [--target-fpr F] [--components K] [--condition-frames K] [--no-mask] [--json]
       Learn normal footage; the new model is calibrated on held-out frames and scores the video.
       The video's ignore mask (see mask) is left out of training and scores unless --no-mask.
       Kinds (--kind): ${MODEL_KINDS.join(', ')} (default vae). --components: gmvae's mixture size (default 4).
@@ -217,7 +217,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      db: { type: 'string' }, video: { type: 'string' }, kind: { type: 'string' }, epochs: { type: 'string' }, backend: { type: 'string' },
+      db: { type: 'string' }, video: { type: 'string' }, kind: { type: 'string' }, epochs: { type: 'string' }, backend: { type: 'string' }, workers: { type: 'string' },
       latent: { type: 'string' }, likelihood: { type: 'string' }, 'max-frames': { type: 'string' }, 'target-fpr': { type: 'string' }, 'batch-size': { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
       parent: { type: 'string' }, components: { type: 'string' }, 'condition-frames': { type: 'string' }, 'no-mask': { type: 'boolean' },
     },
@@ -244,6 +244,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
           maxFrames: num('max-frames', values['max-frames'], posInt),
           targetFpr: num('target-fpr', values['target-fpr'], z.number().positive().max(0.5)),
           batchSize: num('batch-size', values['batch-size'], posInt),
+          workers: num('workers', values.workers, z.number().int().min(1).max(64)),
           ...(values.likelihood ? { likelihood: parseLikelihood(values.likelihood) } : {}),
           seed: num('seed', values.seed, z.number().int().min(0)),
           parentModelId: num('parent', values.parent, posInt),
@@ -259,7 +260,7 @@ async function cmdTrain(argv: string[]): Promise<number> {
     if (values.json) console.log(JSON.stringify(r));
     else
       console.log(
-        `Model ${r.modelId}: trained on ${r.backend} in ${r.trainSeconds.toFixed(1)} s (${r.trainFramesPerSec.toFixed(1)} frames/s, ${r.epochs} epochs, best ${r.bestEpoch + 1}); alarm threshold ${r.threshold.toFixed(2)}`,
+        `Model ${r.modelId}: trained on ${r.backend}${r.device ? ` (${r.device}${r.workers ? `, ${r.workers} thread${r.workers === 1 ? '' : 's'}` : ''})` : ''} in ${r.trainSeconds.toFixed(1)} s (${r.trainFramesPerSec.toFixed(1)} frames/s, ${r.epochs} epochs, best ${r.bestEpoch + 1}); alarm threshold ${r.threshold.toFixed(2)}`,
       );
     return 0;
   } finally {

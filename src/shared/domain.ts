@@ -148,6 +148,8 @@ export interface TrainRequest {
   /** Alarm threshold: false-positive rate on held-out training frames. */
   targetFpr?: number;
   backend?: TrainingBackend;
+  /** Threads the training steps are split over (data-parallel, wasm backend only); default one per core. */
+  workers?: number;
   /** Decoder likelihood: Bernoulli, or Gaussian with a fixed or a learned per-channel variance. */
   likelihood?: 'bernoulli' | 'gaussian-fixed' | 'gaussian-learned';
   seed?: number;

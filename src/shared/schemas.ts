@@ -40,6 +40,7 @@ export const trainRequestSchema = z
     maxFrames: z.number().int().min(20).max(1_000_000).optional(),
     targetFpr: z.number().positive().max(0.5).optional(),
     backend: z.enum(TRAINING_BACKENDS).optional(),
+    workers: z.number().int().min(1).max(64).optional(),
     likelihood: z.enum(['bernoulli', 'gaussian-fixed', 'gaussian-learned']).optional(),
     seed: z.number().int().min(0).max(2 ** 31).optional(),
     useIgnoreMask: z.boolean().optional(),

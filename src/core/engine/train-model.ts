@@ -19,9 +19,10 @@ import { abortError } from '../media/decode.js';
 import { type BackendName, selectBackend } from '../ml/backend/index.js';
 import { exportVaeToOnnx } from '../ml/onnx/export-vae.js';
 import { OnnxVaeScorer, type VaeScores } from '../ml/onnx/runtime.js';
-import { deserializeWeights, type NamedArray, serializeWeights, weightsToArrays } from '../ml/vae/checkpoint.js';
+import { deserializeWeights, type NamedArray, readWeightArrays, serializeWeightArrays, weightsToArrays } from '../ml/vae/checkpoint.js';
 import { DEFAULT_VAE_CONFIG, type VaeConfig } from '../ml/vae/spec.js';
 import { splitIndices, trainVae, type TrainOptions } from '../ml/vae/train.js';
+import { defaultTrainWorkers } from '../ml/vae/parallel.js';
 import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, CVAE_COMBINATION, DEFAULT_COMBINATION, GMVAE_COMBINATION, GP_COMBINATION, robustStat } from '../scoring/calibrate.js';
 import { MotionStream, patchScales, settleMotion } from '../scoring/motion.js';
 import { conformalThreshold, fitTail } from '../scoring/tails.js';
@@ -65,6 +66,8 @@ export interface TrainModelOptions {
   maxFrames?: number;
   seed?: number;
   backend?: BackendName;
+  /** Threads the training steps are split over (trainVae's workers; wasm only); default one per core. */
+  workers?: number;
   /** False-positive rate the alarm threshold is set for, on held-out training frames. */
   targetFpr?: number;
   /** Folder for checkpoints; a rerun with the same options resumes from the last finished epoch. */
@@ -136,6 +139,9 @@ export { FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS };
 export interface TrainModelResult {
   modelId: number;
   backend: string;
+  /** What the backend ran on (CPU cores, the GPU adapter), and the threads the steps were split over. */
+  device?: string;
+  workers?: number;
   trainSeconds: number;
   trainFramesPerSec: number;
   epochs: number;
@@ -229,9 +235,10 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     parentId: o.parentModelId ?? null,
   });
   try {
-    meter.stage(`training (${backend.name})`);
+    meter.stage(`training (${backend.name}, ${backend.device})`);
     const mixturePrior = mixLabels ? { k, labels: mixLabels, ...(parent?.mixture ? { initial: loadMixture(parent.mixture) } : {}) } : undefined;
-    const result = await trainVae(frames, { ...trainOpts, checkpointPath, resume: true, ...(parent ? { initialWeights: parent.weights } : {}), ...(mixturePrior ? { mixturePrior } : {}), ...(mask ? { ignoreMask: mask.pixels } : {}) }, {
+    // workers stays out of trainOpts (the checkpoint key): a run resumes on any number of threads.
+    const result = await trainVae(frames, { ...trainOpts, workers: o.workers ?? defaultTrainWorkers(), checkpointPath, resume: true, ...(parent ? { initialWeights: parent.weights } : {}), ...(mixturePrior ? { mixturePrior } : {}), ...(mask ? { ignoreMask: mask.pixels } : {}) }, {
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       onProgress: (p) => {
         const total = p.epochs * p.stepsPerEpoch;
@@ -242,15 +249,16 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
           fraction: done / total,
           rate: p.framesPerSec,
           etaSec: p.etaSec,
-          stage: `training on ${backend.name}: epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toFixed(1)} (recon ${p.recon.toFixed(1)}, KL ${p.kl.toFixed(1)})`,
+          stage: `training on ${backend.name} (${backend.device}, ${p.workers} thread${p.workers === 1 ? '' : 's'}): epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toFixed(1)} (recon ${p.recon.toFixed(1)}, KL ${p.kl.toFixed(1)})`,
           metrics: { epoch: p.epoch, loss: p.loss, recon: p.recon, kl: p.kl, beta: p.beta, ...(p.valLoss !== undefined ? { valLoss: p.valLoss } : {}) },
         });
       },
     });
-    const weightArrays: Record<string, Float32Array> = {};
-    for (const [k, t] of Object.entries(result.weights)) weightArrays[k] = t.dataSync() as Float32Array;
-    const weights = serializeWeights(result.weights, config);
+    // Read asynchronously: a GPU backend (WebGPU under Node) cannot read tensors synchronously.
+    const arrays = await readWeightArrays(result.weights, config);
     tf.dispose(Object.values(result.weights));
+    const weightArrays: Record<string, Float32Array> = Object.fromEntries(arrays.map((a) => [a.name, a.data]));
+    const weights = serializeWeightArrays(arrays, config);
     const onnx = exportVaeToOnnx(config, weightArrays, { metadata: { modelId: String(modelId), trainVideo: video.name }, ...(mask ? { ignoreMask: mask.pixels } : {}) });
 
     const baseVideo = pool.baseVideoId === video.id ? video : store.getVideo(pool.baseVideoId);
@@ -271,6 +279,9 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     const metrics = {
       backend: backend.name,
       backendDetail: backend.detail,
+      device: backend.device,
+      workers: result.parallel.workers,
+      ...(result.parallel.note ? { workersNote: result.parallel.note } : {}),
       trainFrames: frames.count,
       excludedFrames: pool.excludedFrames,
       labelledFrames: pool.labelledFrames,
@@ -295,6 +306,8 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
     return {
       modelId,
       backend: backend.name,
+      device: backend.device,
+      workers: result.parallel.workers,
       trainSeconds: result.seconds,
       trainFramesPerSec: result.framesPerSec,
       epochs: result.history.length,

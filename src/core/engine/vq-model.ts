@@ -85,7 +85,7 @@ export async function trainVqModel(store: Store, o: TrainModelOptions, hooks: En
       onProgress: (p) => {
         const total = opts.epochs * p.stepsPerEpoch;
         const done = p.epoch * p.stepsPerEpoch + p.step;
-        hooks.onProgress?.({ done, total, fraction: done / total, rate: p.framesPerSec, etaSec: null, stage: `training VQ-VAE on ${backend.name}: epoch ${p.epoch + 1}/${opts.epochs}, recon ${p.recon.toFixed(1)}` });
+        hooks.onProgress?.({ done, total, fraction: done / total, rate: p.framesPerSec, etaSec: null, stage: `training VQ-VAE on ${backend.name} (${backend.device}, 1 thread: its own loop is not data-parallel): epoch ${p.epoch + 1}/${opts.epochs}, recon ${p.recon.toFixed(1)}` });
       },
     });
     const onnx = exportVqToOnnx(config, r.weights, r.codebook, mask?.pixels);
@@ -114,7 +114,7 @@ export async function trainVqModel(store: Store, o: TrainModelOptions, hooks: En
     finishModel(store, modelId, { weights: packVqWeights(config, r.weights, r.codebook), onnx, calibration, metrics, backend: backend.name });
     recordRun(store, modelId, opts, r.history, 'succeeded');
     meter.finish(video.frameCount);
-    return { modelId, backend: backend.name, trainSeconds: r.seconds, trainFramesPerSec: r.framesPerSec, epochs: r.history.length, bestEpoch: r.bestEpoch, threshold: calibration.threshold };
+    return { modelId, backend: backend.name, device: backend.device, workers: 1, trainSeconds: r.seconds, trainFramesPerSec: r.framesPerSec, epochs: r.history.length, bestEpoch: r.bestEpoch, threshold: calibration.threshold };
   } catch (e) {
     deleteModel(store, modelId);
     throw e;

@@ -14,6 +14,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { FAST_WASM_KERNEL_NAMES, setFastWasmKernels } from './wasm-kernels/index.js';
@@ -38,6 +39,8 @@ export interface BackendInfo {
   tfBackend: string;
   /** One line for the CLI/UI: package, version, binary, threads, kernels. */
   detail: string;
+  /** What it computes on, for the CLI/UI: 'CPU, 2 cores', 'CUDA GPU', the WebGPU adapter's name. */
+  device: string;
   /** True when LatentWatch's fast wasm convolution kernels are registered and in use. */
   fastKernels: boolean;
   /** Every backend considered, in order, up to and including the chosen one. */
@@ -109,7 +112,13 @@ interface Probe {
   reason?: string;
   /** Switches tfjs to this backend; returns the detail line. Only present when ok. */
   activate?: (opts: SelectOptions) => Promise<string>;
+  /** What it computes on (BackendInfo.device). */
+  device?: string;
+  /** Works, but only on a software adapter: automatic selection passes it over with this reason. */
+  softwareOnly?: string;
 }
+
+const cores = (): number => (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 
 async function setTfBackend(tfName: string): Promise<void> {
   const ok = await tf.setBackend(tfName);
@@ -180,7 +189,7 @@ async function probeTfjsNodeGpu(): Promise<Probe> {
   if (!be) return { ok: false, reason: `${pkg} loaded but registered no 'tensorflow' backend` };
   if (be.isUsingGpuDevice !== true) return { ok: false, reason: `${pkg} loaded but TensorFlow found no usable CUDA GPU` };
   const version = typeof loaded.mod['version'] === 'object' ? JSON.stringify(loaded.mod['version']) : '';
-  return { ok: true, activate: async () => (await setTfBackend('tensorflow'), `${pkg} (CUDA GPU) ${version}`.trim()) };
+  return { ok: true, device: 'CUDA GPU (TensorFlow)', activate: async () => (await setTfBackend('tensorflow'), `${pkg} (CUDA GPU) ${version}`.trim()) };
 }
 
 async function probeTfjsNode(): Promise<Probe> {
@@ -188,45 +197,101 @@ async function probeTfjsNode(): Promise<Probe> {
   if (gpuPackageLoaded) {
     // Both packages register 'tensorflow' and bundle their own libtensorflow; the GPU build runs on
     // the CPU just as well, so use it rather than loading a second copy of TensorFlow.
-    return { ok: true, activate: async () => (await setTfBackend('tensorflow'), `${pkg} role filled by @tensorflow/tfjs-node-gpu's TensorFlow on the CPU`) };
+    return { ok: true, device: `CPU, ${cores()} cores (TensorFlow's own threads)`, activate: async () => (await setTfBackend('tensorflow'), `${pkg} role filled by @tensorflow/tfjs-node-gpu's TensorFlow on the CPU`) };
   }
   const loaded = await loadTfjsNode(pkg);
   if (!loaded.ok) return { ok: false, reason: loaded.reason };
   if (!tensorflowBackend()) return { ok: false, reason: `${pkg} loaded but registered no 'tensorflow' backend` };
-  return { ok: true, activate: async () => (await setTfBackend('tensorflow'), `${pkg} (native TensorFlow, CPU)`) };
+  return { ok: true, device: `CPU, ${cores()} cores (TensorFlow's own threads)`, activate: async () => (await setTfBackend('tensorflow'), `${pkg} (native TensorFlow, CPU)`) };
 }
 
+interface AdapterLike {
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
+}
 interface GpuLike {
-  requestAdapter(): Promise<unknown>;
+  requestAdapter(opts?: Record<string, unknown>): Promise<AdapterLike | null>;
+  wgslLanguageFeatures?: unknown;
+}
+
+/** Software rasterisers that Dawn may find where there is no GPU (Mesa llvmpipe/lavapipe, SwiftShader). */
+const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|softpipe|swiftshader|software/i;
+
+interface DawnFound {
+  gpu: GpuLike;
+  /** requestAdapter options tfjs' own call must be given too (the OpenGL ES fallback is a compatibility-mode adapter). */
+  adapterOptions: Record<string, unknown>;
+  device: string;
+  software: boolean;
+}
+
+let dawnCache: Promise<{ ok: true; found: DawnFound } | { ok: false; reason: string }> | null = null;
+
+/**
+ * A WebGPU adapter from Dawn, once per process: its default backend first (Vulkan, Metal, D3D12: the
+ * real GPU), then on Linux its OpenGL ES backend through headless EGL (EGL_PLATFORM=surfaceless),
+ * which on a machine without a GPU is Mesa's llvmpipe, a software rasteriser. That one is good for
+ * testing the code a lab GPU runs (the gradient-parity tests) but slower than wasm, so automatic
+ * selection passes it over; `selectBackend('webgpu')` still takes it.
+ */
+function findDawnAdapter(mod: Record<string, unknown>): Promise<{ ok: true; found: DawnFound } | { ok: false; reason: string }> {
+  dawnCache ??= (async () => {
+    const create = mod['create'];
+    const globals = mod['globals'];
+    if (typeof create !== 'function') return { ok: false as const, reason: "the 'webgpu' package has no create() export (unknown version)" };
+    if (globals && typeof globals === 'object') {
+      for (const [k, v] of Object.entries(globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+    }
+    const attempts: { flags: string[]; options: Record<string, unknown> }[] = [{ flags: [], options: {} }];
+    if (process.platform === 'linux') attempts.push({ flags: ['backend=opengles'], options: { featureLevel: 'compatibility' } });
+    const errors: string[] = [];
+    for (const a of attempts) {
+      try {
+        if (a.flags.includes('backend=opengles')) process.env['EGL_PLATFORM'] ??= 'surfaceless';
+        const gpu = (create as (flags: string[]) => GpuLike)(a.flags);
+        const adapter = await gpu.requestAdapter(a.options);
+        if (!adapter) continue;
+        const info = adapter.info ?? {};
+        const name = [info.vendor, info.architecture, info.device, info.description].filter((x) => x && x.trim()).join(' ').trim() || 'unnamed adapter';
+        const software = adapter.isFallbackAdapter === true || info.isFallbackAdapter === true || SOFTWARE_ADAPTER.test(name);
+        const via = a.flags.length ? ` via Dawn ${a.flags.join(' ')}` : '';
+        return { ok: true as const, found: { gpu, adapterOptions: a.options, device: `WebGPU adapter: ${name}${software ? ' (software, no GPU)' : ''}${via}`, software } };
+      } catch (e) {
+        errors.push(firstLine(e));
+      }
+    }
+    return { ok: false as const, reason: `the 'webgpu' package found no adapter${errors.length ? ` (${errors.join('; ')})` : ''}` };
+  })();
+  return dawnCache;
 }
 
 async function probeWebgpu(): Promise<Probe> {
   const dawn = await loadOptional('webgpu');
   if (!dawn.ok) return { ok: false, reason: dawn.reason };
-  const create = dawn.mod['create'];
-  const globals = dawn.mod['globals'];
-  if (typeof create !== 'function') return { ok: false, reason: "the 'webgpu' package has no create() export (unknown version)" };
-  let gpu: GpuLike;
-  try {
-    if (globals && typeof globals === 'object') {
-      for (const [k, v] of Object.entries(globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
-    }
-    gpu = (create as (flags: string[]) => GpuLike)([]);
-    const adapter = await gpu.requestAdapter();
-    if (!adapter) return { ok: false, reason: "the 'webgpu' package found no GPU adapter" };
-  } catch (e) {
-    return { ok: false, reason: `WebGPU (Dawn) failed: ${firstLine(e)}` };
-  }
+  const found = await findDawnAdapter(dawn.mod);
+  if (!found.ok) return { ok: false, reason: `WebGPU (Dawn): ${found.reason}` };
+  const { gpu, adapterOptions, device, software } = found.found;
+  // tfjs-backend-webgpu registers itself only when navigator.gpu exists as it loads, and asks it for
+  // its adapter: hand it Dawn's, with the options that found one.
+  const nav = {
+    requestAdapter: (o?: Record<string, unknown>) => gpu.requestAdapter({ ...(o ?? {}), ...adapterOptions }),
+    getPreferredCanvasFormat: () => 'rgba8unorm',
+    wgslLanguageFeatures: gpu.wgslLanguageFeatures ?? new Set<string>(),
+  };
+  const g = globalThis as { navigator?: { gpu?: unknown } };
+  if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu: nav }, configurable: true, writable: true });
+  else if (!g.navigator.gpu) Object.defineProperty(g.navigator, 'gpu', { value: nav, configurable: true });
   const tfWebgpu = await loadOptional('@tensorflow/tfjs-backend-webgpu');
   if (!tfWebgpu.ok) return { ok: false, reason: `a WebGPU adapter exists but ${tfWebgpu.reason}` };
+  if (!(tf.engine().registryFactory as Record<string, unknown>)['webgpu'])
+    return { ok: false, reason: '@tensorflow/tfjs-backend-webgpu loaded but did not register (navigator.gpu was missing when it first loaded)' };
   return {
     ok: true,
+    device,
+    ...(software ? { softwareOnly: `${device}: slower than wasm on the CPU, so not chosen automatically (ask for it with backend 'webgpu')` } : {}),
     activate: async () => {
-      const g = globalThis as { navigator?: { gpu?: unknown } };
-      if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-      else if (!g.navigator.gpu) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
       await setTfBackend('webgpu');
-      return '@tensorflow/tfjs-backend-webgpu on Dawn (webgpu package)';
+      return `@tensorflow/tfjs-backend-webgpu on Dawn (webgpu package), ${device}`;
     },
   };
 }
@@ -263,6 +328,7 @@ async function probeWasm(): Promise<Probe> {
   if (!existsSync(dir + binary)) return { ok: false, reason: `${binary} not found in ${dir}` };
   return {
     ok: true,
+    device: `CPU, ${cores()} core${cores() === 1 ? '' : 's'}`,
     activate: async (opts) => {
       const initialised = !!(tf.engine().registry as Record<string, unknown>)['wasm'];
       if (!initialised) mod.setWasmPaths(dir);
@@ -284,6 +350,7 @@ async function probeWasm(): Promise<Probe> {
 async function probeCpu(): Promise<Probe> {
   return {
     ok: true,
+    device: 'CPU, one core (JavaScript)',
     activate: async () => {
       await setTfBackend('cpu');
       // The cpu backend greets Node users with a banner recommending tfjs-node; `tried` already
@@ -312,6 +379,7 @@ async function probe(name: BackendName): Promise<Probe> {
 }
 
 function attempt(name: BackendName, p: Probe): BackendAttempt {
+  if (p.ok && p.softwareOnly) return { name, ok: false, reason: p.softwareOnly };
   return p.ok ? { name, ok: true } : { name, ok: false, reason: p.reason ?? 'unavailable' };
 }
 
@@ -340,6 +408,10 @@ export async function selectBackend(prefer?: BackendName, opts: SelectOptions = 
     const p = await probe(name);
     let detail: string | undefined;
     let reason = p.reason;
+    if (!prefer && p.ok && p.softwareOnly) {
+      tried.push({ name, ok: false, reason: p.softwareOnly });
+      continue;
+    }
     if (p.ok && p.activate) {
       try {
         detail = await p.activate(opts);
@@ -350,7 +422,7 @@ export async function selectBackend(prefer?: BackendName, opts: SelectOptions = 
     if (detail !== undefined) {
       tried.push({ name, ok: true });
       const fastKernels = name === 'wasm' && opts.fastKernels !== false;
-      return { name, tfBackend: TF_NAME[name], detail, fastKernels, tried };
+      return { name, tfBackend: TF_NAME[name], detail, device: p.device ?? 'unknown device', fastKernels, tried };
     }
     tried.push({ name, ok: false, reason: reason ?? 'unavailable' });
   }

@@ -130,6 +130,19 @@ export function weightsToArrays(weights: VaeWeights, config?: VaeConfig): NamedA
   });
 }
 
+/** weightsToArrays read asynchronously: for backends that cannot read a tensor synchronously (WebGPU under Node). */
+export async function readWeightArrays(weights: VaeWeights, config?: VaeConfig): Promise<NamedArray[]> {
+  const names = config ? weightSpecs(config).map((s) => s.name) : Object.keys(weights).sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const t = weights[name];
+      if (!t) throw new RangeError(`missing weight ${name}`);
+      if (t.dtype !== 'float32') throw new RangeError(`weight ${name} is ${t.dtype}, expected float32`);
+      return { name, shape: [...t.shape], data: Float32Array.from((await t.data()) as Float32Array) };
+    }),
+  );
+}
+
 /** Plain arrays -> new tensors (the caller disposes them). */
 export function arraysToWeights(arrays: NamedArray[]): VaeWeights {
   const w: VaeWeights = {};
@@ -161,8 +174,12 @@ const WEIGHTS_KIND = 'vae-weights';
  * and the names/shapes are checked against it.
  */
 export function serializeWeights(weights: VaeWeights, config?: VaeConfig): Uint8Array {
+  return serializeWeightArrays(weightsToArrays(weights, config), config);
+}
+
+/** serializeWeights from arrays already read (readWeightArrays). */
+export function serializeWeightArrays(arrays: NamedArray[], config?: VaeConfig): Uint8Array {
   if (config) validateConfig(config);
-  const arrays = weightsToArrays(weights, config);
   return packTensors(WEIGHTS_KIND, { config: config ?? null }, arrays);
 }
 

@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   loadCheckpoint,
   saveCheckpoint,
-  weightsToArrays,
+  readWeightArrays,
   arraysToWeights,
   checkWeightArrays,
   type AdamState,
@@ -29,7 +29,7 @@ import {
   type TrainCheckpoint,
 } from './checkpoint.js';
 import { observedWeights, vaeTerms } from './losses.js';
-import { annealTemperature, gumbelNoise, type TemperatureSchedule } from '../family/gumbel.js';
+import { annealTemperature, type TemperatureSchedule } from '../family/gumbel.js';
 import type { DiagGmm } from '../family/mixture.js';
 import {
   initialMixture,
@@ -40,13 +40,15 @@ import {
   resolveGuard,
   storeMixture,
   updateMixturePrior,
-  usageDeficit,
   type CollapseGuard,
   type PriorTensors,
   type ResolvedGuard,
 } from './mixture-prior.js';
 import { initWeights, inputChannels, validateConfig, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
 import { mulberry32 } from '../prng.js';
+import { fastWasmKernelsEnabled } from '../backend/wasm-kernels/index.js';
+import { chunkCount, ShardPool, shardRows } from './parallel.js';
+import { batchTensor, shardGrads, shardUsage, type ShardContext, type ShardRequest } from './shard-step.js';
 
 export type { EpochRecord } from './checkpoint.js';
 
@@ -141,6 +143,14 @@ export interface TrainOptions {
   ignoreMask?: Uint8Array;
   /** The mixture-prior VAE (mixture-prior.ts): a Gaussian-mixture prior with K components, EM-updated each epoch. */
   mixturePrior?: MixturePriorOptions;
+  /**
+   * Data-parallel threads (parallel.ts): each step's batch is split over this many threads (this one
+   * and workers − 1 helpers, each with its own wasm backend), their gradients are added and one Adam
+   * step is made here. The same seed gives the same model as one thread up to the order of float
+   * additions. Only the wasm backend is split; where helpers cannot start the run uses one thread
+   * (TrainResult.parallel says why). Default 1 here; the app and the CLI default to one per core.
+   */
+  workers?: number;
 }
 
 /** Epochs over which the default Gumbel-softmax temperature falls from 1 to 0.5. */
@@ -189,6 +199,8 @@ export interface TrainProgress {
   framesPerSec: number;
   /** Estimated seconds left in this call. */
   etaSec: number;
+  /** Threads the steps are split over (TrainOptions.workers, after any fallback). */
+  workers: number;
 }
 
 export interface TrainHooks {
@@ -215,6 +227,8 @@ export interface TrainResult {
   resumedFromEpoch: number | null;
   /** Mixture-prior VAE: the prior that goes with `weights` (the best epoch's); null otherwise. */
   mixture: DiagGmm | null;
+  /** Threads the steps ran on, and why fewer than asked when that happened. */
+  parallel: { workers: number; requested: number; note: string | null };
 }
 
 // --------------------------------------------------------------------------------- randomness
@@ -323,6 +337,7 @@ interface Resolved {
   /** The ignore mask when it ignores at least one pixel; null otherwise. */
   ignoreMask: Uint8Array | null;
   mixture: ResolvedMixture | null;
+  workers: number;
 }
 
 interface ResolvedMixture {
@@ -433,6 +448,8 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
   if (objective !== 'elbo' && objective !== 'autoencoder') bad(`objective must be 'elbo' or 'autoencoder', got ${String(objective)}`);
   const autoencoder = objective === 'autoencoder';
   const mixture = resolveMixture(frames, opts, bad);
+  const workers = opts.workers ?? 1;
+  if (!isInt(workers) || workers < 1 || workers > 256) bad(`workers must be an integer from 1 to 256, got ${workers}`);
   let ignoreMask: Uint8Array | null = null;
   if (opts.ignoreMask !== undefined) {
     const m = opts.ignoreMask;
@@ -464,6 +481,7 @@ function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
     autoencoder,
     mixture,
     ignoreMask,
+    workers,
   };
 }
 
@@ -516,18 +534,6 @@ export function betaAt(beta: number, klWarmupEpochs: number, epoch: number, step
 }
 
 // ----------------------------------------------------------------------------------- training
-
-/** Copies frames `idx` into a [n, S, S, C] float tensor in 0..1. */
-function batchTensor(frames: FrameSet, idx: number[]): tf.Tensor4D {
-  const per = frames.size * frames.size * frames.channels;
-  const buf = new Float32Array(idx.length * per);
-  for (let b = 0; b < idx.length; b++) {
-    const src = idx[b]! * per;
-    const dst = b * per;
-    for (let i = 0; i < per; i++) buf[dst + i] = frames.data[src + i]! / 255;
-  }
-  return tf.tensor4d(buf, [idx.length, frames.size, frames.size, frames.channels]);
-}
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -586,9 +592,14 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
   let gmm: DiagGmm | null = ck?.mixture?.current ? loadMixture(ck.mixture.current) : (mix?.initial ?? null);
   let bestGmm: DiagGmm | null = ck?.mixture?.best ? loadMixture(ck.mixture.best) : null;
   let prior: PriorTensors | null = null;
+  // ---- data-parallel threads (parallel.ts); the shards' shared context follows the prior
+  let pool: ShardPool | null = null;
+  const shardCtx: ShardContext = { config, frames, autoencoder: o.autoencoder, observed, prior: null, k: mix?.k ?? 0, labels: mix?.labels ?? null, entropyWeight: mix?.guard.entropyWeight ?? 0 };
   const setPrior = (g: DiagGmm | null): void => {
     if (prior) tf.dispose([prior.logPi, prior.means, prior.vars]);
     prior = g ? priorTensors(g) : null;
+    shardCtx.prior = prior;
+    pool?.setPrior(g);
   };
   const temperature: TemperatureSchedule | null = mix
     ? (mix.temperature ?? { initial: 1, min: 0.5, rate: Math.log(2) / (DEFAULT_ANNEAL_EPOCHS * stepsPerEpoch) })
@@ -643,10 +654,102 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
     const alreadyStopped = o.patience > 0 && badEpochs >= o.patience;
     let stoppedEarly = alreadyStopped;
     let lastValLoss: number | undefined = history.length ? (history[history.length - 1]!.valLoss ?? undefined) : undefined;
+
+    let parallelNote: string | null = null;
+    if (o.workers > 1 && !alreadyStopped) {
+      if (tf.getBackend() !== 'wasm') parallelNote = `the ${tf.getBackend()} backend is not split across threads`;
+      else {
+        const started = await ShardPool.start(o.workers, {
+          config,
+          frames,
+          ignoreMask: o.ignoreMask,
+          autoencoder: o.autoencoder,
+          k: mix?.k ?? 0,
+          labels: mix?.labels ?? null,
+          entropyWeight: mix?.guard.entropyWeight ?? 0,
+          fastKernels: fastWasmKernelsEnabled(),
+        });
+        if (started.pool) {
+          pool = started.pool;
+          pool.publishWeights(vars);
+        } else parallelNote = `helper threads could not start (${started.reason}); training on one thread`;
+      }
+    }
+    const workers = pool ? pool.workers : 1;
     setPrior(gmm);
 
     const varList = specs.map((s) => vars[s.name]!);
     const weightsView: VaeWeights = vars;
+
+    /**
+     * One step's loss terms and gradients over the whole batch: on this thread alone, or cut into
+     * shards over the pool (shard-step.ts), the helpers' gradients added to this thread's in flat
+     * Float32Arrays. `onZ` gets the batch's sampled codes (mixture prior), in batch order.
+     */
+    const parallelStep = async (
+      idx: number[],
+      s: Pick<ShardRequest, 'beta' | 'epsSeed' | 'gumbel'>,
+      onZ: (z: Float32Array) => void,
+    ): Promise<{ lossV: number; reconV: number; klV: number; grads: tf.NamedTensorMap }> => {
+      const parts = pool ? chunkCount(idx.length, pool.workers) : 1;
+      const base = { batchN: idx.length, ...s, qOther: null };
+      if (!pool || parts <= 1) {
+        const r = await shardGrads(shardCtx, weightsView, varList, { ...base, idx, rowOffset: 0 });
+        if (r.z) onZ(r.z);
+        return { lossV: r.loss, reconV: r.recon, klV: r.kl, grads: r.grads };
+      }
+      const chunks: ShardRequest[] = shardRows(idx.length, parts).map(({ offset, count }) => ({ ...base, idx: idx.slice(offset, offset + count), rowOffset: offset }));
+      if (prior && shardCtx.entropyWeight > 0) {
+        // The guard needs the whole batch's mean responsibility: a forward pass for every chunk's Σ q first.
+        const qs = await pool.usage(chunks, (req) => shardUsage(shardCtx, weightsView, req));
+        const total = new Float64Array(shardCtx.k);
+        for (const q of qs) for (let j = 0; j < total.length; j++) total[j]! += q[j]!;
+        chunks.forEach((r, i) => (r.qOther = total.map((t, j) => t - qs[i]![j]!)));
+      }
+      const p = pool;
+      const results = await p.step(chunks, async (req, i) => {
+        const r = await shardGrads(shardCtx, weightsView, varList, req);
+        const slot = p.slot(i);
+        for (const sp of specs) {
+          const { offset, size } = p.slice(sp.name);
+          const g = r.grads[vars[sp.name]!.name];
+          if (g) slot.set(g.dataSync() as Float32Array, offset);
+          else slot.fill(0, offset, offset + size);
+        }
+        tf.dispose(Object.values(r.grads));
+        return { chunk: i, loss: r.loss, recon: r.recon, kl: r.kl, z: r.z };
+      });
+      // The chunks' gradients added in chunk order: the same sum whichever thread computed which chunk.
+      const grads: tf.NamedTensorMap = {};
+      const slots = results.map((_, i) => p.slot(i));
+      for (const sp of specs) {
+        const { offset, size } = p.slice(sp.name);
+        const sum = slots[0]!.slice(offset, offset + size);
+        for (let c = 1; c < slots.length; c++) {
+          const h = slots[c]!;
+          for (let i = 0; i < size; i++) sum[i]! += h[offset + i]!;
+        }
+        grads[vars[sp.name]!.name] = tf.tensor(sum, sp.shape, 'float32');
+      }
+      let lossV = 0;
+      let reconV = 0;
+      let klV = 0;
+      for (const r of results) {
+        lossV += r.loss;
+        reconV += r.recon;
+        klV += r.kl;
+      }
+      if (results[0]!.z) {
+        const z = new Float32Array(results.reduce((a, r) => a + (r.z?.length ?? 0), 0));
+        let off = 0;
+        for (const r of results) {
+          z.set(r.z!, off);
+          off += r.z!.length;
+        }
+        onZ(z);
+      }
+      return { lossV, reconV, klV, grads };
+    };
 
     // ---- timing and progress
     let trainSeconds = 0;
@@ -656,43 +759,41 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
     const interval = hooks.progressIntervalMs ?? 100;
     let lastEmit = -Infinity;
 
-    const evaluate = (): { loss: number; recon: number; kl: number } => {
+    const evaluate = async (): Promise<{ loss: number; recon: number; kl: number }> => {
       let r = 0;
       let k = 0;
       for (let b = 0; b * o.batchSize < val.length; b++) {
         throwIfAborted('during validation');
         const idx = val.slice(b * o.batchSize, (b + 1) * o.batchSize);
-        const [rs, ks] = tf.tidy(() => {
+        const sums = tf.tidy(() => {
           const x = batchTensor(frames, idx);
           const t = vaeTerms(config, weightsView, x, o.autoencoder ? tf.zeros([idx.length, config.latentDim]) : hash32(o.seed, SALT_VAL, b), observed);
           if (prior) {
             const labels = labelRows(idx);
             const mk = mixtureKl(t.mu, t.logvar, prior, labels ? { labels } : {});
-            return [tf.sum(t.recon).dataSync()[0]!, tf.sum(mk.kl).dataSync()[0]!];
+            return tf.stack([tf.sum(t.recon), tf.sum(mk.kl)]);
           }
-          return [tf.sum(t.recon).dataSync()[0]!, o.autoencoder ? 0 : tf.sum(t.kl).dataSync()[0]!];
+          return tf.stack([tf.sum(t.recon), o.autoencoder ? tf.scalar(0) : tf.sum(t.kl)]);
         });
+        // Read asynchronously: a GPU backend (WebGPU under Node) cannot read tensors synchronously.
+        const [rs, ks] = await sums.data();
+        sums.dispose();
         r += rs!;
         k += ks!;
       }
       return { loss: (r + k) / val.length, recon: r / val.length, kl: k / val.length };
     };
 
-    const snapshot = (epochsDone: number): TrainCheckpoint => {
-      const adam: AdamState = {
-        step: adamStep,
-        beta1: o.beta1,
-        beta2: o.beta2,
-        epsilon: o.epsilon,
-        m: specs.map((s) => ({ name: s.name, shape: s.shape, data: (m.get(s.name)!.dataSync() as Float32Array).slice() })),
-        v: specs.map((s) => ({ name: s.name, shape: s.shape, data: (v.get(s.name)!.dataSync() as Float32Array).slice() })),
-      };
+    const snapshot = async (epochsDone: number): Promise<TrainCheckpoint> => {
+      const read = (t: Map<string, tf.Tensor>): Promise<NamedArray[]> =>
+        Promise.all(specs.map(async (s) => ({ name: s.name, shape: s.shape, data: Float32Array.from((await t.get(s.name)!.data()) as Float32Array) })));
+      const adam: AdamState = { step: adamStep, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, m: await read(m), v: await read(v) };
       return {
         config,
         epoch: epochsDone,
-        weights: weightsToArrays(weightsView, config),
+        weights: await readWeightArrays(weightsView, config),
         // Stored only when they differ from the current weights (the best epoch is not the last).
-        bestWeights: best && bestEpoch !== epochsDone - 1 ? weightsToArrays(best, config) : null,
+        bestWeights: best && bestEpoch !== epochsDone - 1 ? await readWeightArrays(best, config) : null,
         adam,
         bestLoss: Number.isFinite(bestLoss) ? bestLoss : null,
         bestEpoch,
@@ -734,45 +835,15 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         const idx = order.slice(step * o.batchSize, (step + 1) * o.batchSize);
         beta = betaAt(o.beta, o.klWarmupEpochs, epoch, step, stepsPerEpoch);
         const stepStart = performance.now();
-        const x = batchTensor(frames, idx);
-        const eps0 = o.autoencoder ? tf.zeros([idx.length, config.latentDim]) as tf.Tensor2D : null;
-        const kept: { recon?: tf.Tensor; kl?: tf.Tensor; z?: tf.Tensor } = {};
-        const stepLabels = prior ? labelRows(idx) : null;
-        let noise: tf.Tensor2D | null = null;
-        if (prior && mix && temperature) {
-          tau = annealTemperature(epoch * stepsPerEpoch + step, temperature);
-          const g = gumbelNoise(idx.length * mix.k, mulberry32(hash32(o.seed, SALT_GUMBEL, epoch, step)));
-          noise = tf.tensor2d(Float32Array.from(g), [idx.length, mix.k]);
-        }
-        const { value, grads } = tf.variableGrads(() => {
-          const t = vaeTerms(config, weightsView, x, eps0 ?? hash32(o.seed, epoch, step), observed);
-          const recon = tf.mean(t.recon);
-          if (mix) kept.z = tf.keep(t.z);
-          let kl: tf.Tensor = tf.mean(t.kl);
-          let guardTerm: tf.Tensor | null = null;
-          if (prior) {
-            const mk = mixtureKl(t.mu, t.logvar, prior, { ...(noise ? { gumbel: { noise, tau } } : {}), ...(stepLabels ? { labels: stepLabels } : {}) });
-            kl = tf.mean(mk.kl);
-            if (mix!.guard.entropyWeight > 0) guardTerm = tf.mul(mix!.guard.entropyWeight, usageDeficit(mk.q));
-          }
-          kept.recon = tf.keep(recon);
-          kept.kl = tf.keep(kl);
-          const loss = tf.add(recon, tf.mul(beta, kl)) as tf.Scalar;
-          return guardTerm ? (tf.add(loss, guardTerm) as tf.Scalar) : loss;
-        }, varList);
-        x.dispose();
-        eps0?.dispose();
-        stepLabels?.dispose();
-        noise?.dispose();
-        if (kept.z) {
-          codes.push((kept.z.dataSync() as Float32Array).slice());
+        if (prior && mix && temperature) tau = annealTemperature(epoch * stepsPerEpoch + step, temperature);
+        const { lossV, reconV, klV, grads } = await parallelStep(idx, {
+          beta,
+          epsSeed: hash32(o.seed, epoch, step),
+          gumbel: prior && mix && temperature ? { seed: hash32(o.seed, SALT_GUMBEL, epoch, step), tau } : null,
+        }, (z) => {
+          codes.push(z);
           codeFrames.push(...idx);
-          kept.z.dispose();
-        }
-        const lossV = value.dataSync()[0]!;
-        const reconV = kept.recon?.dataSync()[0] ?? NaN;
-        const klV = kept.kl?.dataSync()[0] ?? NaN;
-        tf.dispose([value, kept.recon, kept.kl].filter((t): t is tf.Tensor => t !== undefined));
+        });
         if (!Number.isFinite(lossV) || !Number.isFinite(reconV) || !Number.isFinite(klV)) {
           tf.dispose(Object.values(grads));
           const last = history.length ? `epoch ${history.length}` : 'none yet';
@@ -804,6 +875,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
           }
         });
         tf.dispose(Object.values(grads));
+        pool?.publishWeights(vars);
         trainSeconds += (performance.now() - stepStart) / 1000;
         trainFrames += idx.length;
         stepsDone++;
@@ -830,6 +902,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
             beta,
             framesPerSec: trainSeconds > 0 ? trainFrames / trainSeconds : 0,
             etaSec: (elapsed / stepsDone) * (totalSteps - stepsDone),
+            workers,
           };
           if (lastValLoss !== undefined) p.valLoss = lastValLoss;
           hooks.onProgress(p);
@@ -859,7 +932,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         }
         setPrior(gmm);
       }
-      const vl = val.length ? evaluate() : null;
+      const vl = val.length ? await evaluate() : null;
       if (vl && !Number.isFinite(vl.loss))
         throw new DivergedError(
           `training diverged at epoch ${epoch + 1} of ${o.epochs}: the validation loss is ${vl.loss} (recon ${vl.recon}, KL ${vl.kl}). ` +
@@ -896,7 +969,7 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
         if (o.patience > 0 && badEpochs >= o.patience) stoppedEarly = true;
       }
 
-      if (opts.checkpointPath) await saveCheckpoint(opts.checkpointPath, snapshot(epoch + 1));
+      if (opts.checkpointPath) await saveCheckpoint(opts.checkpointPath, await snapshot(epoch + 1));
       hooks.onEpochEnd?.(rec);
     }
 
@@ -911,8 +984,10 @@ export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: Trai
       seconds,
       resumedFromEpoch: ck ? ck.epoch : null,
       mixture: mix ? (bestGmm ?? gmm) : null,
+      parallel: { workers, requested: o.workers, note: parallelNote },
     };
   } finally {
+    await pool?.close();
     disposeAll();
   }
 }

@@ -46,6 +46,9 @@ describe('appendLossPoint', () => {
 describe('backendFromJob', () => {
   it('reads the backend from the training stage, the longer name first', () => {
     expect(backendFromJob(trainJob(1, undefined, 'training (wasm)'))).toBe('wasm');
+    // the stage names device and threads too (issue 15)
+    expect(backendFromJob(trainJob(1, undefined, 'training on wasm (CPU, 2 cores, 2 threads): epoch 1/20, loss 900.1'))).toBe('wasm');
+    expect(backendFromJob(trainJob(1, undefined, 'training on cpu (CPU, one core (JavaScript), 1 thread): epoch 1/20'))).toBe('cpu');
     expect(backendFromJob(trainJob(1, undefined, 'training on tfjs-node-gpu: epoch 2/20, loss 812.1'))).toBe('tfjs-node-gpu');
     expect(backendFromJob(trainJob(1, undefined, 'training on tfjs-node: epoch 2/20'))).toBe('tfjs-node');
     expect(backendFromJob(trainJob(1, undefined, 'loading frames'))).toBeNull();

@@ -171,6 +171,30 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
       );
     `);
   },
+  (db) => {
+    // Issue 12 (nothing crashes it, nothing is lost). Videos: what the container claimed versus what was
+    // decoded (duration_sec now holds the decoded span), whether the file ended early, and notes for the
+    // analyst (JSON array of strings, e.g. "upscaled from 1x1"). Jobs: every job, persisted, so a
+    // restart shows the ones a killed process left as interrupted (with their spec, for a retry).
+    db.exec(`
+      ALTER TABLE videos ADD COLUMN probed_duration_sec REAL;
+      ALTER TABLE videos ADD COLUMN ended_early INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE videos ADD COLUMN notes TEXT NOT NULL DEFAULT '[]';
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        state TEXT NOT NULL,
+        error TEXT,
+        result TEXT,
+        owner TEXT,
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX jobs_by_time ON jobs (created_at);
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

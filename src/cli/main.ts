@@ -26,8 +26,9 @@ import { MAX_CONDITION_FRAMES, MAX_FRAME_SIZE, MAX_MIXTURE_COMPONENTS, MAX_SAMPL
 const USAGE = `LatentWatch ${APP_VERSION}: change detection for camera footage
 
 Usage:
-  latentwatch ingest FILE [--db PATH] [--fps N] [--size N] [--crop X,Y,W,H] [--json]
+  latentwatch ingest FILE [--db PATH] [--fps N] [--size N] [--crop X,Y,W,H] [--drop-short] [--json]
       Decode FILE to SIZExSIZE RGB frames (default 64; every frame, or N a second; optionally a region only) into the library.
+      A file that ends before its stated duration is kept with a warning, or dropped (exit 3) with --drop-short.
   latentwatch serve [--db PATH] [--port N] [--import FILE]
       Start browser mode on 127.0.0.1 and print the URL (with its token) to open.
   latentwatch demo [--out FILE] [--seconds N]
@@ -90,7 +91,7 @@ async function cmdIngest(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { db: { type: 'string' }, fps: { type: 'string' }, size: { type: 'string' }, crop: { type: 'string' }, json: { type: 'boolean' } },
+    options: { db: { type: 'string' }, fps: { type: 'string' }, size: { type: 'string' }, crop: { type: 'string' }, json: { type: 'boolean' }, 'drop-short': { type: 'boolean' } },
   });
   if (positionals.length !== 1) throw new UsageError('ingest takes exactly one FILE');
   let crop: CropRect | undefined;
@@ -112,8 +113,14 @@ async function cmdIngest(argv: string[]): Promise<number> {
   try {
     const r = await ingestVideo(store, positionals[0]!, { ...(fps ? { fps } : {}), ...(size ? { size } : {}), ...(crop ? { crop } : {}) }, { signal: ac.signal, onProgress: progressPrinter(!!values.json) });
     const secs = (performance.now() - t0) / 1000;
-    const v = store.getVideo(r.videoId);
     if (process.stderr.isTTY && !values.json) process.stderr.write('\n');
+    for (const note of r.notes ?? []) console.error(`Warning: ${note}`);
+    if (r.endedEarly && values['drop-short']) {
+      store.deleteVideo(r.videoId);
+      console.error('Not kept (--drop-short): the file ended early.');
+      return 3;
+    }
+    const v = store.getVideo(r.videoId);
     if (values.json) console.log(JSON.stringify({ ...v, seconds: secs, framesPerSec: r.frameCount / secs, db: dbPath, maxRssMb: maxRssMb() }));
     else
       console.log(

@@ -31,6 +31,7 @@ import { AppError } from '../../shared/envelope.js';
 import type { AppEventName, AppEvents } from '../../shared/events.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { mediaTools } from '../media/ffmpeg-locate.js';
+import { pathError } from '../media/probe.js';
 import * as masks from '../store/ignore-masks.js';
 import * as labels from '../store/labels.js';
 import * as exports from './exports.js';
@@ -88,7 +89,7 @@ export class AppApiImpl implements AppApi {
     const st = await stat(abs).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') throw new AppError('NotFoundError', `No file at ${abs}. Check the path and try again.`);
       if (e.code === 'EACCES') throw new AppError('PermissionError', `Cannot read ${abs}: permission denied.`);
-      throw e;
+      throw pathError(abs, e) ?? e;
     });
     if (!st.isFile()) throw new AppError('NotAVideoError', `${abs} is a folder, not a video file.`);
     const job = this.ctx.jobs.submit('ingest', `Import ${basename(abs)}`, { kind: 'ingest', dbPath: this.ctx.dbPath, path: abs, options });

@@ -237,7 +237,19 @@ interface VideoRow {
   frame_count: number;
   owner: string | null;
   created_at: string;
+  probed_duration_sec: number | null;
+  ended_early: number;
+  notes: string;
 }
+
+const parseNotes = (s: string): string[] => {
+  try {
+    const v = JSON.parse(s) as unknown;
+    return Array.isArray(v) ? v.map(String) : [];
+  } catch {
+    return [];
+  }
+};
 
 const toSummary = (r: VideoRow): VideoSummary => ({
   id: r.id,
@@ -255,7 +267,16 @@ const toSummary = (r: VideoRow): VideoSummary => ({
   frameSize: r.frame_size,
   frameCount: r.frame_count,
   createdAt: r.created_at,
+  endedEarly: r.ended_early ? { probedDurationSec: r.probed_duration_sec ?? r.duration_sec } : null,
+  notes: parseNotes(r.notes),
 });
+
+/** What an import learned only once decoding ended: the decoded span, a short file, notes. */
+export interface VideoOutcome {
+  durationSec?: number;
+  endedEarly?: boolean;
+  notes?: string[];
+}
 
 /** This process, as recorded on rows it is still writing. */
 export const OWNER = `${process.pid}`;
@@ -336,8 +357,13 @@ export class Store {
     })();
   }
 
-  finishVideo(videoId: number, contentHash: string): void {
-    this.db.prepare(`UPDATE videos SET status = 'ready', content_hash = ?, owner = NULL WHERE id = ?`).run(contentHash, videoId);
+  finishVideo(videoId: number, contentHash: string, outcome: VideoOutcome = {}): void {
+    this.db
+      .prepare(
+        `UPDATE videos SET status = 'ready', content_hash = @hash, owner = NULL, probed_duration_sec = duration_sec,
+           duration_sec = coalesce(@duration, duration_sec), ended_early = @early, notes = @notes WHERE id = @id`,
+      )
+      .run({ hash: contentHash, duration: outcome.durationSec ?? null, early: outcome.endedEarly ? 1 : 0, notes: JSON.stringify(outcome.notes ?? []), id: videoId });
   }
 
   deleteVideo(videoId: number): boolean {

@@ -143,7 +143,7 @@ async function cmdServe(argv: string[]): Promise<number> {
   // The engine (TensorFlow.js, ONNX Runtime, the server) loads only for the commands that use it.
   const [{ createAppCore }, { startServer }] = await Promise.all([import('../core/app/create-app.js'), import('../server/index.js')]);
   const core = createAppCore({ dbPath, mode: 'browser', worker: workerEntryBeside(import.meta.url) });
-  if (core.recovered) console.log(`Removed ${core.recovered} half-imported video(s) left by an interrupted run.`);
+  for (const line of core.recoveryReport) console.log(line);
   const server = await startServer({ core, staticDir: join(root, 'out', 'renderer'), uploadDir: join(core.dataDir, 'uploads'), port });
   for (const f of values.import ?? []) {
     const abs = resolve(f);

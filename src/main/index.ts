@@ -100,7 +100,7 @@ async function start(): Promise<void> {
   lockDown();
   const dbPath = process.env.LATENTWATCH_DB ?? join(app.getPath('userData'), 'latentwatch.db');
   core = createAppCore({ dbPath, mode: 'electron', worker: workerEntryBeside(import.meta.url), pickFile });
-  if (core.recovered) console.log(`Removed ${core.recovered} half-imported video(s) left by an interrupted run.`);
+  for (const line of core.recoveryReport) console.log(line);
   const c = core;
   protocol.handle(MEDIA_SCHEME, async (req) => {
     const url = new URL(req.url);

@@ -36,7 +36,7 @@ import * as masks from '../store/ignore-masks.js';
 import * as labels from '../store/labels.js';
 import * as exports from './exports.js';
 import { getModel, listModels } from '../store/models.js';
-import type { Store } from '../store/store.js';
+import { OWNER, type Store } from '../store/store.js';
 import { compareModels } from './compare.js';
 import { ModelGenerator } from './generation.js';
 import { LatentProjections } from './projection.js';
@@ -76,7 +76,13 @@ export class AppApiImpl implements AppApi {
   }
 
   async listVideos(): Promise<VideoSummary[]> {
+    this.dropDeadImports();
     return this.ctx.store.listVideos();
+  }
+
+  /** Imports left half-done by another process that has since died (a killed CLI import): removed at once, not at the next start. */
+  private dropDeadImports(): void {
+    if (this.ctx.store.removeInterruptedVideos().length) this.ctx.emit('library:changed');
   }
 
   async getVideo(videoId: number): Promise<VideoSummary> {
@@ -97,8 +103,14 @@ export class AppApiImpl implements AppApi {
   }
 
   async deleteVideo(videoId: number): Promise<void> {
+    this.dropDeadImports();
     const v = this.ctx.store.getVideo(videoId);
-    if (v.status === 'ingesting') throw new AppError('BusyError', `${v.name} is still importing: cancel its job first.`);
+    if (v.status === 'ingesting') {
+      const owner = this.ctx.store.videoOwner(videoId);
+      if (owner && owner !== OWNER) throw new AppError('BusyError', `${v.name} is being imported by another LatentWatch process (pid ${owner}): stop that import first.`);
+      const job = this.ctx.jobs.findActive((s) => s.kind === 'ingest' && resolve(s.path) === v.path);
+      throw new AppError('BusyError', `${v.name} is still importing${job ? ` (job "${job.title}")` : ''}: cancel its job in the jobs panel first.`);
+    }
     this.ctx.store.deleteVideo(videoId);
     this.ctx.emit('library:changed');
   }
@@ -113,6 +125,10 @@ export class AppApiImpl implements AppApi {
 
   async cancelJob(jobId: string): Promise<void> {
     this.ctx.jobs.cancel(jobId);
+  }
+
+  async retryJob(jobId: string): Promise<{ jobId: string }> {
+    return { jobId: this.ctx.jobs.retry(jobId).id };
   }
 
   async pickVideoFile(): Promise<string | null> {

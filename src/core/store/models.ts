@@ -93,11 +93,16 @@ export function modelBlobs(store: Store, id: number): { weights: Uint8Array; onn
 
 /** Models left 'training' by a process that died: remove them (a rerun resumes from its checkpoint file). */
 export function removeUnfinishedModels(store: Store): number {
-  const rows = store.db.prepare(`SELECT id, owner FROM models WHERE status = 'training'`).all() as Array<{ id: number; owner: string | null }>;
+  return removeUnfinishedModelList(store).length;
+}
+
+/** As removeUnfinishedModels, naming each model removed and the video it was training on. */
+export function removeUnfinishedModelList(store: Store): Array<{ id: number; trainVideoId: number | null }> {
+  const rows = store.db.prepare(`SELECT id, owner, train_video_id FROM models WHERE status = 'training'`).all() as Array<{ id: number; owner: string | null; train_video_id: number | null }>;
   const dead = rows.filter((r) => r.owner !== OWNER && !(r.owner && processAlive(Number(r.owner))));
   const del = store.db.prepare('DELETE FROM models WHERE id = ?');
-  store.db.transaction(() => dead.forEach((r) => del.run(r.id)))();
-  return dead.length;
+  if (dead.length) store.db.transaction(() => dead.forEach((r) => del.run(r.id)))();
+  return dead.map((r) => ({ id: r.id, trainVideoId: r.train_video_id }));
 }
 
 export function recordRun(store: Store, modelId: number, options: unknown, history: unknown, state: string, error: string | null = null): void {

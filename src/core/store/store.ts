@@ -328,11 +328,21 @@ export class Store {
    * Returns how many were removed.
    */
   recoverInterrupted(): number {
-    const rows = this.db.prepare(`SELECT id, owner FROM videos WHERE status = 'ingesting'`).all() as Array<{ id: number; owner: string | null }>;
+    return this.removeInterruptedVideos().length;
+  }
+
+  /** As recoverInterrupted, naming each video removed. */
+  removeInterruptedVideos(): Array<{ id: number; name: string; path: string }> {
+    const rows = this.db.prepare(`SELECT id, name, path, owner FROM videos WHERE status = 'ingesting'`).all() as Array<{ id: number; name: string; path: string; owner: string | null }>;
     const dead = rows.filter((r) => r.owner !== OWNER && !(r.owner && processAlive(Number(r.owner))));
     const del = this.db.prepare('DELETE FROM videos WHERE id = ?');
-    this.db.transaction(() => dead.forEach((r) => del.run(r.id)))();
-    return dead.length;
+    if (dead.length) this.db.transaction(() => dead.forEach((r) => del.run(r.id)))();
+    return dead.map(({ id, name, path }) => ({ id, name, path }));
+  }
+
+  /** The process importing a video (its pid as text), or null once it is finished. */
+  videoOwner(videoId: number): string | null {
+    return (this.db.prepare('SELECT owner FROM videos WHERE id = ?').get(videoId) as { owner: string | null } | undefined)?.owner ?? null;
   }
 
   beginVideo(v: NewVideo): number {

@@ -29,8 +29,9 @@ Usage:
   latentwatch ingest FILE [--db PATH] [--fps N] [--size N] [--crop X,Y,W,H] [--drop-short] [--json]
       Decode FILE to SIZExSIZE RGB frames (default 64; every frame, or N a second; optionally a region only) into the library.
       A file that ends before its stated duration is kept with a warning, or dropped (exit 3) with --drop-short.
-  latentwatch serve [--db PATH] [--port N] [--import FILE]
-      Start browser mode on 127.0.0.1 and print the URL (with its token) to open.
+  latentwatch serve [--db PATH] [--port N] [--import FILE] [--max-upload-mb N]
+      Start browser mode on 127.0.0.1 and print the URL (with its token) to open. Uploads are capped at
+      N MiB (default 4096, or LATENTWATCH_MAX_UPLOAD_MB) and refused when the disk lacks room.
   latentwatch demo [--out FILE] [--seconds N]
       Write the built-in demo footage (default resources/demo/demo.mp4).
   latentwatch info [--json]
@@ -136,15 +137,16 @@ async function cmdIngest(argv: string[]): Promise<number> {
 }
 
 async function cmdServe(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, port: { type: 'string' }, import: { type: 'string', multiple: true } } });
+  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, port: { type: 'string' }, import: { type: 'string', multiple: true }, 'max-upload-mb': { type: 'string' } } });
   const port = num('port', values.port, z.number().int().min(0).max(65535)) ?? 0;
+  const maxMb = num('max-upload-mb', values['max-upload-mb'] ?? process.env.LATENTWATCH_MAX_UPLOAD_MB, z.number().positive().max(1024 * 1024));
   const dbPath = resolve(values.db ?? defaultDbPath());
   const root = packageRoot(import.meta.url);
   // The engine (TensorFlow.js, ONNX Runtime, the server) loads only for the commands that use it.
   const [{ createAppCore }, { startServer }] = await Promise.all([import('../core/app/create-app.js'), import('../server/index.js')]);
   const core = createAppCore({ dbPath, mode: 'browser', worker: workerEntryBeside(import.meta.url) });
   for (const line of core.recoveryReport) console.log(line);
-  const server = await startServer({ core, staticDir: join(root, 'out', 'renderer'), uploadDir: join(core.dataDir, 'uploads'), port });
+  const server = await startServer({ core, staticDir: join(root, 'out', 'renderer'), uploadDir: join(core.dataDir, 'uploads'), port, ...(maxMb ? { maxUploadBytes: Math.round(maxMb * 1024 * 1024) } : {}) });
   for (const f of values.import ?? []) {
     const abs = resolve(f);
     if (core.store.listVideos().some((v) => v.path === abs && v.status === 'ready')) continue;

@@ -22,8 +22,8 @@ import { Store } from '../core/store/store.js';
 import { APP_VERSION } from '../core/version.js';
 import { type CropRect, type JobProgress, MODEL_KINDS, type ModelKind, type ScoreSeries, type TrainingBackend } from '../shared/domain.js';
 import { MAX_CONDITION_FRAMES, MAX_FRAME_SIZE, MAX_MIXTURE_COMPONENTS, MAX_SAMPLE_FPS, MIN_FRAME_SIZE, TRAINING_BACKENDS } from '../shared/domain.js';
-
 import { USAGE } from './usage.js';
+
 class UsageError extends Error {
   override name = 'UsageError';
 }

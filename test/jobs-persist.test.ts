@@ -73,6 +73,23 @@ describe('jobs after a crash', () => {
     }
   }, 60_000);
 
+  it('partial scores of a scoring whose process died are removed at the next start, and said so', async () => {
+    const dbPath = join(tmp.dir, 'scores.db');
+    leaveHalfDone(dbPath, deadPid());
+    const s = new Store(dbPath);
+    s.db.prepare(`UPDATE models SET status = 'ready', owner = NULL WHERE id = 9`).run();
+    s.db.prepare(`INSERT INTO scores (model_id, video_id, idx, recon, patch, kl, nll, elbo, temporal, stillness, sharpness, combined) VALUES (9, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)`).run();
+    s.db.prepare(`INSERT INTO settings (key, value) VALUES ('scoring:9:6', ?)`).run(JSON.stringify({ owner: deadPid() }));
+    s.close();
+    const core = createAppCore({ dbPath, mode: 'browser', worker });
+    try {
+      expect(core.recoveryReport.join('\n')).toMatch(/partial scores of model 9 on video 6/);
+      expect((core.store.db.prepare('SELECT count(*) AS n FROM scores').get() as { n: number }).n).toBe(0);
+    } finally {
+      core.close();
+    }
+  });
+
   it('a half-import by another process that died disappears from a running server at once', async () => {
     const dbPath = join(tmp.dir, 'live.db');
     const core = createAppCore({ dbPath, mode: 'browser', worker });

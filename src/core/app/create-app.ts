@@ -6,7 +6,7 @@ import type { AppEventName, AppEvents } from '../../shared/events.js';
 import { JobRegistry } from '../jobs/registry.js';
 import { type WorkerEntry, WorkerJobRunner } from '../jobs/worker-host.js';
 import { SqliteJobJournal } from '../jobs/journal.js';
-import { removeUnfinishedModelList } from '../store/models.js';
+import { removeInterruptedScores, removeUnfinishedModelList } from '../store/models.js';
 import { Store } from '../store/store.js';
 import { AppApiImpl, type EventSink } from './app-api-impl.js';
 import { type MediaDirs, ModelSessions } from './media.js';
@@ -40,12 +40,13 @@ export interface CreateAppOptions {
 
 export function createAppCore(o: CreateAppOptions): AppCore {
   const store = new Store(o.dbPath);
-  const removed = { videos: store.removeInterruptedVideos(), models: removeUnfinishedModelList(store) };
+  const removed = { videos: store.removeInterruptedVideos(), models: removeUnfinishedModelList(store), scores: removeInterruptedScores(store) };
   const journal = new SqliteJobJournal(store);
   const interrupted = journal.recover(removed);
   const recoveryReport = [
     ...removed.videos.map((v) => `Removed the half-imported video ${v.name} (${v.id}) left by an interrupted run.`),
     ...removed.models.map((m) => `Removed the unfinished model ${m.id} left by an interrupted training${m.trainVideoId !== null ? ` on video ${m.trainVideoId}` : ''}.`),
+    ...removed.scores.map((x) => `Removed the partial scores of model ${x.modelId} on video ${x.videoId} left by an interrupted scoring.`),
     ...interrupted.map((j) => `Job "${j.title}" was interrupted: it is listed as failed, with a retry.`),
   ];
   const jobs = new JobRegistry(new WorkerJobRunner(o.worker), 1, journal);

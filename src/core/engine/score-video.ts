@@ -15,7 +15,7 @@ import { type VqConfig, vqGrid } from '../ml/vq/vq-vae.js';
 import { type Calibration, combine } from '../scoring/calibrate.js';
 import { scoreGpTrajectory } from '../scoring/gp-trajectory.js';
 import { detectEvents } from '../scoring/events.js';
-import { clearScores, getModel, modelBlobs, replaceEvents, type ScoreRow, updateGpScores, writeScores } from '../store/models.js';
+import { clearScores, getModel, markScoring, modelBlobs, replaceEvents, type ScoreRow, updateGpScores, writeScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { batchComponents, toScoreRows } from './components.js';
 import { BASELINE_KINDS, scoreBaselineVideo } from './baseline-model.js';
@@ -64,6 +64,7 @@ export async function scoreVideo(
   const pending: ScoreRow[] = [];
   try {
     clearScores(store, modelId, videoId);
+    markScoring(store, modelId, videoId, true);
     let prevMu: Float32Array | null = null;
     for (const b of conditionedFrameBatches(store, videoId, hooks.batch ?? 256, config.conditionFrames ?? 0)) {
       if (hooks.signal?.aborted) throw abortError();
@@ -93,11 +94,13 @@ export async function scoreVideo(
     }
     const events = detectEvents(combined, eventOptions(calib));
     replaceEvents(store, modelId, videoId, events, calib.threshold);
+    markScoring(store, modelId, videoId, false);
     const seconds = (performance.now() - t0) / 1000;
     meter.finish(done);
     return { modelId, videoId, frames: done, events: events.length, seconds, framesPerSec: done / seconds };
   } catch (e) {
     clearScores(store, modelId, videoId);
+    markScoring(store, modelId, videoId, false);
     throw e;
   } finally {
     await scorer.dispose();

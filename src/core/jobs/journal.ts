@@ -25,6 +25,7 @@ interface JobRow {
 export interface Removed {
   videos: Array<{ id: number; name: string; path: string }>;
   models: Array<{ id: number; trainVideoId: number | null }>;
+  scores?: Array<{ modelId: number; videoId: number }>;
 }
 
 const parse = <T>(s: string | null): T | null => {
@@ -117,7 +118,10 @@ function interruptedError(r: JobRow, spec: JobSpec | null, removed: Removed): Jo
   } else if (spec?.kind === 'train') {
     const m = removed.models.filter((x) => x.trainVideoId === spec.videoId);
     parts.push(m.length ? `The unfinished model ${m.map((x) => x.id).join(', ')} was removed; a retry continues from its last saved epoch where one was saved.` : 'No model was kept.');
-  } else if (spec?.kind === 'score') parts.push('Scores it had written are replaced when it runs again.');
+  } else if (spec?.kind === 'score') {
+    const hit = removed.scores?.some((x) => x.modelId === spec.modelId && x.videoId === spec.videoId);
+    parts.push(hit ? `The partial scores of model ${spec.modelId} on video ${spec.videoId} were removed.` : 'No partial scores were kept.');
+  }
   parts.push('Retry to run it again.');
   return { name: 'InterruptedError', message: parts.join(' ') };
 }

@@ -138,6 +138,36 @@ export function clearScores(store: Store, modelId: number, videoId: number): voi
   })();
 }
 
+/**
+ * A scoring in progress is marked in settings (`scoring:<model>:<video>` = its process), so scores half
+ * written by a process that was killed are found and removed at the next start.
+ */
+export function markScoring(store: Store, modelId: number, videoId: number, on: boolean): void {
+  const key = `scoring:${modelId}:${videoId}`;
+  if (on) store.db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run(key, JSON.stringify({ owner: OWNER }));
+  else store.db.prepare('DELETE FROM settings WHERE key = ?').run(key);
+}
+
+/** Remove the partial scores of scorings whose process is gone; returns which. */
+export function removeInterruptedScores(store: Store): Array<{ modelId: number; videoId: number }> {
+  const rows = store.db.prepare(`SELECT key, value FROM settings WHERE key LIKE 'scoring:%'`).all() as Array<{ key: string; value: string }>;
+  const out: Array<{ modelId: number; videoId: number }> = [];
+  for (const r of rows) {
+    let owner = '';
+    try {
+      owner = String((JSON.parse(r.value) as { owner?: unknown }).owner ?? '');
+    } catch {
+      // An unreadable mark: treat its process as gone.
+    }
+    if (owner === OWNER || (owner && processAlive(Number(owner)))) continue;
+    const [, m, v] = r.key.split(':');
+    clearScores(store, Number(m), Number(v));
+    store.db.prepare('DELETE FROM settings WHERE key = ?').run(r.key);
+    out.push({ modelId: Number(m), videoId: Number(v) });
+  }
+  return out;
+}
+
 /** One batch of scored frames (scores and latents) in one transaction. */
 export function writeScores(store: Store, modelId: number, videoId: number, rows: ScoreRow[]): void {
   const s = store.db.prepare(

@@ -37,14 +37,25 @@ export async function cliOk(args: string[]): Promise<string> {
   return out;
 }
 
-/** Start `args`, kill -9 it after `ms` (or when it has already ended, nothing). Resolves to how it ended. */
-export async function killAfter(args: string[], ms: number): Promise<string> {
+/**
+ * Start `args`, kill -9 it `ms` after it started (or, with `after`, `ms` after its output first
+ * matched `after`: the work itself, past the start-up), or nothing if it ended first. Resolves to how it ended.
+ */
+export async function killAfter(args: string[], ms: number, after?: RegExp): Promise<string> {
   const p = cli(args);
   p.stdout!.resume();
-  p.stderr!.resume();
-  const timer = setTimeout(() => p.kill('SIGKILL'), ms);
+  let timer: NodeJS.Timeout | null = null;
+  const arm = () => (timer ??= setTimeout(() => p.kill('SIGKILL'), ms));
+  if (!after) arm();
+  else {
+    let seen = '';
+    p.stderr!.on('data', (d: Buffer) => {
+      seen = (seen + d.toString()).slice(-4000);
+      if (after.test(seen)) arm();
+    });
+  }
   const how = await ended(p);
-  clearTimeout(timer);
+  if (timer) clearTimeout(timer);
   return how;
 }
 

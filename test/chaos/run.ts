@@ -49,19 +49,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const report: ChaosReport = { seed: o.seed, kills: {}, problems: [], recoveryLines: 0, fuzz: null, seconds: 0 };
   try {
     makeClip(clip, 20);
-    const round = async (name: string, args: string[], minMs: number, maxMs: number) => {
+    /** One kill: `ms` drawn in [minMs, maxMs], counted from the start or from the first output matching `after`. */
+    const round = async (name: string, args: string[], minMs: number, maxMs: number, after?: RegExp) => {
       const k = (report.kills[name] ??= { rounds: 0, killed: 0, finished: 0 });
       const ms = Math.round(minMs + r() * (maxMs - minMs));
-      const how = await killAfter(args, ms);
+      const how = await killAfter(args, ms, after);
       k.rounds++;
       if (how === 'SIGKILL') k.killed++;
       else k.finished++;
       const { problems, report: lines } = await checkAfterKill(db);
       report.recoveryLines += lines.length;
       for (const p of problems) report.problems.push(`${name} killed at ${ms} ms: ${p}`);
-      log(`${name}: ${how === 'SIGKILL' ? `killed at ${ms} ms` : `ended (${how}) before ${ms} ms`}; ${problems.length ? problems.join('; ') : 'consistent'}${lines.length ? ` (start said: ${lines.join(' ')})` : ''}`);
+      const at = `${ms} ms${after ? ` after "${after.source}"` : ''}`;
+      log(`${name}: ${how === 'SIGKILL' ? `killed at ${at}` : `ended (${how}) before ${at}`}; ${problems.length ? problems.join('; ') : 'consistent'}${lines.length ? ` (start said: ${lines.join(' ')})` : ''}`);
     };
-    for (let i = 0; i < o.ingestKills && left() > 0; i++) await round('ingest', ['ingest', clip, '--db', db, '--size', '32'], 200, 6000);
+    for (let i = 0; i < o.ingestKills && left() > 0; i++) await round('ingest', ['ingest', clip, '--db', db, '--size', '32'], 0, 2500, i % 2 ? /probing|decoding/ : undefined);
     for (let i = 0; i < o.serverKills && left() > 0; i++) {
       const copy = join(dir, `served-${i}.mp4`); // a new path each round: serve skips a file already imported
       copyFileSync(clip, copy);
@@ -72,11 +74,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       const out = await cliOk(['ingest', clip, '--db', db, '--size', '32', '--fps', '5', '--json']);
       const videoId = (JSON.parse(out.trim().split('\n').pop()!) as { id: number }).id;
       const train = ['train', '--db', db, '--video', String(videoId), '--epochs', '2', '--max-frames', '100'];
-      for (let i = 0; i < o.trainKills && left() > 20; i++) await round('train', train, 1000, 20000);
+      for (let i = 0; i < o.trainKills && left() > 20; i++) await round('train', train, 0, 8000, /training|loading frames/);
       if (o.scoreKills > 0 && left() > 30) {
         const t = await cliOk([...train.slice(0, -4), '--epochs', '1', '--max-frames', '100', '--json']);
         const modelId = (JSON.parse(t.trim().split('\n').pop()!) as { modelId: number }).modelId;
-        for (let i = 0; i < o.scoreKills && left() > 10; i++) await round('score', ['score', '--db', db, '--model', String(modelId), '--video', String(videoId)], 500, 8000);
+        for (let i = 0; i < o.scoreKills && left() > 10; i++) await round('score', ['score', '--db', db, '--model', String(modelId), '--video', String(videoId)], 0, 1500, /\S/);
       }
     }
 

@@ -51,7 +51,7 @@ export function decodeOutcome(
   const missing = probe.durationSec - decodedSec;
   const endedEarly = missing > Math.max(0.05 * probe.durationSec, 1 / sampledFps + 1 / probe.fps);
   if (endedEarly)
-    notes.push(`The file ended early: ${decodedSec.toFixed(1)} s of the ${probe.durationSec.toFixed(1)} s its header states could be decoded (a truncated or partly copied file). What was decoded is kept: drop it from the library if you do not want it (from a terminal, `ingest --drop-short` refuses such files).`);
+    notes.push(`The file ended early: ${decodedSec.toFixed(1)} s of the ${probe.durationSec.toFixed(1)} s its header states could be decoded (a truncated or partly copied file). What was decoded is kept: drop it from the library if you do not want it (from a terminal, ingest --drop-short refuses such files).`);
   return { durationSec: endedEarly ? decodedSec : probe.durationSec, endedEarly, notes };
 }
 

@@ -95,6 +95,10 @@ describe('jobs after a crash', () => {
     const core = createAppCore({ dbPath, mode: 'browser', worker });
     try {
       leaveHalfDone(dbPath, deadPid());
+      // Without any request: the sweep removes it and tells the UI (library:changed).
+      const changed = new Promise<void>((ok) => core.onEvent((name) => name === 'library:changed' && ok()));
+      await changed;
+      expect(core.store.listVideos().map((v) => v.id)).toEqual([6]);
       expect((await core.api.listVideos()).map((v) => v.id)).toEqual([6]);
     } finally {
       core.close();

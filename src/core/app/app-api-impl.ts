@@ -81,7 +81,7 @@ export class AppApiImpl implements AppApi {
   }
 
   /** Imports left half-done by another process that has since died (a killed CLI import): removed at once, not at the next start. */
-  private dropDeadImports(): void {
+  dropDeadImports(): void {
     if (this.ctx.store.removeInterruptedVideos().length) this.ctx.emit('library:changed');
   }
 

@@ -63,6 +63,16 @@ export function createAppCore(o: CreateAppOptions): AppCore {
   const sessions = new ModelSessions(store);
   const runUmap = umapInWorker(o.worker, o.dbPath);
   const api = new AppApiImpl({ store, jobs, dbPath: o.dbPath, dataDir, mode: o.mode, emit, runUmap, ...(o.pickFile ? { pickFile: o.pickFile } : {}) });
+  // Another process importing into this library (a CLI ingest) may be killed: its half-import is
+  // dropped within a few seconds, not only at the next start or the next library request.
+  const sweep = setInterval(() => {
+    try {
+      api.dropDeadImports();
+    } catch {
+      // A busy or closed database: the next sweep tries again.
+    }
+  }, 5_000);
+  sweep.unref();
   return {
     api,
     store,
@@ -78,6 +88,7 @@ export function createAppCore(o: CreateAppOptions): AppCore {
       return () => bus.off('event', listener);
     },
     close() {
+      clearInterval(sweep);
       jobs.cancelAll();
       void sessions.close();
       store.close();

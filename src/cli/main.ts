@@ -22,41 +22,7 @@ import { Store } from '../core/store/store.js';
 import { APP_VERSION } from '../core/version.js';
 import { type CropRect, type JobProgress, MODEL_KINDS, type ModelKind, type ScoreSeries, type TrainingBackend } from '../shared/domain.js';
 import { MAX_CONDITION_FRAMES, MAX_FRAME_SIZE, MAX_MIXTURE_COMPONENTS, MAX_SAMPLE_FPS, MIN_FRAME_SIZE, TRAINING_BACKENDS } from '../shared/domain.js';
-
-const USAGE = `LatentWatch ${APP_VERSION}: change detection for camera footage
-
-Usage:
-  latentwatch ingest FILE [--db PATH] [--fps N] [--size N] [--crop X,Y,W,H] [--json]
-      Decode FILE to SIZExSIZE RGB frames (default 64; every frame, or N a second; optionally a region only) into the library.
-  latentwatch serve [--db PATH] [--port N] [--import FILE]
-      Start browser mode on 127.0.0.1 and print the URL (with its token) to open.
-  latentwatch demo [--out FILE] [--seconds N]
-      Write the built-in demo footage (default resources/demo/demo.mp4; from a bundle, demo/demo.mp4 in the data folder).
-  latentwatch info [--json]
-      Show the version, the ffmpeg in use and where the library is.
-  latentwatch train --video ID|FILE [--kind K] [--epochs N] [--backend B] [--workers N] [--latent N] [--likelihood L] [--max-frames N] [--target-fpr F] [--components K] [--condition-frames K] [--no-mask] [--json]
-      Learn normal footage; the new model is calibrated on held-out frames and scores the video.
-      The video's ignore mask (see mask) is left out of training and scores unless --no-mask.
-      Kinds (--kind): ${MODEL_KINDS.join(', ')} (default vae). --components: gmvae's mixture size (default 4).
-      --condition-frames: how many earlier frames cvae predicts each frame from (1..${MAX_CONDITION_FRAMES}, default 1).
-  latentwatch mask --video ID [--rect X,Y,W,H]... [--clear] [--json]
-      Show a video's ignore mask, replace it with the rectangles given (normalized 0..1 of the frame),
-      or clear it. Models trained on the video afterwards leave those regions out.
-  latentwatch score --model ID --video ID|FILE [--json]
-      Score every frame of a video and detect events.
-  latentwatch events --model ID --video ID [--json]
-      List detected events with their times and peak scores.
-  latentwatch export --model ID --format onnx|csv|json [--video ID] [--out FILE]
-      The scoring graph (ONNX), or a video's per-frame scores and events (CSV, JSON).
-  latentwatch eval --train TRAIN.mp4 --test TEST.mp4 --truth truth.csv [--clips clips.csv] [--train-clips CSV] [--kind K] [--epochs N] [--max-frames N] [--iw K] [--json]
-      Train on TRAIN only, score every frame of TEST, report frame AUC against the truth and the baselines:
-      pooled (deployable) and per clip (the papers' protocol, comparison only), and at the model's own
-      threshold the false-positive rate, event recall from the stored events and false alarms per hour.
-      Several test clips: repeat --test and --truth (same order), or split one TEST by --clips (clip,start,end).
-      --train-clips: TRAIN's clip list when it joins clips (the frame-difference baseline restarts at each).
-      --iw K: also the importance-weighted log-likelihood estimate with K samples (VAE kinds).
-
-The library defaults to ${defaultDbPath()} (set LATENTWATCH_DB or --db to change it).`;
+import { USAGE } from './usage.js';
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -94,7 +60,7 @@ async function cmdIngest(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { db: { type: 'string' }, fps: { type: 'string' }, size: { type: 'string' }, crop: { type: 'string' }, json: { type: 'boolean' } },
+    options: { db: { type: 'string' }, fps: { type: 'string' }, size: { type: 'string' }, crop: { type: 'string' }, json: { type: 'boolean' }, 'drop-short': { type: 'boolean' } },
   });
   if (positionals.length !== 1) throw new UsageError('ingest takes exactly one FILE');
   let crop: CropRect | undefined;
@@ -116,8 +82,14 @@ async function cmdIngest(argv: string[]): Promise<number> {
   try {
     const r = await ingestVideo(store, positionals[0]!, { ...(fps ? { fps } : {}), ...(size ? { size } : {}), ...(crop ? { crop } : {}) }, { signal: ac.signal, onProgress: progressPrinter(!!values.json) });
     const secs = (performance.now() - t0) / 1000;
-    const v = store.getVideo(r.videoId);
     if (process.stderr.isTTY && !values.json) process.stderr.write('\n');
+    for (const note of r.notes ?? []) console.error(`Warning: ${note}`);
+    if (r.endedEarly && values['drop-short']) {
+      store.deleteVideo(r.videoId);
+      console.error('Not kept (--drop-short): the file ended early.');
+      return 3;
+    }
+    const v = store.getVideo(r.videoId);
     if (values.json) console.log(JSON.stringify({ ...v, seconds: secs, framesPerSec: r.frameCount / secs, db: dbPath, maxRssMb: maxRssMb() }));
     else
       console.log(
@@ -133,15 +105,16 @@ async function cmdIngest(argv: string[]): Promise<number> {
 }
 
 async function cmdServe(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, port: { type: 'string' }, import: { type: 'string', multiple: true } } });
+  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, port: { type: 'string' }, import: { type: 'string', multiple: true }, 'max-upload-mb': { type: 'string' } } });
   const port = num('port', values.port, z.number().int().min(0).max(65535)) ?? 0;
+  const maxMb = num('max-upload-mb', values['max-upload-mb'] ?? process.env.LATENTWATCH_MAX_UPLOAD_MB, z.number().positive().max(1024 * 1024));
   const dbPath = resolve(values.db ?? defaultDbPath());
   const root = packageRoot(import.meta.url);
   // The engine (TensorFlow.js, ONNX Runtime, the server) loads only for the commands that use it.
   const [{ createAppCore }, { startServer }] = await Promise.all([import('../core/app/create-app.js'), import('../server/index.js')]);
   const core = createAppCore({ dbPath, mode: 'browser', worker: workerEntryBeside(import.meta.url) });
-  if (core.recovered) console.log(`Removed ${core.recovered} half-imported video(s) left by an interrupted run.`);
-  const server = await startServer({ core, staticDir: join(root, 'out', 'renderer'), uploadDir: join(core.dataDir, 'uploads'), port });
+  for (const line of core.recoveryReport) console.log(line);
+  const server = await startServer({ core, staticDir: join(root, 'out', 'renderer'), uploadDir: join(core.dataDir, 'uploads'), port, ...(maxMb ? { maxUploadBytes: Math.round(maxMb * 1024 * 1024) } : {}) });
   for (const f of values.import ?? []) {
     const abs = resolve(f);
     if (core.store.listVideos().some((v) => v.path === abs && v.status === 'ready')) continue;
@@ -303,13 +276,20 @@ async function cmdMask(argv: string[]): Promise<number> {
 }
 
 async function cmdScore(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, model: { type: 'string' }, video: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, model: { type: 'string' }, video: { type: 'string' }, adaptive: { type: 'string' }, window: { type: 'string' }, json: { type: 'boolean' } } });
   const modelId = num('model', values.model, posInt);
   if (!modelId || !values.video) throw new UsageError('score needs --model ID and --video ID|FILE');
+  if (values.adaptive !== undefined && !['on', 'off'].includes(values.adaptive)) throw new UsageError('--adaptive takes on or off');
+  const windowSec = num('window', values.window, z.number().min(10).max(86_400));
   const { store } = openStore(values.db);
   try {
     const videoId = await resolveVideo(store, values.video, !!values.json);
     const { scoreVideo } = await import('../core/engine/score-video.js');
+    if (values.adaptive !== undefined || windowSec !== undefined) {
+      const { getAdaptiveBaseline, setAdaptiveBaseline } = await import('../core/scoring/adaptive.js');
+      const was = getAdaptiveBaseline(store, videoId);
+      setAdaptiveBaseline(store, videoId, { on: values.adaptive ? values.adaptive === 'on' : was.on, windowSec: windowSec ?? was.windowSec });
+    }
     const r = await withSignal((signal) => scoreVideo(store, modelId, videoId, { signal, onProgress: progressPrinter(!!values.json) }));
     if (process.stderr.isTTY && !values.json) process.stderr.write('\n');
     if (values.json) console.log(JSON.stringify({ ...r, maxRssMb: maxRssMb() }));

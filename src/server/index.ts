@@ -4,18 +4,20 @@
  * (header, cookie set by the first page load, or ?token=), and foreign Host/Origin headers are refused
  * (DNS rebinding, cross-site requests).
  */
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basename, extname, join, normalize, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import type { Duplex } from 'node:stream';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Envelope } from '../shared/envelope.js';
 import { handle } from '../core/app/handle.js';
 import { serveMedia } from '../core/app/media.js';
 import type { AppCore } from '../core/app/create-app.js';
+import { DEFAULT_MAX_UPLOAD_BYTES, HttpError, saveUpload, type UploadLimits } from './upload.js';
+
+export { safeFileName } from './upload.js';
 
 export interface ServerOptions {
   core: AppCore;
@@ -26,6 +28,10 @@ export interface ServerOptions {
   port?: number;
   token?: string;
   log?: (msg: string) => void;
+  /** Largest accepted upload in bytes (default DEFAULT_MAX_UPLOAD_BYTES). */
+  maxUploadBytes?: number;
+  /** Free bytes on the upload disk (tests inject a small number). */
+  freeBytes?: UploadLimits['freeBytes'];
 }
 
 export interface RunningServer {
@@ -40,8 +46,9 @@ export interface RunningServer {
 export const TOKEN_HEADER = 'x-latentwatch-token';
 const COOKIE = 'lw_token';
 const MAX_JSON_BYTES = 1 << 20;
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** connect-src names this server's own origin only (HTTP and its WebSocket), never any ws: host. */
+const cspFor = (port: number) =>
+  `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -53,13 +60,28 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-const cookieToken = (req: IncomingMessage): string | null => {
+/** The token cookie; a cookie that is not valid percent-encoding counts as no token (never a throw). */
+export const cookieToken = (req: IncomingMessage): string | null => {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, v] = part.trim().split('=');
-    if (k === COOKIE && v) return decodeURIComponent(v);
+    if (k !== COOKIE || !v) continue;
+    try {
+      return decodeURIComponent(v);
+    } catch {
+      return null;
+    }
   }
   return null;
 };
+
+/** The request's URL, or a 400 for one no browser would send (`//`, `http://[`). */
+export function requestUrl(raw: string | undefined): URL {
+  try {
+    return new URL(raw ?? '/', 'http://127.0.0.1');
+  } catch {
+    throw new HttpError(400, 'BadRequestError', 'The request path is not a valid URL.');
+  }
+}
 
 const sameToken = (a: string | null, b: string): boolean => {
   if (!a) return false;
@@ -91,12 +113,6 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-/** Keep a dropped file's name readable but harmless: no folders, no control characters. */
-export const safeFileName = (name: string): string =>
-  basename(name.replace(/\\/g, '/'))
-    .replace(/[\x00-\x1f/]/g, '_')
-    .slice(0, 200) || 'upload';
-
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const token = o.token ?? randomBytes(24).toString('base64url');
   const log = o.log ?? ((m: string) => console.log(m));
@@ -117,7 +133,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   };
 
   const serveStatic = async (res: ServerResponse, pathname: string, setCookie: boolean): Promise<void> => {
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    let rel: string;
+    try {
+      rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    } catch {
+      return fail(res, 400, 'BadRequestError', 'The request path is not valid percent-encoding.');
+    }
     const file = normalize(join(staticRoot, rel));
     if (!file.startsWith(staticRoot + sep)) return fail(res, 404, 'NotFoundError', 'Not found.');
     try {
@@ -126,7 +147,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       const headers: Record<string, string | number> = {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'content-length': body.length,
-        'content-security-policy': CSP,
+        'content-security-policy': cspFor(port),
         'x-content-type-options': 'nosniff',
         'cache-control': 'no-store',
       };
@@ -139,25 +160,15 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     }
   };
 
+  const limits: UploadLimits = { maxBytes: o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES, ...(o.freeBytes ? { freeBytes: o.freeBytes } : {}) };
   const upload = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const name = safeFileName(url.searchParams.get('name') ?? 'upload');
-    const dir = join(o.uploadDir, randomUUID());
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, name);
-    try {
-      await pipeline(req, createWriteStream(file, { flags: 'wx' }));
-      sendJson(res, 200, { ok: true, value: { path: file } });
-    } catch (e) {
-      await rm(dir, { recursive: true, force: true });
-      const code = (e as NodeJS.ErrnoException).code;
-      const msg = code === 'ENOSPC' ? 'The disk is full: the upload was not kept. Free some space and try again.' : `The upload failed: ${(e as Error).message}`;
-      if (!res.headersSent) fail(res, code === 'ENOSPC' ? 507 : 500, code === 'ENOSPC' ? 'DiskFullError' : 'UploadError', msg);
-    }
+    const path = await saveUpload(req, o.uploadDir, url.searchParams.get('name'), limits);
+    sendJson(res, 200, { ok: true, value: { path } });
   };
 
   const server = createServer((req, res) => {
     void (async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const url = requestUrl(req.url);
       const denied = refuse(req, url);
       if (denied) return fail(res, ...denied);
       const p = url.pathname;
@@ -175,25 +186,38 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       if (req.method === 'GET') return serveStatic(res, p, url.searchParams.has('token'));
       fail(res, 405, 'MethodNotAllowedError', `${req.method} is not allowed here.`);
     })().catch((e: Error & { status?: number }) => {
-      log(`server: ${req.method} ${req.url?.split('?')[0]} failed: ${e.message}`);
-      if (!res.headersSent) fail(res, e.status ?? 500, 'ServerError', e.message);
-      else res.destroy();
+      const status = e instanceof HttpError ? e.status : (e.status ?? 500);
+      if (status >= 500) log(`server: ${req.method} ${req.url?.split('?')[0]?.slice(0, 200)} failed: ${e.message}`);
+      if (!res.headersSent) {
+        // A refused upload: stop reading the rest of the body and close, so the client sees the answer.
+        if (status === 413 || status === 507) res.setHeader('connection', 'close');
+        fail(res, status, e instanceof HttpError || status < 500 ? e.name : 'ServerError', e.message);
+      } else res.destroy();
     });
   });
 
   const wss = new WebSocketServer({ noServer: true });
   const sockets = new Set<WebSocket>();
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const denied = url.pathname === '/events' ? refuse(req, url) : [404, 'NotFoundError', 'Not found.'];
-    if (denied) {
-      socket.end(`HTTP/1.1 ${denied[0]} ${denied[1]}\r\nConnection: close\r\n\r\n`);
-      return;
+  // No upgrade request may throw out of this handler: an exception here would end the process.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    try {
+      const url = requestUrl(req.url);
+      const denied = url.pathname === '/events' ? refuse(req, url) : [404, 'NotFoundError', 'Not found.'];
+      if (denied) {
+        socket.end(`HTTP/1.1 ${denied[0]} ${denied[1]}\r\nConnection: close\r\n\r\n`);
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        sockets.add(ws);
+        ws.on('error', () => ws.terminate());
+        ws.on('close', () => sockets.delete(ws));
+      });
+    } catch (e) {
+      const status = e instanceof HttpError ? e.status : 500;
+      if (status >= 500) log(`server: upgrade ${req.url?.slice(0, 200)} failed: ${(e as Error).message}`);
+      socket.end(`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Error'}\r\nConnection: close\r\n\r\n`);
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-    });
   });
   const offEvents = o.core.onEvent((event, payload) => {
     const msg = JSON.stringify({ event, payload: payload ?? null });

@@ -57,6 +57,9 @@ export interface AppApi {
   /** Cancel a queued or running job. Canceling a finished job is a no-op. */
   cancelJob(jobId: string): Promise<void>;
 
+  /** Run a failed, interrupted or canceled job again (a new job with the same request). */
+  retryJob(jobId: string): Promise<{ jobId: string }>;
+
   /** Native "open file" dialog (Electron); resolves null when canceled or unavailable. */
   pickVideoFile(): Promise<string | null>;
 
@@ -163,6 +166,7 @@ export const APP_API_METHODS = [
   'getThumbnailFrames',
   'listJobs',
   'cancelJob',
+  'retryJob',
   'pickVideoFile',
   'listModels',
   'trainModel',

@@ -19,7 +19,12 @@ export interface VideoSummary {
   height: number;
   /** Source frame rate (frames per second). */
   sourceFps: number;
+  /** Duration of what was decoded (equal to the container's claim unless the file ended early). */
   durationSec: number;
+  /** Set when the file ended before the duration its container states (a truncated copy): what it claimed. */
+  endedEarly?: { probedDurationSec: number } | null;
+  /** Things the analyst should know about the import (e.g. a tiny picture scaled up). */
+  notes?: string[];
   /** Rate frames were sampled at; equal to sourceFps when every frame was kept. */
   sampledFps: number;
   /** Stored frame size (square, RGB). */
@@ -87,6 +92,10 @@ export interface CropRect {
 export interface IngestResult {
   videoId: number;
   frameCount: number;
+  /** The file ended before its stated duration: decoded versus claimed seconds. */
+  endedEarly?: { decodedSec: number; probedSec: number } | null;
+  /** Warnings for the analyst (also stored on the video). */
+  notes?: string[];
 }
 
 /** A stored frame's identity: its index among the stored frames, the source frame it came from and its timestamp. */

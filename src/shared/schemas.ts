@@ -106,6 +106,7 @@ export const apiSchemas: { [K in AppApiMethod]: z.ZodType<Args<K>> } = {
   getThumbnailFrames: z.tuple([id, z.number().int().min(1).max(64)]),
   listJobs: z.tuple([]),
   cancelJob: z.tuple([z.string().min(1).max(64)]),
+  retryJob: z.tuple([z.string().min(1).max(64)]),
   pickVideoFile: z.tuple([]),
   listModels: z.tuple([]),
   trainModel: z.union([z.tuple([id]), z.tuple([id, trainRequestSchema])]),

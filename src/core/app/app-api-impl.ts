@@ -32,12 +32,13 @@ import { AppError } from '../../shared/envelope.js';
 import type { AppEventName, AppEvents } from '../../shared/events.js';
 import type { JobRegistry } from '../jobs/registry.js';
 import { mediaTools } from '../media/ffmpeg-locate.js';
+import { pathError } from '../media/probe.js';
 import * as masks from '../store/ignore-masks.js';
 import * as adaptive from '../scoring/adaptive.js';
 import * as labels from '../store/labels.js';
 import * as exports from './exports.js';
 import { getModel, listModels } from '../store/models.js';
-import type { Store } from '../store/store.js';
+import { OWNER, type Store } from '../store/store.js';
 import { compareModels } from './compare.js';
 import { ModelGenerator } from './generation.js';
 import { LatentProjections } from './projection.js';
@@ -77,7 +78,13 @@ export class AppApiImpl implements AppApi {
   }
 
   async listVideos(): Promise<VideoSummary[]> {
+    this.dropDeadImports();
     return this.ctx.store.listVideos();
+  }
+
+  /** Imports left half-done by another process that has since died (a killed CLI import): removed at once, not at the next start. */
+  dropDeadImports(): void {
+    if (this.ctx.store.removeInterruptedVideos().length) this.ctx.emit('library:changed');
   }
 
   async getVideo(videoId: number): Promise<VideoSummary> {
@@ -90,7 +97,7 @@ export class AppApiImpl implements AppApi {
     const st = await stat(abs).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') throw new AppError('NotFoundError', `No file at ${abs}. Check the path and try again.`);
       if (e.code === 'EACCES') throw new AppError('PermissionError', `Cannot read ${abs}: permission denied.`);
-      throw e;
+      throw pathError(abs, e) ?? e;
     });
     if (!st.isFile()) throw new AppError('NotAVideoError', `${abs} is a folder, not a video file.`);
     const job = this.ctx.jobs.submit('ingest', `Import ${basename(abs)}`, { kind: 'ingest', dbPath: this.ctx.dbPath, path: abs, options });
@@ -98,8 +105,14 @@ export class AppApiImpl implements AppApi {
   }
 
   async deleteVideo(videoId: number): Promise<void> {
+    this.dropDeadImports();
     const v = this.ctx.store.getVideo(videoId);
-    if (v.status === 'ingesting') throw new AppError('BusyError', `${v.name} is still importing: cancel its job first.`);
+    if (v.status === 'ingesting') {
+      const owner = this.ctx.store.videoOwner(videoId);
+      if (owner && owner !== OWNER) throw new AppError('BusyError', `${v.name} is being imported by another LatentWatch process (pid ${owner}): stop that import first.`);
+      const job = this.ctx.jobs.findActive((s) => s.kind === 'ingest' && resolve(s.path) === v.path);
+      throw new AppError('BusyError', `${v.name} is still importing${job ? ` (job "${job.title}")` : ''}: cancel its job in the jobs panel first.`);
+    }
     this.ctx.store.deleteVideo(videoId);
     this.ctx.emit('library:changed');
   }
@@ -114,6 +127,10 @@ export class AppApiImpl implements AppApi {
 
   async cancelJob(jobId: string): Promise<void> {
     this.ctx.jobs.cancel(jobId);
+  }
+
+  async retryJob(jobId: string): Promise<{ jobId: string }> {
+    return { jobId: this.ctx.jobs.retry(jobId).id };
   }
 
   async pickVideoFile(): Promise<string | null> {

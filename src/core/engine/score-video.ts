@@ -19,7 +19,7 @@ import { rasterizeIgnoreMask } from '../../shared/ignore-mask.js';
 import type { IgnoreMask } from '../../shared/domain.js';
 import { scoreGpTrajectory } from '../scoring/gp-trajectory.js';
 import { detectEvents } from '../scoring/events.js';
-import { clearScores, getModel, modelBlobs, replaceEvents, type ScoreRow, updateGpScores, writeScores } from '../store/models.js';
+import { clearScores, getModel, markScoring, modelBlobs, replaceEvents, type ScoreRow, updateGpScores, writeScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { batchComponents, toScoreRows } from './components.js';
 import { BASELINE_KINDS, scoreBaselineVideo } from './baseline-model.js';
@@ -75,6 +75,7 @@ export async function scoreVideo(
   const pending: ScoreRow[] = [];
   try {
     clearScores(store, modelId, videoId);
+    markScoring(store, modelId, videoId, true);
     let prevMu: Float32Array | null = null;
     // Motion only for calibrations that know it (version 2); the model's ignore mask is left out of it too.
     const mask = (model.config as { ignoreMask?: IgnoreMask | null }).ignoreMask;
@@ -120,11 +121,13 @@ export async function scoreVideo(
     }
     const events = detectEvents(combined, eventOptions(calib));
     replaceEvents(store, modelId, videoId, events, calib.threshold);
+    markScoring(store, modelId, videoId, false);
     const seconds = (performance.now() - t0) / 1000;
     meter.finish(done);
     return { modelId, videoId, frames: done, events: events.length, seconds, framesPerSec: done / seconds };
   } catch (e) {
     clearScores(store, modelId, videoId);
+    markScoring(store, modelId, videoId, false);
     throw e;
   } finally {
     await scorer.dispose();

@@ -156,6 +156,14 @@ export interface EngineHooks {
 
 const SCORE_BATCH = 128;
 
+/**
+ * Wall time of the whole training: a run resumed from its checkpoint counts the epochs done before the
+ * interruption too (each epoch record keeps its seconds), not only this call's (which may be ~0 s).
+ */
+export function totalTrainSeconds(r: { seconds: number; history: ReadonlyArray<{ seconds: number }> }): number {
+  return Math.max(r.seconds, r.history.reduce((a, h) => a + (Number.isFinite(h.seconds) ? h.seconds : 0), 0));
+}
+
 export async function trainModel(store: Store, o: TrainModelOptions, hooks: EngineHooks = {}): Promise<TrainModelResult> {
   if (o.kind && BASELINE_KINDS.includes(o.kind)) return trainBaselineModel(store, o, hooks);
   if (o.kind === 'vq-vae') return trainVqModel(store, o, hooks);
@@ -287,7 +295,7 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
       labelledFrames: pool.labelledFrames,
       labelledRepeats: pool.labelledRepeats,
       pool: poolRecord(pool),
-      trainSeconds: result.seconds,
+      trainSeconds: totalTrainSeconds(result),
       trainFramesPerSec: result.framesPerSec,
       bestEpoch: result.bestEpoch,
       stoppedEarly: result.stoppedEarly,
@@ -308,7 +316,7 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
       backend: backend.name,
       device: backend.device,
       workers: result.parallel.workers,
-      trainSeconds: result.seconds,
+      trainSeconds: totalTrainSeconds(result),
       trainFramesPerSec: result.framesPerSec,
       epochs: result.history.length,
       bestEpoch: result.bestEpoch,

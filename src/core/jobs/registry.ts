@@ -22,6 +22,11 @@ export interface JobRunner {
   start(jobId: string, spec: JobSpec, h: RunHandlers): { cancel(): void };
 }
 
+/** Where jobs are persisted (SQLite in the app); called on every state change, never on progress. */
+export interface JobJournal {
+  save(info: JobInfo, spec: JobSpec): void;
+}
+
 interface Entry {
   info: JobInfo;
   spec: JobSpec;
@@ -38,7 +43,30 @@ export class JobRegistry {
   private readonly events = new EventEmitter();
   private running = 0;
 
-  constructor(private readonly runner: JobRunner, private readonly maxConcurrent = 1) {}
+  constructor(private readonly runner: JobRunner, private readonly maxConcurrent = 1, private readonly journal: JobJournal | null = null) {}
+
+  /** Jobs of earlier runs (finished, failed or interrupted), shown in the list and retryable. Oldest first. */
+  restore(jobs: Array<{ info: JobInfo; spec: JobSpec }>): void {
+    for (const { info, spec } of jobs) {
+      if (this.jobs.has(info.id) || !TERMINAL.has(info.state)) continue;
+      this.jobs.set(info.id, { info: structuredClone(info), spec, handle: null, push: () => undefined, flush: () => undefined });
+    }
+  }
+
+  /** Run a failed or canceled job again, as a new job with the same spec. */
+  retry(id: string): JobInfo {
+    const e = this.jobs.get(id);
+    if (!e) throw new AppError('NotFoundError', `There is no job ${id}.`);
+    if (e.info.state !== 'failed' && e.info.state !== 'canceled')
+      throw new AppError('InvalidArgumentError', `The job "${e.info.title}" is ${e.info.state}: only a failed, interrupted or canceled job can be retried.`);
+    return this.submit(e.info.kind, e.info.title, e.spec);
+  }
+
+  /** The running or queued job whose spec matches, if any (e.g. the import of a video). */
+  findActive(match: (spec: JobSpec) => boolean): JobInfo | null {
+    for (const e of this.jobs.values()) if (!TERMINAL.has(e.info.state) && match(e.spec)) return structuredClone(e.info);
+    return null;
+  }
 
   /** Listen to every change of every job (throttled per job; state changes are never held back). */
   onUpdate(listener: (job: JobInfo) => void): () => void {
@@ -142,6 +170,13 @@ export class JobRegistry {
 
   private changed(id: string, immediate: boolean): void {
     const e = this.jobs.get(id)!;
+    if (immediate && this.journal) {
+      try {
+        this.journal.save(e.info, e.spec);
+      } catch {
+        // The journal is a record, not the job: a full disk or a closed database must not stop the job itself.
+      }
+    }
     e.push(structuredClone(e.info));
     if (immediate) e.flush();
   }

@@ -2,15 +2,54 @@
  * Pieces of the source video through ffmpeg: one frame at full detail (for the frame view, which
  * otherwise only has the small stored frames) and a span as an mp4 (an event's clip for a report).
  * Both write to a temporary name and rename, so a killed ffmpeg or a full disk never leaves a
- * half-written file under the final name.
+ * half-written file under the final name. The temporary name is unique per call, one cut per output
+ * file is in flight at a time (parallel requests for one frame share it), and at most MAX_FFMPEG cuts
+ * run at once (the rest wait their turn), so a burst of requests never starts a burst of ffmpegs.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { AppError } from '../../shared/envelope.js';
 import { mediaTools } from './ffmpeg-locate.js';
 
+/** Most ffmpeg cuts running at once (frames and clips together). */
+export const MAX_FFMPEG = 2;
+let running = 0;
+let peak = 0;
+const waiting: Array<() => void> = [];
+
+/** The most cuts that ran at once since the process started (for tests). */
+export const peakConcurrentCuts = (): number => peak;
+
+async function slot<T>(work: () => Promise<T>): Promise<T> {
+  while (running >= MAX_FFMPEG) await new Promise<void>((r) => waiting.push(r));
+  running++;
+  peak = Math.max(peak, running);
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+const inFlight = new Map<string, Promise<void>>();
+
+/** One write per output file at a time: a second caller for the same file waits for the first. */
+function once(outPath: string, write: () => Promise<void>): Promise<void> {
+  const existing = inFlight.get(outPath);
+  if (existing) return existing;
+  const p = write().finally(() => inFlight.delete(outPath));
+  inFlight.set(outPath, p);
+  return p;
+}
+
 function runFfmpeg(args: string[], what: string, timeoutMs: number): Promise<void> {
+  return slot(() => spawnFfmpeg(args, what, timeoutMs));
+}
+
+function spawnFfmpeg(args: string[], what: string, timeoutMs: number): Promise<void> {
   const ffmpeg = mediaTools().ffmpeg.path;
   return new Promise((resolve, reject) => {
     const proc = spawn(ffmpeg, ['-hide_banner', '-nostdin', '-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -32,16 +71,19 @@ function runFfmpeg(args: string[], what: string, timeoutMs: number): Promise<voi
   });
 }
 
-async function atomically(outPath: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  await mkdir(dirname(outPath), { recursive: true });
-  const tmp = `${outPath}.${process.pid}.part`;
-  try {
-    await write(tmp);
-    await rename(tmp, outPath);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+function atomically(outPath: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  return once(outPath, async () => {
+    await mkdir(dirname(outPath), { recursive: true });
+    const ext = extname(outPath);
+    const tmp = `${outPath.slice(0, outPath.length - ext.length)}.${process.pid}-${randomUUID().slice(0, 8)}.part${ext}`;
+    try {
+      await write(tmp);
+      await rename(tmp, outPath);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+  });
 }
 
 /** The source frame at `ptsSec` as a PNG at most `maxWidth` pixels wide (never upscaled). */

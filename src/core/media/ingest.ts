@@ -7,10 +7,10 @@ import { createReadStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { DEFAULT_FRAME_SIZE, type IngestOptions, type IngestResult, type JobProgress } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
-import type { FrameRecord, Store } from '../store/store.js';
+import type { FrameRecord, Store, VideoOutcome } from '../store/store.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import { abortError, decodeFrames } from './decode.js';
-import { probeVideo } from './probe.js';
+import { probeVideo, type VideoProbe } from './probe.js';
 
 export interface IngestHooks {
   onProgress?: (p: JobProgress) => void;
@@ -31,6 +31,29 @@ const describeStoreError = (e: unknown, path: string): Error => {
     return new AppError('DiskFullError', `The disk is full: importing ${basename(path)} stopped and nothing was kept. Free some space and import again.`);
   return e as Error;
 };
+
+/**
+ * What decoding showed beyond the probe: the span really decoded (first frame to the end of the last),
+ * whether the file ended early (a truncated copy: more than 5% or one sampling slot short of the
+ * duration its container states), and notes for a picture scaled up to the stored size.
+ */
+export function decodeOutcome(
+  probe: Pick<VideoProbe, 'durationSec' | 'startSec' | 'fps' | 'frameCountEstimate'>,
+  sampledFps: number,
+  frames: number,
+  lastPts: number,
+  picture: { width: number; height: number },
+  size: number,
+): VideoOutcome {
+  const notes: string[] = [];
+  if (picture.width < size || picture.height < size) notes.push(`The picture (${picture.width}x${picture.height}) is smaller than the stored ${size}x${size} frames: it was scaled up, so fine detail is invented, not seen.`);
+  const decodedSec = Number.isFinite(lastPts) ? Math.max(0, lastPts - probe.startSec) + 1 / probe.fps : frames / sampledFps;
+  const missing = probe.durationSec - decodedSec;
+  const endedEarly = missing > Math.max(0.05 * probe.durationSec, 1 / sampledFps + 1 / probe.fps);
+  if (endedEarly)
+    notes.push(`The file ended early: ${decodedSec.toFixed(1)} s of the ${probe.durationSec.toFixed(1)} s its header states could be decoded (a truncated or partly copied file). What was decoded is kept: drop it from the library if you do not want it (from a terminal, ingest --drop-short refuses such files).`);
+  return { durationSec: endedEarly ? decodedSec : probe.durationSec, endedEarly, notes };
+}
 
 export async function ingestVideo(store: Store, inputPath: string, options: IngestOptions = {}, hooks: IngestHooks = {}): Promise<IngestResult> {
   const path = resolve(inputPath);
@@ -69,6 +92,7 @@ export async function ingestVideo(store: Store, inputPath: string, options: Inge
   let batch: FrameRecord[] = [];
   let pixels = new Uint8Array(clipFrames * frameBytes);
   let done = 0;
+  let lastPts = NaN;
   const flush = () => {
     store.appendFrames(videoId, batch, pixels.subarray(0, batch.length * frameBytes));
     batch = [];
@@ -82,13 +106,20 @@ export async function ingestVideo(store: Store, inputPath: string, options: Inge
       batch.push({ index: f.index, ptsSec: f.ptsSec, sourceFrame: Math.max(0, Math.round((f.ptsSec - probe.startSec) * probe.fps)) });
       if (batch.length === clipFrames) flush();
       done++;
+      if (Number.isFinite(f.ptsSec)) lastPts = f.ptsSec;
       meter.update(done, Math.max(expected, done));
     }
     if (batch.length) flush();
     const hash = await hashing;
-    store.finishVideo(videoId, hash);
+    const outcome = decodeOutcome(probe, sampledFps, done, lastPts, crop ?? { width: probe.width, height: probe.height }, size);
+    store.finishVideo(videoId, hash, outcome);
     meter.finish(done);
-    return { videoId, frameCount: done };
+    return {
+      videoId,
+      frameCount: done,
+      endedEarly: outcome.endedEarly ? { decodedSec: outcome.durationSec!, probedSec: probe.durationSec } : null,
+      notes: outcome.notes ?? [],
+    };
   } catch (e) {
     try {
       store.deleteVideo(videoId);

@@ -22,6 +22,18 @@ export interface VideoProbe {
 
 /** Largest picture side accepted: larger footage gets a clear error instead of exhausting memory. */
 export const MAX_SOURCE_SIDE = 8192;
+/** Smallest picture side accepted: below it there is nothing to learn a scene from. */
+export const MIN_SOURCE_SIDE = 8;
+
+/** A clear error for a path the file system refuses before looking (too long, a file used as a folder), or null. */
+export function pathError(path: string, e: unknown): AppError | null {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENAMETOOLONG')
+    return new AppError('PathTooLongError', `The path is too long for this system (${path.length} characters${path.length > 4096 ? ', over 4,096' : ''}, or a name over 255 bytes): move or rename the file and try again.`);
+  if (code === 'ENOTDIR') return new AppError('NotFoundError', `No file at ${path.slice(0, 300)}: a part of the path is a file, not a folder.`);
+  if (code === 'ELOOP') return new AppError('NotFoundError', `No file at ${path.slice(0, 300)}: the path has a loop of symbolic links.`);
+  return null;
+}
 
 const parseRate = (r: unknown): number => {
   if (typeof r !== 'string') return NaN;
@@ -44,7 +56,7 @@ export async function probeVideo(path: string): Promise<VideoProbe> {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new AppError('NotFoundError', `No file at ${path}. Check the path and try again.`);
     if (code === 'EACCES') throw new AppError('PermissionError', `Cannot read ${path}: permission denied.`);
-    throw e;
+    throw pathError(path, e) ?? e;
   }
   if (size === 0) throw new AppError('NotAVideoError', `${name} is empty (0 bytes).`);
 
@@ -75,6 +87,8 @@ export async function probeVideo(path: string): Promise<VideoProbe> {
       'TooLargeError',
       `${name} is ${width}x${height}; LatentWatch reads footage up to ${MAX_SOURCE_SIDE} pixels a side. Downscale it first (e.g. ffmpeg -vf scale=1920:-2).`,
     );
+  if (width < MIN_SOURCE_SIDE || height < MIN_SOURCE_SIDE)
+    throw new AppError('TooSmallError', `${name} is ${width}x${height}: LatentWatch needs at least ${MIN_SOURCE_SIDE} pixels a side to learn a scene. Check that this is the camera's footage.`);
   let fps = parseRate(s.avg_frame_rate);
   if (!(fps > 0 && fps < 1000)) fps = parseRate(s.r_frame_rate);
   if (!(fps > 0 && fps < 1000)) throw new AppError('NotAVideoError', `${name}: the frame rate is unknown; it may be a still image rather than a video.`);

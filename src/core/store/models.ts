@@ -93,11 +93,16 @@ export function modelBlobs(store: Store, id: number): { weights: Uint8Array; onn
 
 /** Models left 'training' by a process that died: remove them (a rerun resumes from its checkpoint file). */
 export function removeUnfinishedModels(store: Store): number {
-  const rows = store.db.prepare(`SELECT id, owner FROM models WHERE status = 'training'`).all() as Array<{ id: number; owner: string | null }>;
+  return removeUnfinishedModelList(store).length;
+}
+
+/** As removeUnfinishedModels, naming each model removed and the video it was training on. */
+export function removeUnfinishedModelList(store: Store): Array<{ id: number; trainVideoId: number | null }> {
+  const rows = store.db.prepare(`SELECT id, owner, train_video_id FROM models WHERE status = 'training'`).all() as Array<{ id: number; owner: string | null; train_video_id: number | null }>;
   const dead = rows.filter((r) => r.owner !== OWNER && !(r.owner && processAlive(Number(r.owner))));
   const del = store.db.prepare('DELETE FROM models WHERE id = ?');
-  store.db.transaction(() => dead.forEach((r) => del.run(r.id)))();
-  return dead.length;
+  if (dead.length) store.db.transaction(() => dead.forEach((r) => del.run(r.id)))();
+  return dead.map((r) => ({ id: r.id, trainVideoId: r.train_video_id }));
 }
 
 export function recordRun(store: Store, modelId: number, options: unknown, history: unknown, state: string, error: string | null = null): void {
@@ -133,6 +138,36 @@ export function clearScores(store: Store, modelId: number, videoId: number): voi
   store.db.transaction(() => {
     for (const t of ['scores', 'latents', 'events']) store.db.prepare(`DELETE FROM ${t} WHERE model_id = ? AND video_id = ?`).run(modelId, videoId);
   })();
+}
+
+/**
+ * A scoring in progress is marked in settings (`scoring:<model>:<video>` = its process), so scores half
+ * written by a process that was killed are found and removed at the next start.
+ */
+export function markScoring(store: Store, modelId: number, videoId: number, on: boolean): void {
+  const key = `scoring:${modelId}:${videoId}`;
+  if (on) store.db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run(key, JSON.stringify({ owner: OWNER }));
+  else store.db.prepare('DELETE FROM settings WHERE key = ?').run(key);
+}
+
+/** Remove the partial scores of scorings whose process is gone; returns which. */
+export function removeInterruptedScores(store: Store): Array<{ modelId: number; videoId: number }> {
+  const rows = store.db.prepare(`SELECT key, value FROM settings WHERE key LIKE 'scoring:%'`).all() as Array<{ key: string; value: string }>;
+  const out: Array<{ modelId: number; videoId: number }> = [];
+  for (const r of rows) {
+    let owner = '';
+    try {
+      owner = String((JSON.parse(r.value) as { owner?: unknown }).owner ?? '');
+    } catch {
+      // An unreadable mark: treat its process as gone.
+    }
+    if (owner === OWNER || (owner && processAlive(Number(owner)))) continue;
+    const [, m, v] = r.key.split(':');
+    clearScores(store, Number(m), Number(v));
+    store.db.prepare('DELETE FROM settings WHERE key = ?').run(r.key);
+    out.push({ modelId: Number(m), videoId: Number(v) });
+  }
+  return out;
 }
 
 /** One batch of scored frames (scores and latents) in one transaction. */

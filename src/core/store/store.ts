@@ -175,6 +175,30 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
     // v7 (issue 10, detection on real footage): per-frame motion since the previous frame (scoring/motion.ts).
     db.exec(`ALTER TABLE scores ADD COLUMN motion REAL;`);
   },
+  (db) => {
+    // Issue 12 (nothing crashes it, nothing is lost). Videos: what the container claimed versus what was
+    // decoded (duration_sec now holds the decoded span), whether the file ended early, and notes for the
+    // analyst (JSON array of strings, e.g. "upscaled from 1x1"). Jobs: every job, persisted, so a
+    // restart shows the ones a killed process left as interrupted (with their spec, for a retry).
+    db.exec(`
+      ALTER TABLE videos ADD COLUMN probed_duration_sec REAL;
+      ALTER TABLE videos ADD COLUMN ended_early INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE videos ADD COLUMN notes TEXT NOT NULL DEFAULT '[]';
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        state TEXT NOT NULL,
+        error TEXT,
+        result TEXT,
+        owner TEXT,
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX jobs_by_time ON jobs (created_at);
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -217,7 +241,19 @@ interface VideoRow {
   frame_count: number;
   owner: string | null;
   created_at: string;
+  probed_duration_sec: number | null;
+  ended_early: number;
+  notes: string;
 }
+
+const parseNotes = (s: string): string[] => {
+  try {
+    const v = JSON.parse(s) as unknown;
+    return Array.isArray(v) ? v.map(String) : [];
+  } catch {
+    return [];
+  }
+};
 
 const toSummary = (r: VideoRow): VideoSummary => ({
   id: r.id,
@@ -235,7 +271,16 @@ const toSummary = (r: VideoRow): VideoSummary => ({
   frameSize: r.frame_size,
   frameCount: r.frame_count,
   createdAt: r.created_at,
+  endedEarly: r.ended_early ? { probedDurationSec: r.probed_duration_sec ?? r.duration_sec } : null,
+  notes: parseNotes(r.notes),
 });
+
+/** What an import learned only once decoding ended: the decoded span, a short file, notes. */
+export interface VideoOutcome {
+  durationSec?: number;
+  endedEarly?: boolean;
+  notes?: string[];
+}
 
 /** This process, as recorded on rows it is still writing. */
 export const OWNER = `${process.pid}`;
@@ -287,11 +332,21 @@ export class Store {
    * Returns how many were removed.
    */
   recoverInterrupted(): number {
-    const rows = this.db.prepare(`SELECT id, owner FROM videos WHERE status = 'ingesting'`).all() as Array<{ id: number; owner: string | null }>;
+    return this.removeInterruptedVideos().length;
+  }
+
+  /** As recoverInterrupted, naming each video removed. */
+  removeInterruptedVideos(): Array<{ id: number; name: string; path: string }> {
+    const rows = this.db.prepare(`SELECT id, name, path, owner FROM videos WHERE status = 'ingesting'`).all() as Array<{ id: number; name: string; path: string; owner: string | null }>;
     const dead = rows.filter((r) => r.owner !== OWNER && !(r.owner && processAlive(Number(r.owner))));
     const del = this.db.prepare('DELETE FROM videos WHERE id = ?');
-    this.db.transaction(() => dead.forEach((r) => del.run(r.id)))();
-    return dead.length;
+    if (dead.length) this.db.transaction(() => dead.forEach((r) => del.run(r.id)))();
+    return dead.map(({ id, name, path }) => ({ id, name, path }));
+  }
+
+  /** The process importing a video (its pid as text), or null once it is finished. */
+  videoOwner(videoId: number): string | null {
+    return (this.db.prepare('SELECT owner FROM videos WHERE id = ?').get(videoId) as { owner: string | null } | undefined)?.owner ?? null;
   }
 
   beginVideo(v: NewVideo): number {
@@ -316,8 +371,13 @@ export class Store {
     })();
   }
 
-  finishVideo(videoId: number, contentHash: string): void {
-    this.db.prepare(`UPDATE videos SET status = 'ready', content_hash = ?, owner = NULL WHERE id = ?`).run(contentHash, videoId);
+  finishVideo(videoId: number, contentHash: string, outcome: VideoOutcome = {}): void {
+    this.db
+      .prepare(
+        `UPDATE videos SET status = 'ready', content_hash = @hash, owner = NULL, probed_duration_sec = duration_sec,
+           duration_sec = coalesce(@duration, duration_sec), ended_early = @early, notes = @notes WHERE id = @id`,
+      )
+      .run({ hash: contentHash, duration: outcome.durationSec ?? null, early: outcome.endedEarly ? 1 : 0, notes: JSON.stringify(outcome.notes ?? []), id: videoId });
   }
 
   deleteVideo(videoId: number): boolean {

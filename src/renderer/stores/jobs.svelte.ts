@@ -2,7 +2,7 @@ import type { JobInfo, JobState } from '../../shared/domain.js';
 import type { AppClient } from '../lib/api/client.js';
 import { errorMessage } from '../lib/api/errorMessage.js';
 
-type JobsClient = Pick<AppClient, 'listJobs' | 'cancelJob' | 'on' | 'onResync'>;
+type JobsClient = Pick<AppClient, 'listJobs' | 'cancelJob' | 'retryJob' | 'on' | 'onResync'>;
 
 const STATE_ORDER: Record<JobState, number> = { queued: 0, running: 1, succeeded: 2, failed: 2, canceled: 2 };
 
@@ -89,5 +89,10 @@ export class JobsStore {
   /** Ask the app to cancel a job; its `canceled` state arrives as an event. Throws on failure. */
   async cancel(jobId: string): Promise<void> {
     await this.#client.cancelJob(jobId);
+  }
+
+  /** Run a failed, interrupted or canceled job again; the new job arrives as an event. Throws on failure. */
+  async retry(jobId: string): Promise<void> {
+    await this.#client.retryJob(jobId);
   }
 }

@@ -27,6 +27,7 @@ export function createMockClient(mode: 'electron' | 'browser' = 'browser'): Mock
     getThumbnailFrames: vi.fn<AppApi['getThumbnailFrames']>().mockResolvedValue([]),
     listJobs: vi.fn<AppApi['listJobs']>().mockResolvedValue([]),
     cancelJob: vi.fn<AppApi['cancelJob']>().mockResolvedValue(undefined),
+    retryJob: vi.fn<AppApi['retryJob']>().mockResolvedValue({ jobId: 'retried' }),
     pickVideoFile: vi.fn<AppApi['pickVideoFile']>().mockResolvedValue(null),
     listModels: vi.fn<AppApi['listModels']>().mockResolvedValue([]),
     trainModel: vi.fn<AppApi['trainModel']>().mockResolvedValue({ jobId: 'train-1' }),

@@ -88,4 +88,16 @@ describe('JobsPanel', () => {
     await renderJobs(client);
     expect((await screen.findByTestId('jobs-error')).textContent).toContain('server gone');
   });
+
+  it('shows an interrupted job as interrupted, with its reason and a Retry that calls retryJob (issue 12 item 6)', async () => {
+    const client = createMockClient();
+    const message = 'LatentWatch stopped while this job was running (process 41 ended). The half-imported video a.mp4 (3) was removed. Retry to run it again.';
+    client.listJobs.mockResolvedValue([job({ id: 'job-7', state: 'failed', error: { name: 'InterruptedError', message } })]);
+    await renderJobs(client);
+    const row = await screen.findByTestId('job-row');
+    expect(screen.getByTestId('job-state').textContent).toBe('interrupted');
+    expect(row.textContent).toContain('a.mp4 (3) was removed');
+    await fireEvent.click(screen.getByTestId('job-retry'));
+    expect(client.retryJob).toHaveBeenCalledWith('job-7');
+  });
 });

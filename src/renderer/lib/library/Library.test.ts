@@ -103,4 +103,19 @@ describe('Library', () => {
     expect(client.listenerCount('library:changed')).toBe(0);
     expect(client.listenerCount('job:update')).toBe(0);
   });
+
+  it('says a file ended early and lets the analyst keep or drop it (issue 12 item 4)', async () => {
+    const client = createMockClient();
+    client.listVideos.mockResolvedValue([
+      video({ id: 3, durationSec: 5, endedEarly: { probedDurationSec: 10 }, notes: ['The file ended early: 5.0 s of the 10.0 s ...'] }),
+    ]);
+    renderLibrary(client);
+    const banner = await screen.findByTestId('video-ended-early');
+    expect(banner.textContent).toMatch(/ended early: 0:05 of the 0:10/);
+    await fireEvent.click(screen.getByTestId('video-drop-short'));
+    expect(screen.getByTestId('video-delete-confirm')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('video-delete-cancel'));
+    await fireEvent.click(screen.getByTestId('video-keep-short'));
+    expect(screen.queryByTestId('video-ended-early')).toBeNull();
+  });
 });

@@ -216,6 +216,39 @@ export interface ScoreSeries {
   lowThreshold: number;
   /** Frames per second of the stored frames (event lengths and gaps are set in seconds). */
   sampledFps: number;
+  /**
+   * How each stored component enters the combined score (robust centre and scale from calibration,
+   * and its tail); absent for models calibrated without them. Tells which component drove a frame.
+   */
+  components?: ComponentScale[];
+}
+
+/** One stored component's calibration: z = (value − median) / scale; 'both' counts |z|. */
+export interface ComponentScale {
+  name: 'recon' | 'patch' | 'kl' | 'temporal' | 'stillness' | 'sharpness';
+  median: number;
+  scale: number;
+  side: 'upper' | 'both';
+}
+
+/** The analyst's review of a video's events under one model (issue 11). */
+export interface ReviewState {
+  modelId: number;
+  videoId: number;
+  /** The threshold the analyst chose for this model (kept across sessions); null: the calibrated one. */
+  threshold: number | null;
+  /** Peak frames of the events marked reviewed (an event is named by its peak frame). */
+  reviewedPeaks: number[];
+}
+
+/** Mark one event reviewed or not. */
+export interface EventReviewInput {
+  modelId: number;
+  videoId: number;
+  peakIdx: number;
+  startIdx: number;
+  endIdx: number;
+  reviewed: boolean;
 }
 
 export interface ChangeEvent {

@@ -1,6 +1,7 @@
 /** Canvas painters of the change timeline: the zoomable main view and the whole-video overview strip. */
 import type { ChangeEvent } from '../../../shared/domain.js';
 import { type FrameView, type MinMaxPyramid, frameToX } from './decimate.js';
+import { EVENT_COLOUR, SELECTION_COLOUR, THRESHOLD_COLOUR } from '../palette.js';
 
 /** A run of frames, both ends inclusive (like ChangeEvent). */
 export interface FrameBand {
@@ -101,9 +102,9 @@ export function readPalette(el: Element): TimelinePalette {
   return {
     background: css('--bg', '#0f1216'),
     curve: css('--accent', '#4ea1ff'),
-    threshold: css('--warning', '#f5b942'),
-    event: css('--danger', '#ff6b6b'),
-    selection: css('--success', '#3ecf8e'),
+    threshold: THRESHOLD_COLOUR,
+    event: EVENT_COLOUR,
+    selection: SELECTION_COLOUR,
     playhead: css('--text', '#e6eaf0'),
     window: css('--text-muted', '#9aa5b4'),
   };

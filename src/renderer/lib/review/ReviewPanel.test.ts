@@ -105,6 +105,29 @@ describe('ReviewPanel: labels, threshold, playback, exports', () => {
   });
 });
 
+describe('ReviewPanel: the event queue', () => {
+  it('lists the events, opens one with J, labels it with U, marks it reviewed with R, and uses the threshold stored for the model', async () => {
+    const client = createMockClient();
+    client.listModels.mockResolvedValue([model()]);
+    client.getScores.mockResolvedValue(series(100));
+    client.getReviewState.mockResolvedValue({ modelId: 3, videoId: 1, threshold: 5, reviewedPeaks: [] });
+    client.createLabel.mockResolvedValue(label());
+    render(ReviewPanel, { props: { videos: [video({ id: 1 })] }, context: clientContext(client) });
+    // At the stored threshold 5 the live rules find the one span of 9s.
+    await waitFor(() => expect(screen.getByTestId('threshold-readout').textContent).toMatch(/Threshold 5\.00\s+\(calibrated 2\.50\) · 1 event\b/));
+    expect(screen.getByTestId('queue-progress').textContent).toBe('0 of 1 reviewed');
+    await fireEvent.keyDown(window, { key: 'j' });
+    await waitFor(() => expect(screen.getByTestId('frame-scores').textContent).toContain('9.000'));
+    await fireEvent.keyDown(window, { key: 'u' });
+    await waitFor(() => expect(client.createLabel).toHaveBeenCalledWith({ videoId: 1, startIdx: 40, endIdx: 49, cls: 'nuisance' }));
+    await fireEvent.keyDown(window, { key: 'r' });
+    await waitFor(() => expect(screen.getByTestId('queue-progress').textContent).toBe('1 of 1 reviewed'));
+    expect(client.setEventReviewed).toHaveBeenCalledWith(expect.objectContaining({ modelId: 3, videoId: 1, startIdx: 40, endIdx: 49, reviewed: true }));
+    await fireEvent.click(screen.getByTestId('threshold-reset'));
+    await waitFor(() => expect(client.setReviewThreshold).toHaveBeenCalledWith(3, null));
+  });
+});
+
 describe('ReviewPanel', () => {
   it('asks for a model first, and trains one on the chosen video', async () => {
     const client = createMockClient();

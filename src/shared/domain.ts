@@ -33,14 +33,18 @@ export type JobKind = 'ingest' | 'train' | 'score';
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
 
 export interface JobProgress {
-  /** Units done (frames for ingest). */
+  /** Units done (frames unless `unit` says otherwise). */
   done: number;
   /** Units expected; null while unknown. */
   total: number | null;
   /** 0..1 where total is known. */
   fraction: number | null;
-  /** Throughput in units per second over the job so far. */
+  /** Throughput per second over the job so far, in `rateUnit`. */
   rate: number;
+  /** What done and total count: 'frames' when absent; training counts optimisation 'steps' (batches). */
+  unit?: 'frames' | 'steps';
+  /** What rate counts: `unit` when absent (training: frames per second). */
+  rateUnit?: 'frames' | 'steps';
   /** Estimated seconds left; null while unknown. */
   etaSec: number | null;
   /** A short phrase for the analyst: "probing", "decoding", ... */

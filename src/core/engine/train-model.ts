@@ -232,6 +232,8 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
           total,
           fraction: done / total,
           rate: p.framesPerSec,
+          unit: 'steps',
+          rateUnit: 'frames',
           etaSec: p.etaSec,
           stage: `training on ${backend.name}: epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toFixed(1)} (recon ${p.recon.toFixed(1)}, KL ${p.kl.toFixed(1)})`,
           metrics: { epoch: p.epoch, loss: p.loss, recon: p.recon, kl: p.kl, beta: p.beta, ...(p.valLoss !== undefined ? { valLoss: p.valLoss } : {}) },

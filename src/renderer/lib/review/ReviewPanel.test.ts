@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Label, ModelSummary, ScoreSeries } from '../../../shared/domain.js';
-import { createMockClient, video } from '../../testing/mockClient.js';
+import { createMockClient, job, video } from '../../testing/mockClient.js';
 import { clientContext } from '../api/clientContext.js';
 import { ReviewFocus } from '../../stores/reviewFocus.svelte.js';
 import ReviewPanel from './ReviewPanel.svelte';
@@ -125,6 +125,18 @@ describe('ReviewPanel: the event queue', () => {
     expect(client.setEventReviewed).toHaveBeenCalledWith(expect.objectContaining({ modelId: 3, videoId: 1, startIdx: 40, endIdx: 49, reviewed: true }));
     await fireEvent.click(screen.getByTestId('threshold-reset'));
     await waitFor(() => expect(client.setReviewThreshold).toHaveBeenCalledWith(3, null));
+  });
+});
+
+describe('ReviewPanel: a fine-tune running', () => {
+  it('shows the running fine-tune and keeps the timeline while models reload', async () => {
+    const { client } = await scoredPanel();
+    client.emit('job:update', job({ id: 'train-9', kind: 'train', title: 'Fine-tune model 3', state: 'running', progress: { done: 6, total: 24, fraction: 0.25, rate: 100, etaSec: 5, stage: 'training on wasm: epoch 1/4' } }));
+    expect((await screen.findByTestId('review-training')).textContent).toContain('Fine-tune model 3: training on wasm: epoch 1/4');
+    await client.emit('models:changed');
+    expect(screen.getByTestId('change-timeline')).toBeTruthy();
+    client.emit('job:update', job({ id: 'train-9', kind: 'train', title: 'Fine-tune model 3', state: 'succeeded' }));
+    await waitFor(() => expect(screen.queryByTestId('review-training')).toBeNull());
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * bench:ui — redraw times of the review UI's two big canvases under zoom and pan, in Debian's Chromium
  * (through Playwright, launched as the e2e "web" project launches it), against the 16 ms frame budget:
- * the real ChangeTimeline with 1,000,000 frames and the real LatentScatter with 100,000 points.
+ * the real ChangeTimeline with 1,000,000 frames and 10,000 events, the real LatentScatter with 100,000
+ * points, and the real EventQueue holding those 10,000 events (J steps and fast scrolls).
  *
  *   npm run bench:ui    # env: CHROMIUM_PATH (else /usr/bin/chromium), BENCH_UI_RUNS (1),
  *                       #      BENCH_UI_SCREENSHOT (a .png path: the page after the sequences)
@@ -73,6 +74,8 @@ try {
     ['timeline pan', 'timelinePan'],
     ['scatter zoom', 'scatterZoom'],
     ['scatter pan', 'scatterPan'],
+    ['queue J step', 'queueStep'],
+    ['queue scroll', 'queueScroll'],
   ] as const;
   for (let run = 0; run < RUNS; run++) {
     for (const [name, fn] of sequences) {
@@ -92,7 +95,7 @@ try {
   };
   const ms = (v: number) => v.toFixed(1).padStart(8);
   console.log(`\n${info.userAgent.match(/Chrom(e|ium)\/[\d.]+/)?.[0] ?? 'Chromium'}, GPU off, devicePixelRatio ${info.devicePixelRatio}, ${cpus().length} CPUs (${cpus()[0]?.model.trim()})`);
-  console.log(`timeline: ${info.frames.toLocaleString('en')} frames, 1200 x 120 px; scatter: ${info.points.toLocaleString('en')} points, 900 x 600 px; ${RUNS} run(s)\n`);
+  console.log(`timeline: ${info.frames.toLocaleString('en')} frames and ${info.events.toLocaleString('en')} events, 1200 x 120 px; scatter: ${info.points.toLocaleString('en')} points, 900 x 600 px; event queue: the same ${info.events.toLocaleString('en')} events, 380 x 600 px; ${RUNS} run(s)\n`);
   console.log('sequence         steps   redraw median   redraw p95   frame interval median   p95   within 16 ms');
   for (const r of rows) {
     const p95 = quantile(r.redraw, 0.95);

@@ -39,6 +39,13 @@ describe('event export', () => {
     expect(csv.fileName).toBe(`caméra_hall_1_model${modelId}_events.csv`);
     expect(csv.content.split('\n')[0]).toBe('event,start_frame,end_frame,peak_frame,source_start_frame,source_end_frame,start_sec,end_sec,duration_sec,peak_score,threshold,model_id,video');
     expect(csvRows(csv.content)).toHaveLength(stored.length);
+    // One format per column: integers for frames, 3 decimals for seconds, 4 for scores.
+    for (const row of csvRows(csv.content)) {
+      const cells = row.split(',');
+      expect(cells.slice(0, 6).every((c) => /^\d+$/.test(c))).toBe(true);
+      expect(cells.slice(6, 9).every((c) => /^-?\d+\.\d{3}$/.test(c))).toBe(true);
+      expect(cells.slice(9, 11).every((c) => /^-?\d+\.\d{4}$/.test(c))).toBe(true);
+    }
     const json = JSON.parse(exportEvents(store, modelId, videoId, 'json').content) as { events: Array<{ startFrame: number; endFrame: number }>; threshold: number };
     expect(json.events.map((e) => [e.startFrame, e.endFrame])).toEqual(stored.map((e) => [e.startIdx, e.endIdx]));
   });
@@ -79,8 +86,10 @@ describe('labels', () => {
     const json = JSON.parse(exportLabels(store, videoId, 'json').content) as { labels: Array<{ class: string; note: string; sourceStartFrame: number }> };
     expect(json.labels.map((l) => l.class)).toEqual(['incident', 'nuisance']);
     expect(json.labels[1]!.note).toBe('rain, "heavy"');
-    const ls = JSON.parse(exportLabels(store, videoId, 'label-studio').content) as Array<{ data: { video: string }; annotations: Array<{ result: Array<{ type: string; value: { ranges: Array<{ start: number; end: number }>; timelinelabels: string[] } }> }> }>;
-    expect(ls[0]!.data.video).toBe(clip);
+    const ls = JSON.parse(exportLabels(store, videoId, 'label-studio').content) as Array<{ data: { video: string }; meta: { sourcePath: string }; annotations: Array<{ result: Array<{ type: string; value: { ranges: Array<{ start: number; end: number }>; timelinelabels: string[] } }> }> }>;
+    // A URL Label Studio's local-files storage serves (document root /), the path kept beside it.
+    expect(ls[0]!.data.video).toBe(`/data/local-files/?d=${encodeURIComponent(clip.replace(/^\/+/, ''))}`);
+    expect(ls[0]!.meta.sourcePath).toBe(clip);
     const r = ls[0]!.annotations[0]!.result;
     expect(r.map((x) => x.type)).toEqual(['timelinelabels', 'timelinelabels']);
     expect(r[0]!.value).toEqual({ ranges: [{ start: 11, end: 20 }], timelinelabels: ['incident'] });

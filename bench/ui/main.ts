@@ -3,6 +3,9 @@
  * 100,000 synthetic points, and `window.uiBench`, which drives them with synthetic wheel and pointer
  * events and times each redraw. Built and driven by bench/ui.ts.
  *
+ * Also the real EventQueue holding 10,000 events (the same events the timeline draws), stepped with J
+ * and scrolled: one step there is the key or scroll event, Svelte's flush and the layout it forces.
+ *
  * One step's redraw time: dispatch the event, flush Svelte's effects (the timeline draws there; the
  * scatter schedules its draw for the next animation frame and reports the draw's duration through
  * `ondraw`), then read one pixel back from the canvas, which makes Chromium execute every drawing
@@ -13,11 +16,15 @@ import { flushSync, mount } from 'svelte';
 import type { ChangeEvent, LatentProjection } from '../../src/shared/domain.js';
 import LatentScatter from '../../src/renderer/lib/scatter/LatentScatter.svelte';
 import ChangeTimeline from '../../src/renderer/lib/timeline/ChangeTimeline.svelte';
+import EventQueue from '../../src/renderer/lib/queue/EventQueue.svelte';
+import { buildQueue } from '../../src/renderer/lib/queue/queue.js';
+import { ReviewStore } from '../../src/renderer/stores/review.svelte.js';
 import '../../src/renderer/styles/theme.css';
 import type { Measured, UiBench } from './protocol.js';
 
 const FRAMES = 1_000_000;
 const POINTS = 100_000;
+const EVENTS = 10_000;
 const TIMELINE_WIDTH = 1200;
 const SCATTER_WIDTH = 900;
 const SCATTER_HEIGHT = 600;
@@ -44,13 +51,14 @@ function timelineData() {
     ptsSec[i] = i / 10;
     scores[i] = 1 + 0.3 * Math.sin(i / 5000) + 0.2 * g.normal();
   }
-  for (let k = 0; k < 300; k++) {
-    const start = Math.floor(g.uniform() * (FRAMES - 200));
-    const end = start + 20 + Math.floor(g.uniform() * 150);
+  // EVENTS events, one in each slot of FRAMES / EVENTS frames.
+  const slot = FRAMES / EVENTS;
+  for (let k = 0; k < EVENTS; k++) {
+    const start = Math.floor(k * slot + g.uniform() * (slot / 2));
+    const end = start + 10 + Math.floor(g.uniform() * (slot / 3));
     for (let i = start; i <= end; i++) scores[i] = 3 + g.uniform();
     events.push({ id: k, modelId: 1, videoId: 1, startIdx: start, endIdx: end, peakIdx: start, peakScore: 4, startSec: start / 10, endSec: end / 10, threshold: 2.5 });
   }
-  events.sort((a, b) => a.startIdx - b.startIdx);
   return { scores, ptsSec, events };
 }
 
@@ -76,6 +84,8 @@ const root = document.getElementById('bench')!;
 root.style.cssText = 'padding: 16px; display: grid; gap: 16px; width: 1240px;';
 const timelineHost = root.appendChild(document.createElement('section'));
 const scatterHost = root.appendChild(document.createElement('section'));
+const queueHost = root.appendChild(document.createElement('section'));
+queueHost.style.cssText = 'width: 380px; height: 600px;';
 
 const tl = timelineData();
 mount(ChangeTimeline, { target: timelineHost, props: { scores: tl.scores, ptsSec: tl.ptsSec, threshold: 2.5, events: tl.events, width: TIMELINE_WIDTH, height: 120 } });
@@ -88,6 +98,17 @@ mount(LatentScatter, {
     projection: sc.projection, scores: sc.scores, threshold: 2.5, frameClasses: [], ptsSec: sc.ptsSec, width: SCATTER_WIDTH, height: SCATTER_HEIGHT,
     thumbnailUrl: () => 'data:,', ondraw: (ms: number) => (lastScatterDraw = ms),
   },
+});
+const review = new ReviewStore({
+  getReviewState: async (modelId, videoId) => ({ modelId, videoId, threshold: null, reviewedPeaks: [] }),
+  setEventReviewed: async () => undefined,
+  setReviewThreshold: async () => undefined,
+});
+void review.load(1, 1);
+const queueItems = buildQueue(tl.events, null, new Set(tl.events.filter((_, k) => k % 3 === 0).map((e) => e.peakIdx)), []);
+mount(EventQueue, {
+  target: queueHost,
+  props: { items: queueItems, store: review, classes: ['normal', 'nuisance'], frame: 0, thumbnailUrl: () => 'data:,', onopen: () => undefined, onplay: () => undefined },
 });
 flushSync();
 
@@ -172,8 +193,28 @@ function panSteps(steps: number, x0: number, y0: number, vertical: boolean): Ste
   };
 }
 
+/** A queue step: the event (a J key, a scroll), Svelte's flush, and the style and layout it forces. */
+async function measureQueue(steps: number, step: (k: number) => void): Promise<Measured> {
+  const list = document.querySelector<HTMLElement>('[data-testid="event-queue"] [role="listbox"]')!;
+  const redraw: number[] = [];
+  const frames: number[] = [];
+  let previous = await nextFrame();
+  for (let k = 0; k < steps; k++) {
+    const t0 = performance.now();
+    step(k);
+    flushSync();
+    void list.getBoundingClientRect();
+    void document.body.offsetHeight;
+    redraw.push(performance.now() - t0);
+    const now = await nextFrame();
+    frames.push(now - previous);
+    previous = now;
+  }
+  return { redraw, frames };
+}
+
 const uiBench: UiBench = {
-  info: () => ({ frames: FRAMES, points: POINTS, devicePixelRatio: window.devicePixelRatio, userAgent: navigator.userAgent }),
+  info: () => ({ frames: FRAMES, points: POINTS, events: EVENTS, devicePixelRatio: window.devicePixelRatio, userAgent: navigator.userAgent }),
   timelineZoom: () => measure('timeline', 60, zoomSteps(TIMELINE_WIDTH, 120)),
   timelinePan: async () => {
     // Pan a zoomed view (about 1/20 of the video): the whole video cannot move.
@@ -191,6 +232,15 @@ const uiBench: UiBench = {
     await nextFrame();
     return measure('scatter', 60, panSteps(60, 200, S_MID.y, true));
   },
+  // J through the queue: the open row moves, the list scrolls to keep it in view.
+  queueStep: () => measureQueue(60, () => window.dispatchEvent(new KeyboardEvent('keydown', { key: 'j', bubbles: true }))),
+  // Scroll the list by about 100 rows a step (a fast flick), down then up.
+  queueScroll: () =>
+    measureQueue(60, (k) => {
+      const list = document.querySelector<HTMLElement>('[data-testid="event-queue"] [role="listbox"]')!;
+      list.scrollTop += (k < 30 ? 1 : -1) * 52 * 100;
+      list.dispatchEvent(new Event('scroll'));
+    }),
 };
 (globalThis as unknown as { uiBench: UiBench }).uiBench = uiBench;
 document.body.dataset.ready = 'true';

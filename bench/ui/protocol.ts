@@ -8,9 +8,11 @@ export interface Measured {
 }
 
 export interface UiBench {
-  info: () => { frames: number; points: number; devicePixelRatio: number; userAgent: string };
+  info: () => { frames: number; points: number; events: number; devicePixelRatio: number; userAgent: string };
   timelineZoom: () => Promise<Measured>;
   timelinePan: () => Promise<Measured>;
   scatterZoom: () => Promise<Measured>;
   scatterPan: () => Promise<Measured>;
+  queueStep: () => Promise<Measured>;
+  queueScroll: () => Promise<Measured>;
 }

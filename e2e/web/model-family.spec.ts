@@ -31,6 +31,11 @@ async function train(page: Page, kind: string, epochs: number): Promise<void> {
   if (!(await advanced.evaluate((d) => (d as unknown as { open: boolean }).open))) await advanced.locator('summary').click();
   await training.getByTestId('train-epochs').fill(String(epochs));
   await training.getByTestId('training-start').click();
+  // On the video under review (it has events there) the panel asks first.
+  const confirm = training.getByTestId('training-confirm');
+  await expect(confirm.or(training.getByTestId('training-notice'))).toBeVisible();
+  if (await confirm.isVisible()) await confirm.click();
+  await expect(training.getByTestId('training-notice')).toBeVisible();
 }
 
 test('gmvae from the kind selector, mixture classes in the scatter, generation, and an ignore region honoured by the next model', async ({ page, app, request }, testInfo) => {

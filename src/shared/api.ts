@@ -17,6 +17,8 @@ import type {
   ModelComparison,
   ModelSummary,
   ProjectionMethod,
+  ReviewState,
+  EventReviewInput,
   SampleRequest,
   ScoreSeries,
   TrainRequest,
@@ -80,6 +82,15 @@ export interface AppApi {
 
   /** Detected change events of a video under a model, in time order. */
   listEvents(modelId: number, videoId: number): Promise<ChangeEvent[]>;
+
+  /** The analyst's review of a video's events under a model: the model's chosen threshold and the reviewed events. */
+  getReviewState(modelId: number, videoId: number): Promise<ReviewState>;
+
+  /** Mark an event (named by its peak frame) reviewed or unreviewed. */
+  setEventReviewed(input: EventReviewInput): Promise<void>;
+
+  /** Keep the threshold the analyst chose for a model; null goes back to the calibrated one. */
+  setReviewThreshold(modelId: number, threshold: number | null): Promise<void>;
 
   /** Labels of a video, in time order. */
   listLabels(videoId: number): Promise<Label[]>;
@@ -173,6 +184,9 @@ export const APP_API_METHODS = [
   'scoreVideo',
   'getScores',
   'listEvents',
+  'getReviewState',
+  'setEventReviewed',
+  'setReviewThreshold',
   'listLabels',
   'createLabel',
   'updateLabel',

@@ -1,11 +1,13 @@
 /** Domain types shared by every process. Plain data only: everything here crosses IPC as JSON. */
+import type { TailModel } from './tails.js';
 
 export type VideoStatus = 'ingesting' | 'ready' | 'failed';
 
 /** A video in the library: the source file's facts and how it was sampled into stored frames. */
 export interface VideoSummary {
   id: number;
-  /** Absolute path of the source file at import time. */
+  /** Absolute path of the source file at import type { TailModel } from './tails.js';
+import time. */
   path: string;
   /** File name shown to the analyst. */
   name: string;
@@ -38,14 +40,18 @@ export type JobKind = 'ingest' | 'train' | 'score';
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
 
 export interface JobProgress {
-  /** Units done (frames for ingest). */
+  /** Units done (frames unless `unit` says otherwise). */
   done: number;
   /** Units expected; null while unknown. */
   total: number | null;
   /** 0..1 where total is known. */
   fraction: number | null;
-  /** Throughput in units per second over the job so far. */
+  /** Throughput per second over the job so far, in `rateUnit`. */
   rate: number;
+  /** What done and total count: 'frames' when absent; training counts optimisation 'steps' (batches). */
+  unit?: 'frames' | 'steps';
+  /** What rate counts: `unit` when absent (training: frames per second). */
+  rateUnit?: 'frames' | 'steps';
   /** Estimated seconds left; null while unknown. */
   etaSec: number | null;
   /** A short phrase for the analyst: "probing", "decoding", ... */
@@ -263,6 +269,44 @@ export interface ScoreSeries {
   lowThreshold: number;
   /** Frames per second of the stored frames (event lengths and gaps are set in seconds). */
   sampledFps: number;
+  /**
+   * How each stored component enters the combined score (robust centre and scale from calibration,
+   * and its tail); absent for models calibrated without them. Tells which component drove a frame.
+   */
+  components?: ComponentScale[];
+}
+
+/**
+ * One stored component's calibration: z = (value − median) / scale; 'both' counts |z|. Models
+ * calibrated with tail probabilities (calibration version 2) also carry the component's tail model:
+ * then how unusual a value is, is −log10 of its tail probability (shared/tails.ts).
+ */
+export interface ComponentScale {
+  name: 'recon' | 'patch' | 'kl' | 'temporal' | 'stillness' | 'sharpness' | 'motion';
+  median: number;
+  scale: number;
+  side: 'upper' | 'both';
+  tail?: TailModel;
+}
+
+/** The analyst's review of a video's events under one model (issue 11). */
+export interface ReviewState {
+  modelId: number;
+  videoId: number;
+  /** The threshold the analyst chose for this model (kept across sessions); null: the calibrated one. */
+  threshold: number | null;
+  /** Peak frames of the events marked reviewed (an event is named by its peak frame). */
+  reviewedPeaks: number[];
+}
+
+/** Mark one event reviewed or not. */
+export interface EventReviewInput {
+  modelId: number;
+  videoId: number;
+  peakIdx: number;
+  startIdx: number;
+  endIdx: number;
+  reviewed: boolean;
 }
 
 export interface ChangeEvent {

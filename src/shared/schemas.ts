@@ -74,6 +74,10 @@ const labelInput = z
   .object({ videoId: id, startIdx: frameIdx, endIdx: frameIdx, cls: labelClass, note: note.optional() })
   .strict()
   .refine((l) => l.endIdx >= l.startIdx, 'a label ends at or after its start');
+const eventReviewInput = z
+  .object({ modelId: id, videoId: id, peakIdx: frameIdx, startIdx: frameIdx, endIdx: frameIdx, reviewed: z.boolean() })
+  .strict()
+  .refine((r) => r.endIdx >= r.startIdx && r.peakIdx >= r.startIdx && r.peakIdx <= r.endIdx, 'an event ends at or after its start and holds its peak');
 const labelPatch = z
   .object({ startIdx: frameIdx.optional(), endIdx: frameIdx.optional(), cls: labelClass.optional(), note: note.optional() })
   .strict();
@@ -113,6 +117,9 @@ export const apiSchemas: { [K in AppApiMethod]: z.ZodType<Args<K>> } = {
   scoreVideo: z.tuple([id, id]),
   getScores: z.tuple([id, id]),
   listEvents: z.tuple([id, id]),
+  getReviewState: z.tuple([id, id]),
+  setEventReviewed: z.tuple([eventReviewInput]),
+  setReviewThreshold: z.tuple([id, z.number().finite().nullable()]),
   listLabels: z.tuple([id]),
   createLabel: z.tuple([labelInput]),
   updateLabel: z.tuple([id, labelPatch]),

@@ -14,7 +14,9 @@ import type {
   IgnoreMask,
   IngestOptions,
   JobInfo,
+  EventReviewInput,
   Label,
+  ReviewState,
   LabelInput,
   LabelPatch,
   LatentProjection,
@@ -36,6 +38,7 @@ import { pathError } from '../media/probe.js';
 import * as masks from '../store/ignore-masks.js';
 import * as adaptive from '../scoring/adaptive.js';
 import * as labels from '../store/labels.js';
+import * as reviews from '../store/event-reviews.js';
 import * as exports from './exports.js';
 import { getModel, listModels } from '../store/models.js';
 import { OWNER, type Store } from '../store/store.js';
@@ -175,6 +178,18 @@ export class AppApiImpl implements AppApi {
 
   async listEvents(modelId: number, videoId: number): Promise<ChangeEvent[]> {
     return changeEvents(this.ctx.store, modelId, videoId);
+  }
+
+  async getReviewState(modelId: number, videoId: number): Promise<ReviewState> {
+    return reviews.getReviewState(this.ctx.store, modelId, videoId);
+  }
+
+  async setEventReviewed(input: EventReviewInput): Promise<void> {
+    reviews.setEventReviewed(this.ctx.store, input);
+  }
+
+  async setReviewThreshold(modelId: number, threshold: number | null): Promise<void> {
+    reviews.setReviewThreshold(this.ctx.store, modelId, threshold);
   }
 
   async listLabels(videoId: number): Promise<Label[]> {

@@ -16,10 +16,22 @@ export function safeStem(name: string): string {
   return (stem || 'video').slice(0, 80);
 }
 
-const csvCell = (v: string | number): string => {
-  const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : v;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+const csvCell = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+/** One format a column: frame numbers as integers, seconds to the millisecond, scores to 4 decimals. */
+const int = (v: number): string => String(Math.round(v));
+const sec = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '');
+const score = (v: number): string => (Number.isFinite(v) ? v.toFixed(4) : '');
+
+/**
+ * Label Studio reads local media through its local-files storage: with
+ * LABEL_STUDIO_LOCAL_FILES_SERVING_ENABLED=true and LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT=/ (the root
+ * this export assumes; see README), a file is `/data/local-files/?d=<path below the root>`.
+ */
+export const LABEL_STUDIO_DOCUMENT_ROOT = '/';
+export function labelStudioUrl(path: string): string {
+  const below = path.replace(/\\/g, '/').replace(/^[A-Za-z]:/, '').replace(/^\/+/, '');
+  return `/data/local-files/?d=${encodeURIComponent(below)}`;
+}
 
 export interface EventRow {
   event: number;
@@ -78,7 +90,9 @@ export function exportEvents(store: Store, modelId: number, videoId: number, for
   }
   const header = ['event', 'start_frame', 'end_frame', 'peak_frame', 'source_start_frame', 'source_end_frame', 'start_sec', 'end_sec', 'duration_sec', 'peak_score', 'threshold', 'model_id', 'video'];
   const lines = rows.map((r) =>
-    [r.event, r.startFrame, r.endFrame, r.peakFrame, r.sourceStartFrame, r.sourceEndFrame, r.startSec, r.endSec, r.durationSec, r.peakScore, used, modelId, v.name].map(csvCell).join(','),
+    [int(r.event), int(r.startFrame), int(r.endFrame), int(r.peakFrame), int(r.sourceStartFrame), int(r.sourceEndFrame), sec(r.startSec), sec(r.endSec), sec(r.durationSec), score(r.peakScore), score(used), int(modelId), v.name]
+      .map(csvCell)
+      .join(','),
   );
   return { fileName: `${base}.csv`, mime: 'text/csv', content: `${[header.join(','), ...lines].join('\n')}\n` };
 }
@@ -108,11 +122,12 @@ export function exportLabels(store: Store, videoId: number, format: 'json' | 'la
     };
     return { fileName: `${base}.json`, mime: 'application/json', content: `${JSON.stringify(doc, null, 2)}\n` };
   }
-  // Label Studio's video timeline (TimelineLabels): one task, ranges in 1-based source frames.
+  // Label Studio's video timeline (TimelineLabels): one task, ranges in 1-based source frames; the video
+  // as a local-files URL Label Studio can load (document root: LABEL_STUDIO_DOCUMENT_ROOT).
   const task = [
     {
-      data: { video: v.path },
-      meta: { latentwatchVideoId: v.id, sourceFps: v.sourceFps },
+      data: { video: labelStudioUrl(v.path) },
+      meta: { latentwatchVideoId: v.id, sourceFps: v.sourceFps, sourcePath: v.path, localFilesDocumentRoot: LABEL_STUDIO_DOCUMENT_ROOT },
       annotations: [
         {
           result: labels.map((l) => ({

@@ -120,20 +120,35 @@ export function rotateToBasis(m: LatentMeans, b: PrincipalBasis): Float32Array {
   return out;
 }
 
-/** Top-2 principal components of μ, and the share of μ's total variance along each. */
+/**
+ * Top-2 principal components of μ after standardizing each dimension (z-scores), and the share of the
+ * standardized total variance along each. Raw μ let one or two dimensions with a large scale take
+ * almost all the variance (98.8% on one axis on the demo scene); standardized, every dimension counts
+ * by its correlations. The per-dimension scale is folded into the axes, so `projectOntoPca` on raw μ
+ * (a trajectory, a traversal's centre) lands in the same picture.
+ */
 export function projectPca(m: LatentMeans): PcaProjection {
   const { mu, dim, count } = m;
-  const b = principalBasis(m);
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < count; i++) for (let d = 0; d < dim; d++) mean[d]! += mu[i * dim + d]!;
+  for (let d = 0; d < dim; d++) mean[d]! /= Math.max(1, count);
+  const sd = new Float64Array(dim);
+  for (let i = 0; i < count; i++) for (let d = 0; d < dim; d++) sd[d]! += (mu[i * dim + d]! - mean[d]!) ** 2;
+  // A dimension that never moves (a collapsed unit) keeps scale 1: nothing to standardize, and no 0/0.
+  for (let d = 0; d < dim; d++) sd[d] = Math.sqrt(sd[d]! / Math.max(1, count - 1)) || 1;
+  const z = new Float32Array(count * dim);
+  for (let i = 0; i < count; i++) for (let d = 0; d < dim; d++) z[i * dim + d] = (mu[i * dim + d]! - mean[d]!) / sd[d]!;
+  const b = principalBasis({ ...m, mu: z });
   let total = 0;
   for (const v of b.variances) total += v;
   const explained: [number, number] = [0, 0];
   const axes = new Float64Array(2 * dim);
   for (let k = 0; k < Math.min(2, dim); k++) {
     explained[k] = total > 0 ? b.variances[k]! / total : 0;
-    axes.set(b.axes.subarray(k * dim, (k + 1) * dim), k * dim);
+    for (let d = 0; d < dim; d++) axes[k * dim + d] = b.axes[k * dim + d]! / sd[d]!;
   }
-  const { x, y } = projectOntoPca({ axes, mean: b.mean }, mu.subarray(0, count * dim), dim);
-  return { x, y, explained, axes, mean: b.mean };
+  const { x, y } = projectOntoPca({ axes, mean }, mu.subarray(0, count * dim), dim);
+  return { x, y, explained, axes, mean };
 }
 
 /** Rows of `points` ([n, dim]) in the 2-D PCA coordinates of `p` (same centring and axes as the points). */

@@ -1,5 +1,6 @@
 /** Read-side queries shared by the API and the CLI. */
-import type { ChangeEvent, ScoreSeries } from '../../shared/domain.js';
+import type { ChangeEvent, ComponentScale, ScoreSeries } from '../../shared/domain.js';
+import { type Calibration, COMBINED_COMPONENTS } from '../scoring/calibrate.js';
 import { getModel, listEvents, readScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
 
@@ -27,6 +28,7 @@ export function scoreSeries(store: Store, modelId: number, videoId: number): Sco
     threshold: calib?.threshold ?? NaN,
     lowThreshold: calib?.lowThreshold ?? calib?.threshold ?? NaN,
     sampledFps: calib?.sampledFps ?? store.getVideo(videoId).sampledFps,
+    ...componentScales(m.calibration),
   };
 }
 
@@ -34,4 +36,18 @@ export function changeEvents(store: Store, modelId: number, videoId: number): Ch
   getModel(store, modelId);
   const pts = store.framePts(videoId);
   return listEvents(store, modelId, videoId).map((e) => ({ ...e, startSec: pts[e.startIdx] ?? NaN, endSec: pts[e.endIdx] ?? NaN }));
+}
+
+/** The calibrated components that enter the combined score, for "which component drove this frame". */
+function componentScales(calibration: unknown): { components?: ComponentScale[] } {
+  const c = calibration as Partial<Calibration> | null;
+  if (!c?.components) return {};
+  const out: ComponentScale[] = [];
+  for (const name of COMBINED_COMPONENTS) {
+    const side = c.rule ? c.rule[name] : 'upper';
+    const st = c.components[name];
+    const tail = c.version === 2 ? c.tails?.[name] : undefined;
+    if (side && st) out.push({ name, median: st.median, scale: st.scale, side, ...(tail ? { tail } : {}) });
+  }
+  return { components: out };
 }

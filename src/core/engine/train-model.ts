@@ -25,7 +25,7 @@ import { splitIndices, trainVae, type TrainOptions } from '../ml/vae/train.js';
 import { defaultTrainWorkers } from '../ml/vae/parallel.js';
 import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, CVAE_COMBINATION, DEFAULT_COMBINATION, GMVAE_COMBINATION, GP_COMBINATION, robustStat } from '../scoring/calibrate.js';
 import { MotionStream, patchScales, settleMotion } from '../scoring/motion.js';
-import { conformalThreshold, fitTail } from '../scoring/tails.js';
+import { conformalThreshold, fitTail } from '../../shared/tails.js';
 import type { DiagGmm } from '../ml/family/mixture.js';
 import { loadMixture, storeMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
 import { frameClasses, listLabels } from '../store/labels.js';
@@ -256,6 +256,8 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
           total,
           fraction: done / total,
           rate: p.framesPerSec,
+          unit: 'steps',
+          rateUnit: 'frames',
           etaSec: p.etaSec,
           stage: `training on ${backend.name} (${backend.device}, ${p.workers} thread${p.workers === 1 ? '' : 's'}): epoch ${p.epoch + 1}/${p.epochs}, loss ${p.loss.toFixed(1)} (recon ${p.recon.toFixed(1)}, KL ${p.kl.toFixed(1)})`,
           metrics: { epoch: p.epoch, loss: p.loss, recon: p.recon, kl: p.kl, beta: p.beta, ...(p.valLoss !== undefined ? { valLoss: p.valLoss } : {}) },

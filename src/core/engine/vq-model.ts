@@ -85,7 +85,7 @@ export async function trainVqModel(store: Store, o: TrainModelOptions, hooks: En
       onProgress: (p) => {
         const total = opts.epochs * p.stepsPerEpoch;
         const done = p.epoch * p.stepsPerEpoch + p.step;
-        hooks.onProgress?.({ done, total, fraction: done / total, rate: p.framesPerSec, etaSec: null, stage: `training VQ-VAE on ${backend.name} (${backend.device}, 1 thread: its own loop is not data-parallel): epoch ${p.epoch + 1}/${opts.epochs}, recon ${p.recon.toFixed(1)}` });
+        hooks.onProgress?.({ done, total, fraction: done / total, rate: p.framesPerSec, unit: 'steps', rateUnit: 'frames', etaSec: null, stage: `training VQ-VAE on ${backend.name} (${backend.device}, 1 thread: its own loop is not data-parallel): epoch ${p.epoch + 1}/${opts.epochs}, recon ${p.recon.toFixed(1)}` });
       },
     });
     const onnx = exportVqToOnnx(config, r.weights, r.codebook, mask?.pixels);

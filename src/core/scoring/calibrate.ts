@@ -8,7 +8,7 @@
  * set by a target false-positive rate: test labels never enter.
  */
 import type { GpTrajectoryModel } from './gp-trajectory.js';
-import { surprise, tailP, type TailModel } from './tails.js';
+import { surprise, tailP, type TailModel } from '../../shared/tails.js';
 
 /** Components that may enter the combined score; each is "larger = more unusual" unless two-sided. */
 export const COMBINED_COMPONENTS = ['recon', 'patch', 'kl', 'temporal', 'stillness', 'sharpness', 'motion'] as const;

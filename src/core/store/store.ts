@@ -199,6 +199,22 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
       CREATE INDEX jobs_by_time ON jobs (created_at);
     `);
   },
+  (db) => {
+    // Issue 11 (review queue): which events the analyst has reviewed, per model and video. An event is
+    // named by its peak frame, which stays the same when the threshold moves its start or end; the span
+    // is kept for exports and for the record. No row: not reviewed.
+    db.exec(`
+      CREATE TABLE event_reviews (
+        model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+        video_id INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+        peak_idx INTEGER NOT NULL,
+        start_idx INTEGER NOT NULL,
+        end_idx INTEGER NOT NULL,
+        reviewed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (model_id, video_id, peak_idx)
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

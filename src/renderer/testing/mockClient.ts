@@ -34,6 +34,9 @@ export function createMockClient(mode: 'electron' | 'browser' = 'browser'): Mock
     scoreVideo: vi.fn<AppApi['scoreVideo']>().mockResolvedValue({ jobId: 'score-1' }),
     getScores: vi.fn<AppApi['getScores']>().mockRejectedValue(new Error('not scored')),
     listEvents: vi.fn<AppApi['listEvents']>().mockResolvedValue([]),
+    getReviewState: vi.fn<AppApi['getReviewState']>().mockImplementation(async (modelId, videoId) => ({ modelId, videoId, threshold: null, reviewedPeaks: [] })),
+    setEventReviewed: vi.fn<AppApi['setEventReviewed']>().mockResolvedValue(undefined),
+    setReviewThreshold: vi.fn<AppApi['setReviewThreshold']>().mockResolvedValue(undefined),
     listLabels: vi.fn<AppApi['listLabels']>().mockResolvedValue([]),
     createLabel: vi.fn<AppApi['createLabel']>().mockRejectedValue(new Error('not mocked')),
     updateLabel: vi.fn<AppApi['updateLabel']>().mockRejectedValue(new Error('not mocked')),
@@ -52,6 +55,8 @@ export function createMockClient(mode: 'electron' | 'browser' = 'browser'): Mock
     exportClip: vi.fn<AppApi['exportClip']>().mockResolvedValue({ path: '/tmp/exports/clip.mp4', fileName: 'clip.mp4', sizeBytes: 1000 }),
     generateSamples: vi.fn<AppApi['generateSamples']>().mockRejectedValue(new Error('not mocked')),
     latentTraversal: vi.fn<AppApi['latentTraversal']>().mockRejectedValue(new Error('not mocked')),
+    getAdaptiveBaseline: vi.fn<AppApi['getAdaptiveBaseline']>().mockResolvedValue({ on: false, windowSec: 300 }),
+    setAdaptiveBaseline: vi.fn<AppApi['setAdaptiveBaseline']>().mockImplementation(async (_videoId, setting) => setting),
   };
   return {
     ...api,

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
-import { appInfo, createMockClient, type MockClient } from '../../testing/mockClient.js';
+import { appInfo, createMockClient, job, type MockClient } from '../../testing/mockClient.js';
 import { clientContext } from '../api/clientContext.js';
 import ImportPanel from './ImportPanel.svelte';
 
@@ -108,5 +108,21 @@ describe('ImportPanel', () => {
     renderPanel(client, true);
     await fireEvent.click(screen.getByText('Choose file…'));
     await waitFor(() => expect(client.importVideo).toHaveBeenCalledWith('/home/analyst/picked.mp4', { size: 64 }));
+  });
+});
+
+describe('ImportPanel: status line', () => {
+  it('clears "Importing…" once the import job has finished', async () => {
+    const client = createMockClient();
+    client.importVideo.mockResolvedValue({ jobId: 'job-7' });
+    render(ImportPanel, { props: { info: appInfo() }, context: clientContext(client) });
+    await fireEvent.input(screen.getByTestId('import-path'), { target: { value: '/footage/lobby.mp4' } });
+    await fireEvent.click(screen.getByTestId('import-submit'));
+    expect(await screen.findByText(/Importing lobby\.mp4/)).toBeTruthy();
+    client.emit('job:update', job({ id: 'job-7', kind: 'ingest', state: 'running' }));
+    await Promise.resolve();
+    expect(screen.queryByText(/Importing lobby\.mp4/)).not.toBeNull();
+    client.emit('job:update', job({ id: 'job-7', kind: 'ingest', state: 'succeeded' }));
+    await waitFor(() => expect(screen.queryByText(/Importing lobby\.mp4/)).toBeNull());
   });
 });

@@ -26,6 +26,17 @@ describe('JobsPanel', () => {
     expect(row.textContent).toContain('decoding');
   });
 
+  it('counts training in steps and its rate in frames per second; the scoring that follows in frames', async () => {
+    const client = createMockClient();
+    const progress = { done: 6, total: 240, fraction: 0.025, rate: 1360, etaSec: 10, stage: 'training on wasm: epoch 1/4', unit: 'steps' as const, rateUnit: 'frames' as const };
+    client.listJobs.mockResolvedValue([job({ kind: 'train', progress })]);
+    await renderJobs(client);
+    const row = await screen.findByTestId('job-row');
+    expect(row.textContent).toContain('6 / 240 steps');
+    expect(row.textContent).toMatch(/1,?360 frames\/s/);
+    expect(row.textContent).not.toContain('steps/s');
+  });
+
   it('Cancel calls cancelJob with the job id', async () => {
     const client = createMockClient();
     client.listJobs.mockResolvedValue([job({ id: 'job-42' })]);

@@ -1,5 +1,6 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stubPointerEvent } from '../../testing/pointerEvents.js';
 import type { ScoreSeries } from '../../../shared/domain.js';
 import { createMockClient } from '../../testing/mockClient.js';
 import { clientContext } from '../api/clientContext.js';
@@ -29,5 +30,29 @@ describe('FrameView: the model view of a frame', () => {
     expect(screen.getByTestId('frame-no-view').textContent).toMatch(/No reconstruction or heatmap: this normalizing-flow model has no reconstruction of this frame/);
     await rerender({ frame: 5 });
     expect((screen.getByTestId('frame-recon') as HTMLImageElement).src).toContain('/media/recon/3/1/5.png');
+  });
+});
+
+describe('FrameView: the pictures', () => {
+  beforeAll(stubPointerEvent);
+  it('shows every picture at the source aspect, zooms all three together, enlarges on click, overlays the heatmap, and says while loading', async () => {
+    render(FrameView, { props: { modelId: 3, videoId: 1, frame: 4, series, aspect: 16 / 9 }, context: clientContext(createMockClient()) });
+    const views = screen.getAllByRole('button', { name: /wheel zooms/ });
+    expect(views).toHaveLength(3);
+    for (const v of views) expect(v.style.aspectRatio).toMatch(/1\.77/);
+    expect(screen.getByTestId('frame-loading').textContent).toContain('Loading frame 4');
+    await fireEvent.load(screen.getByTestId('frame-original'));
+    expect(screen.queryByTestId('frame-loading')).toBeNull();
+    await fireEvent.wheel(views[1]!, { deltaY: -100, clientX: 0, clientY: 0 });
+    const layers = views.map((v) => (v.firstElementChild as HTMLElement).style.transform);
+    expect(layers[0]).toContain('scale(1.25');
+    expect(new Set(layers).size).toBe(1);
+    expect(screen.getByTestId('frame-zoom-reset').textContent).toContain('1.3×');
+    await fireEvent.pointerDown(views[2]!, { button: 0, clientX: 5, clientY: 5 });
+    await fireEvent.pointerUp(views[2]!, { clientX: 5, clientY: 5 });
+    expect(views[2]!.getAttribute('aria-pressed')).toBe('true');
+    expect(screen.queryByTestId('frame-heatmap-overlay')).toBeNull();
+    await fireEvent.input(screen.getByLabelText(/Heatmap over source/), { target: { value: '0.5' } });
+    expect((screen.getByTestId('frame-heatmap-overlay') as HTMLImageElement).style.opacity).toBe('0.5');
   });
 });

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Label, ModelSummary, ScoreSeries } from '../../../shared/domain.js';
-import { createMockClient, video } from '../../testing/mockClient.js';
+import { createMockClient, job, video } from '../../testing/mockClient.js';
 import { clientContext } from '../api/clientContext.js';
 import { ReviewFocus } from '../../stores/reviewFocus.svelte.js';
 import ReviewPanel from './ReviewPanel.svelte';
@@ -17,7 +17,7 @@ const series = (n: number): ScoreSeries => {
   return {
     modelId: 3, videoId: 1, index: col((i) => i), ptsSec: col((i) => i / 10), combined: col((i) => (i >= 40 && i < 50 ? 9 : 1)),
     recon: col(() => 0.01), patch: col(() => 1), kl: col(() => 40), elbo: col(() => -100), temporal: col(() => 0.2), stillness: col(() => 1.5),
-    sharpness: col(() => 0.05), threshold: 2.5, lowThreshold: 2, sampledFps: 10,
+    sharpness: col(() => 0.05), motion: col(() => 0.5), threshold: 2.5, lowThreshold: 2, sampledFps: 10,
   };
 };
 
@@ -102,6 +102,41 @@ describe('ReviewPanel: labels, threshold, playback, exports', () => {
     await waitFor(() => expect(slider.getAttribute('aria-valuenow')).toBe('99'));
     await waitFor(() => expect(screen.getByTestId('play-toggle').textContent).toBe('Play'));
     vi.unstubAllGlobals();
+  });
+});
+
+describe('ReviewPanel: the event queue', () => {
+  it('lists the events, opens one with J, labels it with U, marks it reviewed with R, and uses the threshold stored for the model', async () => {
+    const client = createMockClient();
+    client.listModels.mockResolvedValue([model()]);
+    client.getScores.mockResolvedValue(series(100));
+    client.getReviewState.mockResolvedValue({ modelId: 3, videoId: 1, threshold: 5, reviewedPeaks: [] });
+    client.createLabel.mockResolvedValue(label());
+    render(ReviewPanel, { props: { videos: [video({ id: 1 })] }, context: clientContext(client) });
+    // At the stored threshold 5 the live rules find the one span of 9s.
+    await waitFor(() => expect(screen.getByTestId('threshold-readout').textContent).toMatch(/Threshold 5\.00\s+\(calibrated 2\.50\) · 1 event\b/));
+    expect(screen.getByTestId('queue-progress').textContent).toBe('0 of 1 reviewed');
+    await fireEvent.keyDown(window, { key: 'j' });
+    await waitFor(() => expect(screen.getByTestId('frame-scores').textContent).toContain('9.000'));
+    await fireEvent.keyDown(window, { key: 'u' });
+    await waitFor(() => expect(client.createLabel).toHaveBeenCalledWith({ videoId: 1, startIdx: 40, endIdx: 49, cls: 'nuisance' }));
+    await fireEvent.keyDown(window, { key: 'r' });
+    await waitFor(() => expect(screen.getByTestId('queue-progress').textContent).toBe('1 of 1 reviewed'));
+    expect(client.setEventReviewed).toHaveBeenCalledWith(expect.objectContaining({ modelId: 3, videoId: 1, startIdx: 40, endIdx: 49, reviewed: true }));
+    await fireEvent.click(screen.getByTestId('threshold-reset'));
+    await waitFor(() => expect(client.setReviewThreshold).toHaveBeenCalledWith(3, null));
+  });
+});
+
+describe('ReviewPanel: a fine-tune running', () => {
+  it('shows the running fine-tune and keeps the timeline while models reload', async () => {
+    const { client } = await scoredPanel();
+    client.emit('job:update', job({ id: 'train-9', kind: 'train', title: 'Fine-tune model 3', state: 'running', progress: { done: 6, total: 24, fraction: 0.25, rate: 100, etaSec: 5, stage: 'training on wasm: epoch 1/4' } }));
+    expect((await screen.findByTestId('review-training')).textContent).toContain('Fine-tune model 3: training on wasm: epoch 1/4');
+    await client.emit('models:changed');
+    expect(screen.getByTestId('change-timeline')).toBeTruthy();
+    client.emit('job:update', job({ id: 'train-9', kind: 'train', title: 'Fine-tune model 3', state: 'succeeded' }));
+    await waitFor(() => expect(screen.queryByTestId('review-training')).toBeNull());
   });
 });
 

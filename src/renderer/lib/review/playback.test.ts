@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stepPlayback } from './playback.js';
+import { playbackStop, stepPlayback } from './playback.js';
 
 describe('stepPlayback', () => {
   it('advances by fps × speed, carrying fractions between steps', () => {
@@ -18,5 +18,13 @@ describe('stepPlayback', () => {
 
   it('a long stall moves at most one second of footage', () => {
     expect(stepPlayback({ frame: 0, carry: 0 }, 60_000, 10, 2, 10_000).frame).toBe(20);
+  });
+});
+
+describe('playbackStop', () => {
+  it('plays to the end from frame 0 (not to the end of the first event), and through a selection the playhead is in', () => {
+    expect(playbackStop(0, 99, null)).toBe(99);
+    expect(playbackStop(42, 99, { startIdx: 40, endIdx: 49 })).toBe(49);
+    expect(playbackStop(49, 99, { startIdx: 40, endIdx: 49 })).toBe(99);
   });
 });

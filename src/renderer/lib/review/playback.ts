@@ -20,3 +20,13 @@ export function stepPlayback(s: PlaybackState, dtMs: number, fps: number, speed:
   const next = Math.min(stopAt, s.frame + whole);
   return { frame: next, carry: next === stopAt ? 0 : exact - whole, done: next >= stopAt };
 }
+
+/**
+ * Where playback that starts at `frame` stops: the end of the selection when the playhead is inside
+ * it, else the last frame. (Not the end of whichever event playback passes through: playing from
+ * the start runs through every event.)
+ */
+export function playbackStop(frame: number, last: number, selection: { startIdx: number; endIdx: number } | null): number {
+  if (selection && frame >= selection.startIdx && frame < selection.endIdx) return selection.endIdx;
+  return last;
+}

@@ -40,10 +40,9 @@ export const RAMP_BUCKETS = 64;
 /** Where the threshold sits on the score ramp: below it the cool three quarters, above it the bright top. */
 export const THRESHOLD_AT = 0.75;
 
-export const UNLABELLED_COLOUR = '#4a5260';
-/** The built-in classes keep their colours everywhere; other classes take the next free one. */
-export const CLASS_COLOURS: Record<string, string> = { normal: '#3ecf8e', nuisance: '#f5b942', incident: '#ff6b6b', tamper: '#c678dd' };
-const OTHER_CLASS_COLOURS = ['#4ea1ff', '#56b6c2', '#e8915b', '#98c379', '#ff9ff3', '#a29bfe', '#d4b483', '#7fdbca'];
+/** The built-in classes keep their colours everywhere (the shared palette); other classes take the next free one. */
+import { CLASS_COLOURS, UNLABELLED_COLOUR, classColour } from '../palette.js';
+export { CLASS_COLOURS, UNLABELLED_COLOUR };
 /** Tableau 10: mixture components. */
 const CATEGORY_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
@@ -154,7 +153,7 @@ export function classColours(classes: Iterable<string>): Map<string, string> {
   const out = new Map<string, string>();
   const others = [...new Set(classes)].filter((c) => c !== '' && !(c in CLASS_COLOURS)).sort();
   for (const c of BUILTIN_LABEL_CLASSES) out.set(c, CLASS_COLOURS[c]!);
-  others.forEach((c, k) => out.set(c, OTHER_CLASS_COLOURS[k % OTHER_CLASS_COLOURS.length]!));
+  for (const c of others) out.set(c, classColour(c));
   return out;
 }
 

@@ -1,6 +1,7 @@
 /** Canvas painters of the change timeline: the zoomable main view and the whole-video overview strip. */
 import type { ChangeEvent } from '../../../shared/domain.js';
 import { type FrameView, type MinMaxPyramid, frameToX } from './decimate.js';
+import { EVENT_COLOUR, SELECTION_COLOUR, THRESHOLD_COLOUR } from '../palette.js';
 
 /** A run of frames, both ends inclusive (like ChangeEvent). */
 export interface FrameBand {
@@ -101,9 +102,9 @@ export function readPalette(el: Element): TimelinePalette {
   return {
     background: css('--bg', '#0f1216'),
     curve: css('--accent', '#4ea1ff'),
-    threshold: css('--warning', '#f5b942'),
-    event: css('--danger', '#ff6b6b'),
-    selection: css('--success', '#3ecf8e'),
+    threshold: THRESHOLD_COLOUR,
+    event: EVENT_COLOUR,
+    selection: SELECTION_COLOUR,
     playhead: css('--text', '#e6eaf0'),
     window: css('--text-muted', '#9aa5b4'),
   };
@@ -130,6 +131,38 @@ function fillBand(ctx: CanvasRenderingContext2D, s: TimelineScene, band: FrameBa
   const x0 = Math.max(0, frameToX(band.startIdx, s.view, s.width));
   const x1 = Math.min(s.width, frameToX(band.endIdx + 1, s.view, s.width));
   if (x1 > x0 - 1) ctx.fillRect(x0, y, Math.max(1, x1 - x0), h);
+}
+
+/**
+ * Fills bands sorted by start (events, selection runs) that do not overlap: only those in view (found
+ * by binary search), and runs that meet in pixel space as one rectangle, so 10,000 events zoomed out
+ * cost a few hundred rectangles, not 10,000.
+ */
+function fillSortedBands(ctx: CanvasRenderingContext2D, s: TimelineScene, bands: readonly FrameBand[], y: number, h: number) {
+  let lo = 0;
+  let hi = bands.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bands[mid]!.startIdx < s.view.start) lo = mid + 1;
+    else hi = mid;
+  }
+  let runX0 = NaN;
+  let runX1 = NaN;
+  for (let k = Math.max(0, lo - 1); k < bands.length; k++) {
+    const band = bands[k]!;
+    if (band.startIdx > s.view.end) break;
+    const x0 = Math.max(0, frameToX(band.startIdx, s.view, s.width));
+    const x1 = Math.min(s.width, frameToX(band.endIdx + 1, s.view, s.width));
+    if (x1 <= x0 - 1) continue;
+    const right = Math.max(x0 + 1, x1);
+    if (x0 <= runX1 + 0.5) runX1 = Math.max(runX1, right);
+    else {
+      if (runX1 > runX0) ctx.fillRect(runX0, y, runX1 - runX0, h);
+      runX0 = x0;
+      runX1 = right;
+    }
+  }
+  if (runX1 > runX0) ctx.fillRect(runX0, y, runX1 - runX0, h);
 }
 
 /** The score as a min/max band per pixel column; a line through each frame once frames are wider than a pixel. */
@@ -180,11 +213,11 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, s: TimelineScene, p:
   }
   ctx.fillStyle = p.event;
   ctx.globalAlpha = 0.2;
-  for (const event of s.events) fillBand(ctx, s, event, 0, s.height);
+  fillSortedBands(ctx, s, s.events, 0, s.height);
   if (s.selection.length) {
     ctx.fillStyle = p.selection;
     ctx.globalAlpha = 0.22;
-    for (const band of s.selection) fillBand(ctx, s, band, 0, s.height);
+    fillSortedBands(ctx, s, s.selection, 0, s.height);
   }
   ctx.globalAlpha = 1;
   drawCurve(ctx, s, p.curve);

@@ -362,3 +362,29 @@ describe('TrainingPanel: what normal looks like', () => {
     expect(screen.queryByTestId('generation-panel')).toBeNull();
   });
 });
+
+describe('TrainingPanel: guard rails', () => {
+  it('keeps the chosen video when another is imported, and asks before training on the video under review', async () => {
+    const client = createMockClient();
+    const focus = new ReviewFocus();
+    focus.set(1, 40);
+    focus.events = 3;
+    const r = render(TrainingPanel, { props: { videos: [video({ id: 1 })], focus }, context: clientContext(client) });
+    const select = (await screen.findByTestId('training-video')) as HTMLSelectElement;
+    expect(select.value).toBe('1');
+    // A test clip imported: newest first in the list, but the training video stays.
+    await r.rerender({ videos: [video({ id: 2, name: 'test clip.mp4' }), video({ id: 1 })], focus });
+    await tick();
+    expect((screen.getByTestId('training-video') as HTMLSelectElement).value).toBe('1');
+    await fireEvent.click(screen.getByTestId('training-start'));
+    expect(screen.getByTestId('training-confirm-box').textContent).toMatch(/3 events under review/);
+    expect(client.trainModel).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId('training-confirm'));
+    await waitFor(() => expect(client.trainModel).toHaveBeenCalledWith(1, expect.anything()));
+    // Another video: no question.
+    await fireEvent.change(screen.getByTestId('training-video'), { target: { value: '2' } });
+    await fireEvent.click(screen.getByTestId('training-start'));
+    await waitFor(() => expect(client.trainModel).toHaveBeenLastCalledWith(2, expect.anything()));
+    expect(screen.queryByTestId('training-confirm-box')).toBeNull();
+  });
+});

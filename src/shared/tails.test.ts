@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../ml/prng.js';
 import { conformalThreshold, fitTail, lowerTail, surprise, tailP, upperTail } from './tails.js';
+
+/** mulberry32: a seeded uniform generator (the tests' draws are the same on every run). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 const normal = (n: number, seed: number): number[] => {
   const r = mulberry32(seed);

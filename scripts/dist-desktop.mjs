@@ -93,23 +93,15 @@ if (process.platform !== 'darwin') {
 }
 
 // ---- fuses (Electron security checklist), flipped on the packed binary ----
-const { flipFuses, FuseState, FuseVersion, FuseV1Options, getCurrentFuseWire } = await import('@electron/fuses');
+const { flipFuses, FuseState, FuseV1Options, getCurrentFuseWire } = await import('@electron/fuses');
 const builder = (await import('electron-builder')).default;
-const FUSES = {
-  version: FuseVersion.V1,
-  [FuseV1Options.RunAsNode]: false,
-  [FuseV1Options.EnableCookieEncryption]: true,
-  [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
-  [FuseV1Options.EnableNodeCliInspectArguments]: false,
-  // electron-builder embeds the asar integrity hash on macOS and Windows only.
-  [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: process.platform === 'darwin' || process.platform === 'win32',
-  [FuseV1Options.OnlyLoadAppFromAsar]: true,
-};
+// The fuse list lives in one place, build/fuses.cjs (issue 12's Electron checklist).
+const { fuseConfig } = (await import('../build/fuses.cjs')).default;
 let packedExe = null;
 async function afterPack(ctx) {
   const product = ctx.packager.appInfo.productFilename;
   const exe = { linux: join(ctx.appOutDir, ctx.packager.executableName), win32: join(ctx.appOutDir, `${product}.exe`), darwin: join(ctx.appOutDir, `${product}.app`) }[ctx.electronPlatformName];
-  await flipFuses(exe, { ...FUSES, resetAdHocDarwinSignature: ctx.electronPlatformName === 'darwin' && ctx.arch === builder.Arch.arm64 });
+  await flipFuses(exe, { ...fuseConfig(ctx.electronPlatformName), resetAdHocDarwinSignature: ctx.electronPlatformName === 'darwin' && ctx.arch === builder.Arch.arm64 });
   packedExe = exe;
   console.log(`dist:desktop: fuses flipped on ${exe}`);
 }

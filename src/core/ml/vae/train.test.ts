@@ -203,7 +203,11 @@ describe('helpers', () => {
     expect(new Set([...train, ...val]).size).toBe(1000);
     // Runs of consecutive held-out frames: exactly one per fifth, each 40 frames long.
     const runs: number[][] = [];
-    for (const i of val) (runs.length && runs.at(-1)!.at(-1)! === i - 1 ? runs.at(-1)!.push(i) : runs.push([i]));
+    for (const i of val) {
+      const last = runs.at(-1);
+      if (last && last.at(-1)! === i - 1) last.push(i);
+      else runs.push([i]);
+    }
     expect(runs.map((r) => r.length)).toEqual([40, 40, 40, 40, 40]);
     runs.forEach((r, b) => {
       expect(r[0]!).toBeGreaterThanOrEqual(b * 200);

@@ -83,13 +83,16 @@ export function patchMotion(
     for (let y = 0; y < size; y++)
       for (let x = 0; x < size; x++) sat[(y + 1) * (size + 1) + x + 1] = diff[y * size + x]! + sat[y * (size + 1) + x + 1]! + sat[(y + 1) * (size + 1) + x]! - sat[y * (size + 1) + x]!;
     const row = f * grid * grid;
+    const W = size + 1;
     for (let gy = 0; gy < grid; gy++)
       for (let gx = 0; gx < grid; gx++) {
-        const y0 = gy * stride;
-        const x0 = gx * stride;
-        const box = (t: Float64Array) => t[(y0 + patch) * (size + 1) + x0 + patch]! - t[y0 * (size + 1) + x0 + patch]! - t[(y0 + patch) * (size + 1) + x0]! + t[y0 * (size + 1) + x0]!;
-        const w = box(weight);
-        out[row + gy * grid + gx] = w > 0 ? box(sat) / w : 0;
+        // Box sums from the summed-area tables: corners (y0, x0) and (y0 + patch, x0 + patch).
+        const a = gy * stride * W + gx * stride;
+        const b = a + patch;
+        const c = a + patch * W;
+        const d = c + patch;
+        const w = weight[d]! - weight[b]! - weight[c]! + weight[a]!;
+        out[row + gy * grid + gx] = w > 0 ? (sat[d]! - sat[b]! - sat[c]! + sat[a]!) / w : 0;
       }
     [before, now] = [now, before];
   }

@@ -4,7 +4,7 @@ import { AdaptiveBaseline } from './adaptive.js';
 describe('adaptive baseline', () => {
   it('follows slow drift of a component so it does not creep, and keeps a short event', () => {
     const fps = 10;
-    const b = new AdaptiveBaseline({ recon: 1 }, fps, { windowSec: 60 });
+    const b = new AdaptiveBaseline({ recon: { median: 1, iqr: 0 } }, fps, { windowSec: 60 });
     const out: number[] = [];
     for (let t = 0; t < 6000; t++) {
       const drift = 1 + t / 1000; // +0.6 per minute: after 10 minutes the raw level is 7x the reference
@@ -22,7 +22,7 @@ describe('adaptive baseline', () => {
   });
 
   it('leaves components it does not adapt alone', () => {
-    const b = new AdaptiveBaseline({ recon: 0 }, 10, { windowSec: 10 });
+    const b = new AdaptiveBaseline({ recon: { median: 0, iqr: 0 } }, 10, { windowSec: 10 });
     let last = { recon: 0, motion: 0 };
     for (let t = 0; t < 500; t++) last = b.next({ recon: 2, motion: 7 });
     expect(last.motion).toBe(7);

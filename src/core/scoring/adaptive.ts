@@ -3,7 +3,11 @@
  * and a component whose level creeps with it would creep every score over the threshold. With the
  * baseline on, each component of a frame is taken relative to its own recent level on this video:
  *
- *   x' = x − (median of x over the past window − the component's median on the calibration frames)
+ *   x' = m_ref + (x − m_win) · s_ref / s_win
+ *
+ * where m and s are the median and interquartile range, over the past window of this video (win)
+ * and over the calibration frames (ref): a level that creeps, or a spread that widens, is brought
+ * back to the calibration's before the component becomes a tail probability.
  *
  * The window is causal (the past only, so a live feed can use it) and minutes long, so an event of
  * seconds barely moves its median while a change over the hours is followed; until a quarter of a
@@ -30,12 +34,12 @@ export class AdaptiveBaseline<K extends string> {
   private readonly refresh: number;
   private readonly minHistory: number;
   private readonly history = new Map<K, Float64Array>();
-  private readonly shift = new Map<K, number>();
+  private readonly shift = new Map<K, { m: number; gain: number }>();
   private seen = 0;
 
   constructor(
-    /** Each adapted component's median on the calibration frames. */
-    private readonly reference: Readonly<Record<K, number>>,
+    /** Each adapted component's median and interquartile range on the calibration frames. */
+    private readonly reference: Readonly<Record<K, { median: number; iqr: number }>>,
     fps: number,
     o: AdaptiveOptions = {},
   ) {
@@ -44,7 +48,7 @@ export class AdaptiveBaseline<K extends string> {
     this.minHistory = Math.ceil(this.window / 4);
     for (const k of Object.keys(reference) as K[]) {
       this.history.set(k, new Float64Array(this.window));
-      this.shift.set(k, 0);
+      this.shift.set(k, { m: reference[k].median, gain: 1 });
     }
   }
 
@@ -52,9 +56,9 @@ export class AdaptiveBaseline<K extends string> {
   next<T extends object>(frame: T): T {
     const raw = frame as Partial<Record<K, unknown>>;
     const out = { ...frame } as Record<K, unknown>;
-    for (const [k, shift] of this.shift) {
+    for (const [k, { m, gain }] of this.shift) {
       const v = raw[k];
-      if (typeof v === 'number' && Number.isFinite(v)) out[k] = v - shift;
+      if (typeof v === 'number' && Number.isFinite(v)) out[k] = this.reference[k].median + (v - m) * gain;
     }
     const slot = this.seen % this.window;
     for (const [k, h] of this.history) {
@@ -70,7 +74,13 @@ export class AdaptiveBaseline<K extends string> {
     const n = Math.min(this.seen, this.window);
     for (const [k, h] of this.history) {
       const v = Array.from(h.subarray(0, n)).filter(Number.isFinite);
-      if (v.length) this.shift.set(k, quantile(v, 0.5) - this.reference[k]);
+      if (!v.length) continue;
+      const ref = this.reference[k];
+      const iqr = quantile(v, 0.75) - quantile(v, 0.25);
+      // The gain only narrows a spread that widened, or widens one that shrank by at most 2x: a quiet
+      // stretch of footage must not make ordinary variation look alarming.
+      const gain = iqr > 0 && ref.iqr > 0 ? Math.min(2, ref.iqr / iqr) : 1;
+      this.shift.set(k, { m: quantile(v, 0.5), gain });
     }
   }
 }
@@ -90,9 +100,9 @@ export function setAdaptiveBaseline(store: Store, videoId: number, s: AdaptiveSe
   return s;
 }
 
-/** The components a calibration combines, each with its median on the calibration frames (the level the baseline shifts back to). */
-export function adaptiveReference(c: Calibration): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, t] of Object.entries(c.tails ?? {})) if (t && k !== 'gp') out[k] = t.q[50]!;
+/** The components a calibration combines, each with its median and interquartile range on the calibration frames (what the baseline maps back to). */
+export function adaptiveReference(c: Calibration): Record<string, { median: number; iqr: number }> {
+  const out: Record<string, { median: number; iqr: number }> = {};
+  for (const [k, t] of Object.entries(c.tails ?? {})) if (t && k !== 'gp') out[k] = { median: t.q[50]!, iqr: t.q[75]! - t.q[25]! };
   return out;
 }

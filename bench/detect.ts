@@ -70,7 +70,8 @@ function sceneDir(base: string, seed: number): string {
   const dir = join(base, `scene-${seed}`);
   if (existsSync(join(dir, 'truth.csv')) && existsSync(join(dir, 'test.mp4')) && existsSync(join(dir, 'train.mp4'))) return dir;
   const maker = resolve(root, '..', 'shared', 'bench', 'make-scene.mjs');
-  const script = existsSync(maker) ? maker : '/work/shared/bench/make-scene.mjs';
+  if (!existsSync(maker)) throw new Error(`The bench scenes come from ${maker} (shared/ beside the repository): it is not there (or pass --seeds none).`);
+  const script = maker;
   console.error(`generating scene ${seed} in ${dir} ...`);
   execFileSync(process.execPath, [script, '--out', dir, '--seed', String(seed)], { stdio: 'inherit' });
   return dir;
@@ -233,7 +234,7 @@ async function main(): Promise<void> {
   mkdirSync(dirname(state), { recursive: true });
   if (values.fresh) rmSync(state, { force: true });
 
-  const ped2Dir = resolve(values.ped2 ?? (existsSync(resolve(root, '..', 'shared', 'data', 'ucsd-ped2')) ? resolve(root, '..', 'shared', 'data', 'ucsd-ped2') : '/work/shared/data/ucsd-ped2'));
+  const ped2Dir = resolve(values.ped2 ?? resolve(root, '..', 'shared', 'data', 'ucsd-ped2'));
   const datasets: Dataset[] = [];
   if (!values['no-ped2']) {
     if (!existsSync(join(ped2Dir, 'test.mp4'))) throw new Error(`no Ped2 footage in ${ped2Dir} (--ped2 DIR, or --no-ped2)`);

@@ -40,8 +40,8 @@ function sceneDir(base: string, seed: number): string {
   const dir = join(base, `scene-${seed}`);
   if (existsSync(join(dir, 'truth.csv')) && existsSync(join(dir, 'test.mp4')) && existsSync(join(dir, 'train.mp4'))) return dir;
   const maker = resolve(root, '..', 'shared', 'bench', 'make-scene.mjs');
-  const fallback = '/work/shared/bench/make-scene.mjs';
-  const script = existsSync(maker) ? maker : fallback;
+  if (!existsSync(maker)) throw new Error(`The bench scenes come from ${maker} (shared/ beside the repository): it is not there.`);
+  const script = maker;
   console.error(`generating scene ${seed} in ${dir} ...`);
   execFileSync(process.execPath, [script, '--out', dir, '--seed', String(seed)], { stdio: 'inherit' });
   return dir;

@@ -9,6 +9,7 @@ import { latentTrajectory } from '../src/core/engine/trajectory.js';
 import { trainModel } from '../src/core/engine/train-model.js';
 import { ingestVideo } from '../src/core/media/ingest.js';
 import type { Calibration } from '../src/core/scoring/calibrate.js';
+import { surprise, tailP } from '../src/shared/tails.js';
 import { unpackVqWeights } from '../src/core/engine/vq-model.js';
 import { getModel, modelBlobs, readScores } from '../src/core/store/models.js';
 import { Store } from '../src/core/store/store.js';
@@ -98,7 +99,7 @@ describe('model kinds', () => {
     const m = getModel(store, r.modelId);
     expect(m.kind).toBe('cvae');
     expect((m.config as { conditionFrames?: number }).conditionFrames).toBe(1);
-    expect((m.calibration as Calibration).rule).toEqual({ recon: 'both', patch: 'upper', sharpness: 'both' });
+    expect((m.calibration as Calibration).rule).toEqual({ recon: 'both', patch: 'upper', sharpness: 'both', motion: 'upper' });
     const own = readScores(store, r.modelId, videoId);
     await scoreVideo(store, r.modelId, videoId, { batch: 13 });
     const again = readScores(store, r.modelId, videoId);
@@ -186,9 +187,11 @@ describe('model kinds', () => {
       const again = readScores(store, r.modelId, videoId);
       expect(Array.from(again.mixture)).toEqual(Array.from(own.mixture));
       expect(Array.from(again.combined)).toEqual(Array.from(own.combined));
-      // The mixture component enters the combined score (the largest standardized component).
-      const { median, scale } = calib.mixture!.stat;
-      own.mixture.forEach((v, i) => expect(own.combined[i]!).toBeGreaterThanOrEqual((v - median) / scale - 1e-3 * Math.max(1, Math.abs(own.combined[i]!))));
+      // The mixture component enters the combined score: the combined score (−log10 of the
+      // Bonferroni-corrected smallest tail probability) is at least the mixture's own.
+      const m2 = Object.keys(calib.rule!).length;
+      expect(calib.rule!.mixture).toBe('upper');
+      own.mixture.forEach((v, i) => expect(own.combined[i]!).toBeGreaterThanOrEqual(surprise(tailP(v, calib.tails!.mixture!, 'upper'), m2) - 1e-4)); // stored as float32
       const classes = mixtureClasses(m, readLatentMeans(store, r.modelId, videoId));
       expect(classes).not.toBeNull();
       expect(classes).toHaveLength(120);

@@ -13,7 +13,8 @@
  * The combined score is the Bonferroni-corrected smallest p-value in decades of surprise:
  *   combined = −log10(min(1, m · min_k p_k))
  * (m components). 2 means "one frame in a hundred of normal footage looks this unusual in its most
- * unusual aspect", 3 one in a thousand; frames that look normal in every aspect score 0.
+ * unusual aspect", 3 one in a thousand; frames that look normal in every aspect score 0. Computed in
+ * log space, without a floor on p, so frames far beyond anything normal keep their order.
  */
 
 export type Side = 'upper' | 'both';
@@ -106,14 +107,32 @@ function cdfInside(x: number, t: TailModel): number {
 
 /** A component's p-value: its upper tail, or twice the smaller tail for a two-sided (typicality) test. */
 export function tailP(x: number, t: TailModel, side: Side): number {
-  if (side === 'upper') return upperTail(x, t);
-  return Math.min(1, 2 * Math.min(upperTail(x, t), lowerTail(x, t)));
+  return 10 ** tailLog10P(x, t, side);
+}
+
+/**
+ * log10 of tailP, without a floor: far beyond the sample the exponential tail gives
+ * log10 p = log10(TAIL_MASS) − (x − u) / (β ln 10), so frames far out keep their order (no ties at a
+ * smallest representable p) and a score that falls, falls in proportion.
+ */
+export function tailLog10P(x: number, t: TailModel, side: Side): number {
+  if (Number.isNaN(x)) return 0;
+  const hiU = t.q[100 - TAIL_MASS * 100]!;
+  const loU = t.q[TAIL_MASS * 100]!;
+  const up = x >= hiU ? Math.log10(TAIL_MASS) - (x - hiU) / (t.upperBeta * Math.LN10) : Math.log10(Math.max(1e-300, 1 - cdfInside(x, t)));
+  if (side === 'upper') return up;
+  const down = x <= loU ? Math.log10(TAIL_MASS) - (loU - x) / (t.lowerBeta * Math.LN10) : Math.log10(Math.max(1e-300, cdfInside(x, t)));
+  return Math.min(0, Math.log10(2) + Math.min(up, down));
 }
 
 /** −log10 of the Bonferroni-corrected smallest p-value of m components. */
 export function surprise(pMin: number, m: number): number {
-  const p = Math.min(1, Math.max(MIN_P, pMin) * Math.max(1, m));
-  return -Math.log10(p) + 0; // + 0: no −0
+  return surpriseLog10(Math.log10(Math.max(1e-300, pMin)), m);
+}
+
+/** surprise from log10 of the smallest p-value (unbounded above). */
+export function surpriseLog10(log10PMin: number, m: number): number {
+  return Math.max(0, -log10PMin - Math.log10(Math.max(1, m))) + 0; // + 0: no −0
 }
 
 /**

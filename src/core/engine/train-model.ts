@@ -24,7 +24,7 @@ import { DEFAULT_VAE_CONFIG, type VaeConfig } from '../ml/vae/spec.js';
 import { splitIndices, trainVae, type TrainOptions } from '../ml/vae/train.js';
 import { defaultTrainWorkers } from '../ml/vae/parallel.js';
 import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, CVAE_COMBINATION, DEFAULT_COMBINATION, GMVAE_COMBINATION, GP_COMBINATION, robustStat } from '../scoring/calibrate.js';
-import { MotionStream, patchScales, settleMotion } from '../scoring/motion.js';
+import { frameMotion, MotionStream, patchScales, settleMotion } from '../scoring/motion.js';
 import { conformalThreshold, fitTail } from '../../shared/tails.js';
 import type { DiagGmm } from '../ml/family/mixture.js';
 import { loadMixture, storeMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
@@ -283,6 +283,7 @@ export async function trainModel(store: Store, o: TrainModelOptions, hooks: Engi
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       ...(result.mixture ? { gmm: result.mixture } : {}),
       ignore: mask?.pixels ?? null,
+      ...(parent ? { labelled: pool.picks.slice(pool.baseCount) } : {}),
     });
     const lastMixture = [...result.history].reverse().find((h) => h.mixture)?.mixture;
 
@@ -365,6 +366,12 @@ export interface CalibrateOptions {
   gmm?: DiagGmm;
   /** The model's ignore mask [S·S] (1 = ignored): left out of motion as of every other score. */
   ignore?: Uint8Array | null;
+  /**
+   * A fine-tune: frames the analyst labelled normal or nuisance (any video). Motion is model-free, so
+   * this is how labels teach it: their motion joins the per-patch scales, and a nuisance that moves
+   * (a headlight sweeping a wall) raises the scale of the patches it moves in.
+   */
+  labelled?: readonly FramePick[];
 }
 
 /**
@@ -425,7 +432,7 @@ export async function calibrateAndScore(
   // left 55% of normal test frames over the threshold); the held-out blocks calibrate the scalar
   // components below, where being unseen by the model matters.
   const patchScale = patchScales(rowsOf((b) => b.s.patchErr), batches[0]!.s.patchErr.length / batches[0]!.count);
-  const motionScale = patchScales(rowsOf((b) => b.motion), batches[0]!.motion.length / batches[0]!.count);
+  const motionScale = patchScales([...rowsOf((b) => b.motion), ...labelledMotion(store, o.labelled ?? [], size, o.ignore ?? null)], batches[0]!.motion.length / batches[0]!.count);
   const latentScale: number[] = [];
   for (let k = 0; k < L; k++) {
     const v = all((s, i) => s.mu[i * L + k]!);
@@ -483,6 +490,19 @@ export async function calibrateAndScore(
   }
   replaceEvents(store, modelId, videoId, detectEvents(combined, eventOptions(calibration)), calibration.threshold);
   return calibration;
+}
+
+/** Three-frame motion of each distinct labelled frame (scoring/motion.ts frameMotion). */
+function labelledMotion(store: Store, picks: readonly FramePick[], size: number, ignore: Uint8Array | null): Float32Array[] {
+  const seen = new Set<string>();
+  const distinct = picks.filter((p) => !seen.has(`${p.videoId}:${p.index}`) && !!seen.add(`${p.videoId}:${p.index}`));
+  if (!distinct.length) return [];
+  const last = new Map<number, number>();
+  for (const p of distinct) if (!last.has(p.videoId)) last.set(p.videoId, store.getVideo(p.videoId).frameCount - 1);
+  const around = (d: number) => gatherFrames(store, distinct.map((p) => ({ videoId: p.videoId, index: Math.min(last.get(p.videoId)!, Math.max(0, p.index + d)) }))).data;
+  const [prev, cur, next] = [around(-1), around(0), around(1)];
+  const bytes = size * size * 3;
+  return distinct.map((_, k) => frameMotion(prev.subarray(k * bytes, (k + 1) * bytes), cur.subarray(k * bytes, (k + 1) * bytes), next.subarray(k * bytes, (k + 1) * bytes), size, ignore));
 }
 
 /** Consecutive batches' μ as one [T, L] trajectory. */

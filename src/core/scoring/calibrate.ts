@@ -8,7 +8,7 @@
  * set by a target false-positive rate: test labels never enter.
  */
 import type { GpTrajectoryModel } from './gp-trajectory.js';
-import { surprise, tailP, type TailModel } from '../../shared/tails.js';
+import { surpriseLog10, tailLog10P, type TailModel } from '../../shared/tails.js';
 
 /** Components that may enter the combined score; each is "larger = more unusual" unless two-sided. */
 export const COMBINED_COMPONENTS = ['recon', 'patch', 'kl', 'temporal', 'stillness', 'sharpness', 'motion'] as const;
@@ -156,22 +156,22 @@ export const stillness = (step: number): number => -Math.log(step + STILLNESS_EP
 
 export type CombinableRaw = Record<Exclude<CombinedComponent, 'motion'>, number> & { motion?: number | null; gp?: number | null; rarity?: number | null; mixture?: number | null };
 
-/** Version 2: each rule component's p-value; `combined` is −log10 of the Bonferroni-corrected smallest. */
-export function componentPValues(raw: CombinableRaw, c: Calibration): Partial<Record<keyof CombinationRule, number>> {
+/** Version 2: each rule component's log10 p-value; `combined` is −log10 of the Bonferroni-corrected smallest p. */
+export function componentLog10P(raw: CombinableRaw, c: Calibration): Partial<Record<keyof CombinationRule, number>> {
   const out: Partial<Record<keyof CombinationRule, number>> = {};
   for (const [k, side] of Object.entries(c.rule ?? {}) as [keyof CombinationRule, Sidedness | undefined][]) {
     const t = c.tails?.[k];
     const v = raw[k];
     if (!side || !t || v === undefined || v === null) continue;
-    out[k] = tailP(v, t, side);
+    out[k] = tailLog10P(v, t, side);
   }
   return out;
 }
 
 export function combine(raw: CombinableRaw, c: Calibration): number {
   if (c.version === 2) {
-    const p = Object.values(componentPValues(raw, c));
-    return p.length ? surprise(Math.min(...p), p.length) : 0;
+    const lp = Object.values(componentLog10P(raw, c));
+    return lp.length ? surpriseLog10(Math.min(...lp), lp.length) : 0;
   }
   let best = -Infinity;
   for (const k of COMBINED_COMPONENTS) {

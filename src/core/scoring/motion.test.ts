@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MotionStream, motionGrid, patchMotion, patchScales, settleMotion, topKScaled } from './motion.js';
+import { frameMotion, MotionStream, motionGrid, patchMotion, patchScales, settleMotion, topKScaled } from './motion.js';
 
 const S = 32;
 /** `count` RGB frames of a grey background with a 4x4 white square at (x(t), y). */
@@ -68,5 +68,17 @@ describe('three-frame motion', () => {
     const d = Float32Array.from([0.2, 0.4, 0.3, 0.1]); // 2 frames x 2 patches
     expect(Array.from(settleMotion(d, 2, Float32Array.from([0.05, 1])))).toEqual([0.2, 0.1, 0.05, 0.1].map(Math.fround));
     expect(Array.from(settleMotion(d, 2, null))).toEqual([0.2, 0.1, 0.3, 0.1].map(Math.fround));
+  });
+});
+
+describe('one frame’s motion', () => {
+  it('equals that frame’s row of the streamed three-frame motion', () => {
+    const frames = clip(5, (t) => 2 + 3 * t);
+    const bytes = S * S * 3;
+    const d = patchMotion(frames, 5, S);
+    const all = settleMotion(d, 5, null);
+    const g2 = motionGrid(S).grid ** 2;
+    const f = (i: number) => frames.subarray(i * bytes, (i + 1) * bytes);
+    expect(Array.from(frameMotion(f(1), f(2), f(3), S))).toEqual(Array.from(all.subarray(2 * g2, 3 * g2)));
   });
 });

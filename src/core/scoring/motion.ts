@@ -182,3 +182,18 @@ export function settleMotion(d: Float32Array, count: number, next: Float32Array 
   }
   return out;
 }
+
+/**
+ * Three-frame motion [G²] of one frame from its previous, own and next frame (each S·S·3 bytes; the
+ * first frame of a video passes its own frame as the previous, the last its own as the next).
+ */
+export function frameMotion(prev: Uint8Array, cur: Uint8Array, next: Uint8Array, size: number, ignore: Uint8Array | null = null): Float32Array {
+  const bytes = size * size * 3;
+  const three = new Uint8Array(3 * bytes);
+  three.set(prev.subarray(0, bytes), 0);
+  three.set(cur.subarray(0, bytes), bytes);
+  three.set(next.subarray(0, bytes), 2 * bytes);
+  const d = patchMotion(three, 3, size, { ignore });
+  const g2 = d.length / 3;
+  return settleMotion(d.subarray(g2), 2, null).slice(0, g2);
+}

@@ -87,7 +87,7 @@ describe('IgnoreMaskEditor', () => {
 
   it('opens from the frame view\'s "Paint ignore regions" button and closes with Done', async () => {
     const client = createMockClient();
-    const series = { combined: [1], recon: [0.01], patch: [1], kl: [1], elbo: [-1], stillness: [1], sharpness: [0.1] } as unknown as ScoreSeries;
+    const series = { combined: [1], recon: [0.01], patch: [1], kl: [1], elbo: [-1], stillness: [1], sharpness: [0.1], motion: [0.5] } as unknown as ScoreSeries;
     render(FrameView, { props: { modelId: 3, videoId: 1, frame: 0, series, modelMask: null }, context: clientContext(client) });
     expect(screen.queryByTestId('mask-editor')).toBeNull();
     await fireEvent.click(screen.getByTestId('paint-mask-toggle'));
@@ -101,7 +101,7 @@ describe('IgnoreMaskEditor', () => {
 
   it('outlines the regions the shown model ignores on its heatmap', () => {
     const client = createMockClient();
-    const series = { combined: [1], recon: [0.01], patch: [1], kl: [1], elbo: [-1], stillness: [1], sharpness: [0.1] } as unknown as ScoreSeries;
+    const series = { combined: [1], recon: [0.01], patch: [1], kl: [1], elbo: [-1], stillness: [1], sharpness: [0.1], motion: [0.5] } as unknown as ScoreSeries;
     render(FrameView, { props: { modelId: 3, videoId: 1, frame: 0, series, modelMask: { rects: [corner] } }, context: clientContext(client) });
     const rect = screen.getByTestId('heatmap-mask').querySelector('rect')!;
     expect([rect.getAttribute('x'), rect.getAttribute('width'), rect.getAttribute('height')]).toEqual(['0', '0.25', '0.125']);

@@ -24,7 +24,11 @@ function electronBinary() {
     return existsSync(exe) ? { exe } : { why: `no electron in ELECTRON_OVERRIDE_DIST_PATH (${process.env.ELECTRON_OVERRIDE_DIST_PATH})` };
   }
   try {
-    const exe = createRequire(import.meta.url)('electron');
+    // Requiring the electron package without its binary starts a download (Electron 45): check for the
+    // path file its install writes first.
+    const req = createRequire(import.meta.url);
+    if (!existsSync(join(dirname(req.resolve('electron/package.json')), 'path.txt'))) return { why: 'no Electron binary is installed: its download is not possible on this machine' };
+    const exe = req('electron');
     return existsSync(exe) ? { exe } : { why: 'the electron package has no binary' };
   } catch {
     return { why: 'no Electron binary is installed: its download is not possible on this machine' };

@@ -5,7 +5,7 @@
 import { _electron as electron, type ElectronApplication } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ROOT } from '../fixtures.js';
 
 /** Where the Electron executable is, or null: ELECTRON_OVERRIDE_DIST_PATH (a folder holding it) or the installed electron package. */
@@ -16,7 +16,11 @@ export function electronBinary(): string | null {
     return existsSync(exe) ? exe : null;
   }
   try {
-    const p = createRequire(import.meta.url)('electron') as unknown;
+    // The electron package downloads its binary when first required without one (Electron 45's
+    // index.js): look for the path file its install writes first, so a machine without it stays offline.
+    const req = createRequire(import.meta.url);
+    if (!existsSync(join(dirname(req.resolve('electron/package.json')), 'path.txt'))) return null;
+    const p = req('electron') as unknown;
     return typeof p === 'string' && existsSync(p) ? p : null;
   } catch {
     return null;

@@ -25,20 +25,30 @@ function scene(values: number[], overrides: Partial<TimelineScene> = {}): Timeli
 afterEach(() => vi.unstubAllGlobals());
 
 describe('drawTimeline', () => {
-  it('draws one min/max band vertex per column and edge when frames are narrower than pixels', () => {
+  /** The curve's column rectangles (1 px wide) of a recording. */
+  const columns = (rec: ReturnType<typeof recordingContext>) => rec.calls.filter((c) => c.name === 'fillRect' && c.args[2] === 1).map((c) => c.args as number[]);
+
+  it('draws one min/max band per column when frames are narrower than pixels', () => {
     const values = Array.from({ length: 10_000 }, (_, i) => Math.sin(i / 50));
     const rec = recordingContext();
     drawTimeline(rec.ctx, scene(values), palette);
-    // moveTo + lineTo along the max edge (200 columns), lineTo back along the min edge (200), plus the threshold and playhead lines.
-    expect(rec.count('lineTo')).toBe(200 - 1 + 200 + 2);
-    expect(rec.count('fill')).toBe(1);
+    // One rectangle per column (200), from the column's max down to its min, at least 1 px tall.
+    const cols = columns(rec);
+    expect(cols.map((r) => r[0])).toEqual(Array.from({ length: 200 }, (_, c) => c));
+    for (const [, , , h] of cols) expect(h).toBeGreaterThanOrEqual(1);
+    // A column where sin crosses 0 spans more than one where it peaks.
+    expect(Math.max(...cols.map((r) => r[3]!))).toBeGreaterThan(Math.min(...cols.map((r) => r[3]!)));
+    // Only the threshold and playhead are lines.
+    expect(rec.count('lineTo')).toBe(2);
   });
 
   it('leaves gaps where columns hold no number', () => {
     const values = Array.from({ length: 400 }, (_, i) => (i >= 100 && i < 200 ? NaN : 1));
     const rec = recordingContext();
     drawTimeline(rec.ctx, scene(values), palette);
-    expect(rec.count('closePath')).toBe(2);
+    const xs = columns(rec).map((r) => r[0]!);
+    expect(xs).toHaveLength(150);
+    expect(xs.some((x) => x >= 50 && x < 100)).toBe(false);
   });
 
   it('draws a line through each visible frame when zoomed in past one frame per pixel', () => {
@@ -72,8 +82,9 @@ describe('drawTimeline', () => {
     const s = scene(Array.from({ length: 10_000 }, (_, i) => Math.sin(i / 50)), { frame: 5_000 });
     const base = recordingContext();
     drawOverviewBase(base.ctx, s, palette);
-    // The base has the curve but no playhead line (moveTo/lineTo pairs only from the curve's bands).
-    expect(base.count('fill')).toBe(1);
+    // The base has the curve (one rectangle per column) but no playhead line.
+    expect(columns(base)).toHaveLength(200);
+    expect(base.count('lineTo')).toBe(0);
     const full = recordingContext();
     drawOverview(full.ctx, s, palette, { start: 250, end: 500 });
     expect(full.count('stroke')).toBe(base.count('stroke') + 1); // + the playhead (the window outline is a strokeRect)
@@ -81,7 +92,7 @@ describe('drawTimeline', () => {
     const quick = recordingContext();
     drawOverview(quick.ctx, s, palette, { start: 250, end: 500 }, image);
     expect(quick.calls.filter((c) => c.name === 'drawImage').map((c) => c.args)).toEqual([[image, 0, 0, 200, 100]]);
-    expect(quick.count('fill')).toBe(0);
+    expect(columns(quick)).toHaveLength(0);
     expect(quick.count('strokeRect')).toBe(1);
     expect(quick.count('stroke')).toBe(1); // the playhead
   });

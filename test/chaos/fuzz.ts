@@ -5,18 +5,10 @@
  * ended (the caller restarts it and counts).
  */
 import { connect } from 'node:net';
+import { mulberry32 } from '../../src/core/ml/prng.js';
 
-/** Seeded PRNG (mulberry32): a run can be repeated from its printed seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (mulberry32, the engine's): a run can be repeated from its printed seed. */
+export const rng = mulberry32;
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 

@@ -5,6 +5,7 @@
  * documentation hosts, after asking for any other https address, and never for other schemes.
  */
 import { extname, join, normalize, sep } from 'node:path';
+import { staticContentType } from '../shared/static-types.js';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'latentwatch';
@@ -44,17 +45,6 @@ export function externalDecision(url: string): 'open' | 'ask' | 'deny' {
   return EXTERNAL_ALLOWLIST.has(u.hostname) ? 'open' : 'ask';
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.ico': 'image/x-icon',
-};
-
 /** The file under `root` that an app:// URL names, with its type; null for anything outside root or malformed. */
 export function appFileFor(url: string, root: string): { file: string; contentType: string } | null {
   const u = parse(url);
@@ -67,5 +57,5 @@ export function appFileFor(url: string, root: string): { file: string; contentTy
   }
   const file = normalize(join(root, rel));
   if (!file.startsWith(normalize(root) + sep)) return null;
-  return { file, contentType: TYPES[extname(file)] ?? 'application/octet-stream' };
+  return { file, contentType: staticContentType(extname(file)) };
 }

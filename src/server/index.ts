@@ -16,6 +16,7 @@ import { handle } from '../core/app/handle.js';
 import { serveMedia } from '../core/app/media.js';
 import type { AppCore } from '../core/app/create-app.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, HttpError, saveUpload, type UploadLimits } from './upload.js';
+import { staticContentType } from '../shared/static-types.js';
 
 export { safeFileName } from './upload.js';
 
@@ -49,17 +50,6 @@ const MAX_JSON_BYTES = 1 << 20;
 /** connect-src names this server's own origin only (HTTP and its WebSocket), never any ws: host. */
 const cspFor = (port: number) =>
   `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.ico': 'image/x-icon',
-};
-
 /** The token cookie; a cookie that is not valid percent-encoding counts as no token (never a throw). */
 export const cookieToken = (req: IncomingMessage): string | null => {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -145,7 +135,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       if (!(await stat(file)).isFile()) throw new Error('not a file');
       const body = await readFile(file);
       const headers: Record<string, string | number> = {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-type': staticContentType(extname(file)),
         'content-length': body.length,
         'content-security-policy': cspFor(port),
         'x-content-type-options': 'nosniff',

@@ -68,7 +68,7 @@ export function batchComponents(
   prevMu: Float32Array | null,
   /** Mixture-prior VAE: its learned prior, for the mixture component. */
   gmm: DiagGmm | null = null,
-  /** Per-patch motion of the batch [count, M] (scoring/motion.ts patchMotion), or null. */
+  /** Per-patch motion of the batch [count, M] (scoring/motion.ts), or null; scored with calib.motionScale. */
   motion: Float32Array | null = null,
 ): RawComponents[] {
   const m2 = motion ? motion.length / count : 0;
@@ -89,16 +89,13 @@ export function batchComponents(
       temporal: steps[i]!,
       stillness: stillness(steps[i]!),
       sharpness: s.sharpness[i]!,
-      ...(motion ? { motion: calib.motionScale ? topKScaled(motion.subarray(i * m2, (i + 1) * m2), calib.motionScale) : topKScaled(motion.subarray(i * m2, (i + 1) * m2), ONES(m2)) } : {}),
+      ...(motion && calib.motionScale ? { motion: topKScaled(motion.subarray(i * m2, (i + 1) * m2), calib.motionScale) } : {}),
       ...(mix ? { mixture: mix[i]! } : {}),
       ...(s.codes && calib.rarity ? { rarity: codeRarity(s.codes.subarray((i * s.codes.length) / count, ((i + 1) * s.codes.length) / count), calib.rarity.counts) } : {}),
     });
   }
   return out;
 }
-
-const ones = new Map<number, Float32Array>();
-const ONES = (n: number): Float32Array => ones.get(n) ?? (ones.set(n, new Float32Array(n).fill(1)), ones.get(n)!);
 
 /** Score rows of a batch: the components as measured; the combined score from `combineFrom` where given (the adaptive baseline's shifted components), else from them. */
 export function toScoreRows(first: number, raw: RawComponents[], s: VaeScores, latentDim: number, calib: Calibration, combineFrom?: RawComponents[]): ScoreRow[] {

@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type EvalReport, evaluate } from '../src/core/engine/evaluate.js';
-import { mixtureClasses, readLatentMeans } from '../src/core/app/projection.js';
+import { mixtureClasses, readLatentMeans } from '../src/core/latent/projection.js';
 import { getModel, modelBlobs } from '../src/core/store/models.js';
 import { Store } from '../src/core/store/store.js';
 import { MODEL_KINDS, type ModelKind } from '../src/shared/domain.js';

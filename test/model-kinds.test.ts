@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latentTraversal, samplePrior } from '../src/core/engine/generate.js';
 import { iwScores } from '../src/core/engine/iw-scores.js';
 import { scoreVideo } from '../src/core/engine/score-video.js';
-import { LatentProjections } from '../src/core/app/projection.js';
+import { LatentProjections } from '../src/core/latent/projection.js';
 import { latentTrajectory } from '../src/core/engine/trajectory.js';
 import { trainModel } from '../src/core/engine/train-model.js';
 import { ingestVideo } from '../src/core/media/ingest.js';
@@ -14,7 +14,7 @@ import { unpackVqWeights } from '../src/core/engine/vq-model.js';
 import { getModel, modelBlobs, readScores } from '../src/core/store/models.js';
 import { Store } from '../src/core/store/store.js';
 import { createLabel, deleteLabel } from '../src/core/store/labels.js';
-import { mixtureClasses, readLatentMeans } from '../src/core/app/projection.js';
+import { mixtureClasses, readLatentMeans } from '../src/core/latent/projection.js';
 import { trainRequestSchema } from '../src/shared/schemas.js';
 import { makeTestsrcClip, tempDir } from './helpers.js';
 

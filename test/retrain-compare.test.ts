@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changeTone, compareModels } from '../src/core/app/compare.js';
+import { changeTone, compareModels } from '../src/core/latent/compare.js';
 import { createLabel } from '../src/core/store/labels.js';
 import { Store } from '../src/core/store/store.js';
 import { tempDir } from './helpers.js';

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareModels } from '../src/core/app/compare.js';
+import { compareModels } from '../src/core/latent/compare.js';
 import { scoreVideo } from '../src/core/engine/score-video.js';
 import { trainModel } from '../src/core/engine/train-model.js';
 import { mulberry32 } from '../src/core/ml/prng.js';

@@ -1,7 +1,7 @@
 /** What each job kind does inside the worker. */
 import type { JobProgress } from '../shared/domain.js';
 import type { JobSpec } from '../shared/worker-protocol.js';
-import { projectUmap, readLatentMeans } from '../core/app/projection.js';
+import { projectUmap, readLatentMeans } from '../core/latent/projection.js';
 import { scoreVideo } from '../core/engine/score-video.js';
 import { trainModel } from '../core/engine/train-model.js';
 import { ingestVideo } from '../core/media/ingest.js';

@@ -10,7 +10,7 @@ import { removeInterruptedScores, removeUnfinishedModelList } from '../store/mod
 import { Store } from '../store/store.js';
 import { AppApiImpl, type EventSink } from './app-api-impl.js';
 import { type MediaDirs, ModelSessions } from './media.js';
-import { umapInWorker } from './umap-worker.js';
+import { umapInWorker } from '../latent/umap-worker.js';
 
 export interface AppCore {
   api: AppApiImpl;

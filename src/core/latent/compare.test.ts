@@ -6,8 +6,8 @@ import { createLabel } from '../store/labels.js';
 import { createModel, finishModel, replaceEvents, type ScoreRow, writeScores } from '../store/models.js';
 import { Store } from '../store/store.js';
 import { compareModels } from './compare.js';
-import { createAppCore } from './create-app.js';
-import { handle } from './handle.js';
+import { createAppCore } from '../app/create-app.js';
+import { handle } from '../app/handle.js';
 
 const tmp = tempDir('lw-compare-');
 afterAll(() => tmp.cleanup());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitBgDiff, fitPca, scoreBgDiff, scorePca, toGray, type GrayFrames, type PcaModel } from './baselines.js';
-import { symmetricEigen } from './linalg.js';
+import { symmetricEigen } from '../math/linalg.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;

@@ -11,7 +11,7 @@
  * Models are plain data (number arrays, no classes), so `JSON.parse(JSON.stringify(model))` is again a
  * model that scores identically. Everything is deterministic.
  */
-import { gram, orthonormalize, topEigen, transpose } from './linalg.js';
+import { gram, orthonormalize, topEigen, transpose } from '../math/linalg.js';
 
 /** Decoded frames: count × size × size × channels bytes, row-major NHWC, interleaved channels. */
 export interface Frames {

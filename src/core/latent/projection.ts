@@ -7,7 +7,7 @@ import { UMAP } from 'umap-js';
 import type { LatentProjection, ProjectionMethod } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
 import { latentTrajectory } from '../engine/trajectory.js';
-import { symmetricEigen } from '../eval/linalg.js';
+import { symmetricEigen } from '../math/linalg.js';
 import type { Calibration } from '../scoring/calibrate.js';
 import { FittedNeighbourSearch, exactNeighbours, membershipWeights } from './latent-neighbours.js';
 import { componentLogJoint } from '../ml/family/mixture.js';

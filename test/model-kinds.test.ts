@@ -14,7 +14,8 @@ import { unpackVqWeights } from '../src/core/engine/vq-model.js';
 import { getModel, modelBlobs, readScores } from '../src/core/store/models.js';
 import { Store } from '../src/core/store/store.js';
 import { createLabel, deleteLabel } from '../src/core/store/labels.js';
-import { mixtureClasses, readLatentMeans } from '../src/core/latent/projection.js';
+import { mixtureClasses } from '../src/core/latent/projection.js';
+import { readLatentMeans } from '../src/core/store/scores.js';
 import { trainRequestSchema } from '../src/shared/schemas.js';
 import { makeTestsrcClip, tempDir } from './helpers.js';
 

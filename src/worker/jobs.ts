@@ -1,7 +1,7 @@
 /** What each job kind does inside the worker. */
 import type { JobProgress } from '../shared/domain.js';
 import type { JobSpec } from '../shared/worker-protocol.js';
-import { projectUmap, readLatentMeans } from '../core/latent/projection.js';
+import { projectUmap, scoredLatentMeans } from '../core/latent/projection.js';
 import { scoreVideo } from '../core/engine/score-video.js';
 import { trainModel } from '../core/engine/train-model.js';
 import { ingestVideo } from '../core/media/ingest.js';
@@ -31,7 +31,7 @@ export async function runJob(spec: JobSpec, ctx: JobContext): Promise<unknown> {
       return withStore(spec.dbPath, (s) => scoreVideo(s, spec.modelId, spec.videoId, ctx));
     case 'project-umap':
       return withStore(spec.dbPath, async (s) => {
-        const { x, y, timings } = await projectUmap(readLatentMeans(s, spec.modelId, spec.videoId), spec.options);
+        const { x, y, timings } = await projectUmap(scoredLatentMeans(s, spec.modelId, spec.videoId), spec.options);
         return { x, y, timings };
       });
   }

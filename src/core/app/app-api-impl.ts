@@ -39,6 +39,7 @@ import * as masks from '../store/ignore-masks.js';
 import * as adaptive from '../scoring/adaptive.js';
 import * as labels from '../store/labels.js';
 import * as reviews from '../store/event-reviews.js';
+import { getSetting, setSetting } from '../store/settings.js';
 import * as exports from './exports.js';
 import { getModel, listModels } from '../store/models.js';
 import { OWNER, type Store } from '../store/store.js';
@@ -218,7 +219,7 @@ export class AppApiImpl implements AppApi {
   }
 
   async getActiveModel(): Promise<number | null> {
-    const chosen = labels.getSetting<number>(this.ctx.store, ACTIVE_MODEL_KEY);
+    const chosen = getSetting<number>(this.ctx.store, ACTIVE_MODEL_KEY);
     const ready = listModels(this.ctx.store).filter((m) => m.status === 'ready');
     if (chosen !== null && ready.some((m) => m.id === chosen)) return chosen;
     // None chosen (or the chosen one was deleted): the oldest ready version. Never the newest: a training
@@ -229,7 +230,7 @@ export class AppApiImpl implements AppApi {
   async setActiveModel(modelId: number): Promise<void> {
     const m = getModel(this.ctx.store, modelId);
     if (m.status !== 'ready') throw new AppError('NotReadyError', `Model ${modelId} is not ready (${m.status}); choose a ready version.`);
-    labels.setSetting(this.ctx.store, ACTIVE_MODEL_KEY, modelId);
+    setSetting(this.ctx.store, ACTIVE_MODEL_KEY, modelId);
     this.ctx.emit('models:changed');
   }
 

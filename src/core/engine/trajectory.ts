@@ -23,11 +23,11 @@ export interface LatentTrajectory {
 }
 
 /** `means`: the video's stored μ when the caller has already read them (else they are read here). */
-export function latentTrajectory(store: Store, modelId: number, videoId: number, means?: { mu: Float32Array; latentDim: number }): LatentTrajectory {
+export function latentTrajectory(store: Store, modelId: number, videoId: number, means?: { mu: Float32Array; dim: number }): LatentTrajectory {
   const model = getModel(store, modelId);
   const gp = (model.calibration as Calibration | null)?.gp;
   if (!gp) throw new AppError('NotFoundError', `Model ${modelId} (${model.kind}) has no GP trajectory model: train a vae-gp model.`);
-  const { mu, latentDim } = means ?? readLatentMeans(store, modelId, videoId);
+  const { mu, dim: latentDim } = means ?? readLatentMeans(store, modelId, videoId);
   const frames = latentDim ? mu.length / latentDim : 0;
   if (frames === 0) throw new AppError('NotFoundError', `Video ${videoId} has not been scored with model ${modelId}.`);
   const calib = model.calibration as Calibration;

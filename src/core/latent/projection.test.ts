@@ -7,7 +7,8 @@ import { Store } from '../store/store.js';
 import { exactNeighbours, FittedNeighbourSearch, membershipWeights } from './latent-neighbours.js';
 import { workerEntryBeside } from '../jobs/worker-host.js';
 import { umapInWorker } from './umap-worker.js';
-import { type LatentMeans, LatentProjections, projectOntoPca, projectPca, projectUmap, readLatentMeans } from './projection.js';
+import { type LatentMeans, readLatentMeans } from '../store/scores.js';
+import { LatentProjections, projectOntoPca, projectPca, projectUmap } from './projection.js';
 
 const tmp = tempDir('lw-projection-');
 afterAll(() => tmp.cleanup());

@@ -15,15 +15,8 @@ import { argmax } from '../ml/family/numeric.js';
 import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
 import { mulberry32 } from '../ml/prng.js';
 import { type ModelRecord, getModel } from '../store/models.js';
+import { type LatentMeans, readLatentMeans } from '../store/scores.js';
 import type { Store } from '../store/store.js';
-
-/** The μ of every scored frame, row-major: frame `index[i]` has μ = mu[i*dim .. i*dim+dim). */
-export interface LatentMeans {
-  index: Int32Array;
-  mu: Float32Array;
-  dim: number;
-  count: number;
-}
 
 export interface Projected {
   x: Float64Array;
@@ -40,23 +33,12 @@ export interface PcaProjection extends Projected {
 }
 
 /** Stored μ of a video's frames under a model, in frame order; NotScoredError when there are none. */
-export function readLatentMeans(store: Store, modelId: number, videoId: number): LatentMeans {
+export function scoredLatentMeans(store: Store, modelId: number, videoId: number): LatentMeans {
   getModel(store, modelId);
   store.getVideo(videoId);
-  const rows = store.db.prepare('SELECT idx, mu FROM latents WHERE model_id = ? AND video_id = ? ORDER BY idx').raw().all(modelId, videoId) as Array<[number, Buffer]>;
-  if (rows.length === 0) throw new AppError('NotScoredError', `Score this video with model ${modelId} first: it has no latents from that model yet.`);
-  const dim = rows[0]![1].byteLength / 4;
-  const count = rows.length;
-  const index = new Int32Array(count);
-  const mu = new Float32Array(count * dim);
-  // Blobs need not be 4-byte aligned: copy bytes into the (aligned) destination instead of viewing them.
-  const bytes = new Uint8Array(mu.buffer);
-  rows.forEach(([idx, blob], i) => {
-    if (blob.byteLength !== dim * 4) throw new AppError('StoreError', `Latents of frame ${idx} have ${blob.byteLength / 4} values, frame ${rows[0]![0]} has ${dim}.`);
-    index[i] = idx;
-    bytes.set(blob, i * dim * 4);
-  });
-  return { index, mu, dim, count };
+  const means = readLatentMeans(store, modelId, videoId);
+  if (means.count === 0) throw new AppError('NotScoredError', `Score this video with model ${modelId} first: it has no latents from that model yet.`);
+  return means;
 }
 
 /** μ's principal axes: the mean, and every eigenpair of the covariance (largest variance first), signs fixed. */
@@ -417,7 +399,7 @@ export class LatentProjections {
 
   private async compute(modelId: number, videoId: number, method: ProjectionMethod): Promise<LatentProjection> {
     const model = getModel(this.store, modelId);
-    const means = readLatentMeans(this.store, modelId, videoId);
+    const means = scoredLatentMeans(this.store, modelId, videoId);
     let xy: Projected;
     let explained: number[] = [];
     let trajectory: LatentProjection['trajectory'] = null;
@@ -426,7 +408,7 @@ export class LatentProjections {
       xy = p;
       explained = p.explained;
       if ((model.calibration as Calibration | null)?.gp) {
-        const t = latentTrajectory(this.store, modelId, videoId, { mu: means.mu, latentDim: means.dim });
+        const t = latentTrajectory(this.store, modelId, videoId, means);
         const line = projectOntoPca(p, t.smooth, means.dim);
         trajectory = { x: rounded(line.x), y: rounded(line.y) };
       }

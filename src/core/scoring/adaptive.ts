@@ -16,7 +16,7 @@
  * Frames over the threshold still enter the window: a median ignores them while they are rare.
  */
 import type { AdaptiveBaselineSetting } from '../../shared/domain.js';
-import { getSetting, setSetting } from '../store/labels.js';
+import { getSetting, setSetting } from '../store/settings.js';
 import type { Store } from '../store/store.js';
 import { type Calibration, quantile } from './calibrate.js';
 

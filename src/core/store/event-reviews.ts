@@ -1,6 +1,6 @@
 /** The analyst's review of events (issue 11): reviewed events per model and video, and each model's chosen threshold. */
 import type { EventReviewInput, ReviewState } from '../../shared/domain.js';
-import { getSetting, setSetting } from './labels.js';
+import { getSetting, setSetting } from './settings.js';
 import { getModel } from './models.js';
 import type { Store } from './store.js';
 

@@ -1,4 +1,4 @@
-/** The analyst's labels on spans of frames, label classes, and small app settings. */
+/** The analyst's labels on spans of frames, and label classes. */
 import { BUILTIN_LABEL_CLASSES, type Label, type LabelInput, type LabelPatch } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
 export { frameClasses } from '../../shared/labels.js';
@@ -99,13 +99,4 @@ export function listLabelClasses(store: Store): string[] {
   const added = (store.db.prepare('SELECT name FROM label_classes ORDER BY created_at, name').all() as { name: string }[]).map((r) => r.name);
   const used = (store.db.prepare('SELECT DISTINCT class FROM labels ORDER BY class').all() as { class: string }[]).map((r) => r.class);
   return [...new Set([...BUILTIN_LABEL_CLASSES, ...added, ...used])];
-}
-
-export function getSetting<T>(store: Store, key: string): T | null {
-  const r = store.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
-  return r ? (JSON.parse(r.value) as T) : null;
-}
-
-export function setSetting(store: Store, key: string, value: unknown): void {
-  store.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
 }

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers.js';
-import { MIGRATIONS, SCHEMA_VERSION, Store } from './store.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { Store } from './store.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

@@ -7,10 +7,8 @@
  * run at once (the rest wait their turn), so a burst of requests never starts a burst of ffmpegs.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
 import { AppError } from '../../shared/envelope.js';
+import { replaceAtomically } from '../atomic-write.js';
 import { mediaTools } from './ffmpeg-locate.js';
 
 /** Most ffmpeg cuts running at once (frames and clips together). */
@@ -71,19 +69,9 @@ function spawnFfmpeg(args: string[], what: string, timeoutMs: number): Promise<v
   });
 }
 
+/** One write per output file at a time, written atomically (core/atomic-write.ts). */
 function atomically(outPath: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  return once(outPath, async () => {
-    await mkdir(dirname(outPath), { recursive: true });
-    const ext = extname(outPath);
-    const tmp = `${outPath.slice(0, outPath.length - ext.length)}.${process.pid}-${randomUUID().slice(0, 8)}.part${ext}`;
-    try {
-      await write(tmp);
-      await rename(tmp, outPath);
-    } catch (e) {
-      await rm(tmp, { force: true });
-      throw e;
-    }
-  });
+  return once(outPath, () => replaceAtomically(outPath, write));
 }
 
 /** The source frame at `ptsSec` as a PNG at most `maxWidth` pixels wide (never upscaled). */

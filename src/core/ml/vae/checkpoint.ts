@@ -12,8 +12,8 @@
  * Values round-trip bit-exactly (NaN payloads included): the bytes are copied, never re-encoded.
  */
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open } from 'node:fs/promises';
+import { writeFileAtomic } from '../../atomic-write.js';
 import * as tf from '@tensorflow/tfjs';
 import type { StoredMixture } from './mixture-prior.js';
 import { validateConfig, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
@@ -310,44 +310,8 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainCheckpoint {
 
 // ---------------------------------------------------------------------------------------- files
 
-/**
- * Writes bytes so that `path` holds either the old or the new content, never a torn mix: write a
- * temp file in the same folder, fsync it, rename it over `path`, then fsync the folder (where the
- * platform allows).
- */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
-  let renamed = false;
-  try {
-    const fh = await open(tmp, 'w');
-    try {
-      let off = 0;
-      while (off < bytes.length) {
-        const { bytesWritten } = await fh.write(bytes, off, bytes.length - off);
-        off += bytesWritten;
-      }
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-    renamed = true;
-    try {
-      const d = await open(dir, 'r');
-      try {
-        await d.sync();
-      } finally {
-        await d.close();
-      }
-    } catch {
-      // Folders cannot be opened/fsynced on some platforms (Windows); the rename is still atomic.
-    }
-  } finally {
-    if (!renamed) await rm(tmp, { force: true });
-  }
-}
+/** Atomic file writes live in core/atomic-write.ts; re-exported for this module's callers. */
+export { writeFileAtomic };
 
 export async function saveCheckpoint(path: string, ck: TrainCheckpoint): Promise<void> {
   await writeFileAtomic(path, encodeCheckpoint(ck));

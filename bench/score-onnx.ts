@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { exportVaeToOnnx, ONNX_INPUT, ONNX_SCORE_OUTPUTS } from '../src/core/ml/onnx/export-vae.js';
 import { OnnxVaeScorer, type GraphOptimizationLevel } from '../src/core/ml/onnx/runtime.js';
-import { randomFrames, randomWeights } from '../src/core/ml/onnx/test-helpers.js';
+import { randomFrames, randomWeights } from '../test/ml/onnx-reference.js';
 import { DEFAULT_VAE_CONFIG, type VaeConfig } from '../src/core/ml/vae/spec.js';
 
 const { values: args } = parseArgs({

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeLogits, encode, initWeights, type VaeConfig } from '../vae/spec.js';
 import { selectBackend } from './index.js';
-import { compare, runOn, seeded } from './test-util.js';
+import { compare, runOn, seeded } from '../../../../test/ml/backend-compare.js';
 import { conv2dIm2col, fastConv2DConfig, fastWasmKernelsEnabled, setBackpropInputMode, setFastWasmKernels, wasmConvKernelStatus } from './wasm-kernels/index.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];

@@ -15,7 +15,7 @@ import {
   type GpHyper,
 } from './gp.js';
 import { mulberry32, standardNormals } from './numeric.js';
-import { maxRelError, numericGradient } from './test-helpers.js';
+import { maxRelError, numericGradient } from '../../../../test/ml/finite-differences.js';
 
 /** Gauss–Jordan inverse with partial pivoting: the brute-force reference (no Cholesky anywhere). */
 function inverse(a: ArrayLike<number>, n: number): Float64Array {

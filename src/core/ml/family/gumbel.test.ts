@@ -15,7 +15,7 @@ import {
   usageReport,
 } from './gumbel.js';
 import { mulberry32, softmax } from './numeric.js';
-import { maxRelError, numericGradient } from './test-helpers.js';
+import { maxRelError, numericGradient } from '../../../../test/ml/finite-differences.js';
 
 const logits = [Math.log(0.1), Math.log(0.2), Math.log(0.3), Math.log(0.4)];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { iwaeEstimate, iwaeFromLogWeights, logDiagNormal, logStdNormal, perSample, type LogLikelihoodFn } from './iwae.js';
 import { LOG_2PI, mulberry32, standardNormals } from './numeric.js';
-import { maxRelError, meanAndSe, numericGradient } from './test-helpers.js';
+import { maxRelError, meanAndSe, numericGradient } from '../../../../test/ml/finite-differences.js';
 
 /**
  * A 1-D linear-Gaussian model where everything is closed form:

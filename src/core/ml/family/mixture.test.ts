@@ -15,7 +15,7 @@ import {
   type DiagGmm,
 } from './mixture.js';
 import { mulberry32 } from './numeric.js';
-import { maxRelError, numericGradient } from './test-helpers.js';
+import { maxRelError, numericGradient } from '../../../../test/ml/finite-differences.js';
 
 const truth = createGmm([0.35, 0.65], [-2, 1, 2, -1], [0.5, 0.3, 0.4, 0.8]);
 

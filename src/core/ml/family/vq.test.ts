@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, standardNormal } from './numeric.js';
-import { maxRelError, numericGradient } from './test-helpers.js';
+import { maxRelError, numericGradient } from '../../../../test/ml/finite-differences.js';
 import { codeRarity, codeUsage, createEmaState, emaUpdate, nearestCodes, rarityScores, restartDeadCodes, vqLosses } from './vq.js';
 
 function randomMatrix(rows: number, cols: number, seed: number, scale = 1): Float64Array {

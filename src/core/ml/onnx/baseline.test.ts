@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fitBgDiff, fitPca, scoreBgDiff, scorePca, toGray } from '../../eval/baselines.js';
 import { OnnxBaselineScorer } from './baseline-runtime.js';
 import { exportBaselineToOnnx } from './export-baseline.js';
-import { randomFrames } from './test-helpers.js';
+import { randomFrames } from '../../../../test/ml/onnx-reference.js';
 
 const config = { inputSize: 16, channels: 3, filters: [4], latentDim: 2, likelihood: 'bernoulli' as const, fixedLogVar: 0 };
 

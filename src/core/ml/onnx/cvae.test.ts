@@ -4,7 +4,7 @@ import { vaeTerms } from '../vae/losses.js';
 import { COND_CLAMP, decodeLogits, encode, inputChannels, splitConditional, weightSpecs, type VaeConfig } from '../vae/spec.js';
 import { exportVaeToOnnx } from './export-vae.js';
 import { OnnxVaeScorer } from './runtime.js';
-import { randomFrames, randomWeights } from './test-helpers.js';
+import { randomFrames, randomWeights } from '../../../../test/ml/onnx-reference.js';
 
 const config: VaeConfig = { inputSize: 16, channels: 3, filters: [4, 8], latentDim: 3, likelihood: 'gaussian-learned', fixedLogVar: 0, conditionFrames: 1 };
 

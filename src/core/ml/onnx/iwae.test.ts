@@ -6,7 +6,7 @@ import { createGmm, gmmLogDensity } from '../family/mixture.js';
 import { decodeLogits, encode, type VaeConfig } from '../vae/spec.js';
 import { exportIwaeToOnnx } from './export-iwae.js';
 import { OnnxIwaeRunner } from './iwae-runtime.js';
-import { randomFrames, randomWeights } from './test-helpers.js';
+import { randomFrames, randomWeights } from '../../../../test/ml/onnx-reference.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { permute4, samePads, transposeSamePads } from './export-vae.js';
 import { attr, DataType, OnnxGraphBuilder } from './proto.js';
-import { worst } from './test-helpers.js';
+import { worst } from '../../../../test/ml/onnx-reference.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

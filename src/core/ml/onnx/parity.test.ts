@@ -9,7 +9,7 @@ import { DEFAULT_VAE_CONFIG, type VaeConfig, type VaeWeights } from '../vae/spec
 import { exportVaeToOnnx, samePads, transposeSamePads } from './export-vae.js';
 import { OnnxVaeScorer, type VaeScores } from './runtime.js';
 import { mulberry32 } from '../prng.js';
-import { randomFrames, randomWeights, referenceScores, worst, type ReferenceScores } from './test-helpers.js';
+import { randomFrames, randomWeights, referenceScores, worst, type ReferenceScores } from '../../../../test/ml/onnx-reference.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

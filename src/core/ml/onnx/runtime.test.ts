@@ -10,7 +10,7 @@ import { type VaeConfig, type VaeWeights } from '../vae/spec.js';
 import { exportVaeToOnnx, FORMAT_TAG, META, ONNX_OUTPUTS, permute4 } from './export-vae.js';
 import { DataType, decodeModel, OnnxGraphBuilder, onnxTypes, tensorValues, type OnnxValueInfo } from './proto.js';
 import { InvalidModelError, OnnxVaeScorer } from './runtime.js';
-import { randomFrames, randomWeights } from './test-helpers.js';
+import { randomFrames, randomWeights } from '../../../../test/ml/onnx-reference.js';
 
 const CFG: VaeConfig = { inputSize: 16, channels: 3, filters: [4, 8], latentDim: 3, likelihood: 'gaussian-learned', fixedLogVar: -3 };
 let weights: VaeWeights;

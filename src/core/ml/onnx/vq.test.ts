@@ -5,7 +5,7 @@ import { gaussianNll } from '../vae/losses.js';
 import { decodeGridLogits, encodeGrid, initVqWeights, type VqConfig } from '../vq/vq-vae.js';
 import { exportVqToOnnx } from './export-vq.js';
 import { OnnxVaeScorer } from './runtime.js';
-import { randomFrames, rng } from './test-helpers.js';
+import { randomFrames, rng } from '../../../../test/ml/onnx-reference.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

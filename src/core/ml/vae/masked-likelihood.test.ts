@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { randomWeights } from '../onnx/test-helpers.js';
+import { randomWeights } from '../../../../test/ml/onnx-reference.js';
 import { mulberry32 } from '../prng.js';
 import { bernoulliNll, gaussianNll, LOG_2PI, observedWeights, reconstructionNll, vaeTerms } from './losses.js';
 import { initWeights, type VaeConfig, type VaeWeights } from './spec.js';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { categoricalKl, gumbelSoftmaxWithNoise } from '../family/gumbel.js';
 import { componentLogJoint, createGmm, klDiagGaussian, responsibilities, sampleGmm, type DiagGmm } from '../family/mixture.js';
 import { logSumExp, mulberry32, standardNormals } from '../family/numeric.js';
-import { maxRelError } from '../family/test-helpers.js';
+import { maxRelError } from '../../../../test/ml/finite-differences.js';
 import { balancedResponsibilities, mixtureKl, priorTensors, resolveGuard, updateMixturePrior, usageDeficit } from './mixture-prior.js';
 
 beforeAll(async () => {

@@ -1,11 +1,11 @@
 /**
  * Shared by the ONNX tests and bench/score-onnx.ts: seeded random weights and frames, and the
- * reference scores computed from the tfjs forward pass of ../vae/spec.ts.
+ * reference scores computed from the tfjs forward pass of src/core/ml/vae/spec.ts.
  */
-import { mulberry32 } from '../prng.js';
+import { mulberry32 } from '../../src/core/ml/prng.js';
 import * as tf from '@tensorflow/tfjs';
-import { decodeLogits, decoderLogVar, encode, initWeights, weightSpecs, type VaeConfig, type VaeWeights } from '../vae/spec.js';
-import { PATCH_SIZE } from './export-vae.js';
+import { decodeLogits, decoderLogVar, encode, initWeights, weightSpecs, type VaeConfig, type VaeWeights } from '../../src/core/ml/vae/spec.js';
+import { PATCH_SIZE } from '../../src/core/ml/onnx/export-vae.js';
 
 /** The engine's seeded PRNG (mulberry32), floats in [0, 1). */
 export const rng = mulberry32;

@@ -1,9 +1,11 @@
 // Lint: typed rules that catch real bugs (floating promises), type-only imports, and the layering
-// rule of ARCHITECTURE.md: shared imports nothing platform-specific; renderer imports only shared;
-// core and worker never import Electron or the processes above them.
+// rule of ARCHITECTURE.md (scripts/lib/layering.mjs): shared imports nothing platform-specific;
+// renderer imports only shared; core and worker never import Electron or the processes above them.
+// .svelte files are not parsed here: scripts/check-imports.mjs applies the same layering to their
+// <script> blocks and fails on import circles (`npm run lint` runs both).
 import tseslint from 'typescript-eslint';
+import { LAYERS } from './scripts/lib/layering.mjs';
 
-const upper = (...folders) => folders.map((f) => `**/${f}/**`);
 const restrict = (patterns, message) => ({ 'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }] });
 
 export default tseslint.config(
@@ -19,16 +21,5 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  {
-    files: ['src/shared/**/*.ts'],
-    rules: restrict(['node:*', 'electron', 'svelte', 'svelte/*', 'better-sqlite3', 'onnxruntime-node', '@tensorflow/*', 'ws', ...upper('core', 'main', 'worker', 'server', 'renderer', 'cli', 'preload')], 'src/shared holds plain contracts: nothing platform-specific.'),
-  },
-  {
-    files: ['src/renderer/**/*.ts'],
-    rules: restrict(['node:*', 'electron', 'better-sqlite3', 'onnxruntime-node', '@tensorflow/*', 'ws', ...upper('core', 'main', 'worker', 'server', 'cli', 'preload')], 'The renderer talks only to AppApi (src/shared).'),
-  },
-  {
-    files: ['src/core/**/*.ts', 'src/worker/**/*.ts'],
-    rules: restrict(['electron', ...upper('main', 'server', 'renderer', 'cli', 'preload')], 'core and worker run under plain Node: no Electron, no process above them.'),
-  },
+  ...LAYERS.map((l) => ({ files: l.folders.map((f) => `${f}/**/*.ts`), rules: restrict(l.banned, l.message) })),
 );

@@ -22,12 +22,12 @@ import {
   saveCheckpoint,
   readWeightArrays,
   arraysToWeights,
-  checkWeightArrays,
   type AdamState,
   type EpochRecord,
   type NamedArray,
   type TrainCheckpoint,
 } from './checkpoint.js';
+import { AbortError, DivergedError, TrainingInputError } from './errors.js';
 import { observedWeights, vaeTerms } from './losses.js';
 import { annealTemperature, type TemperatureSchedule } from '../family/gumbel.js';
 import type { DiagGmm } from '../family/mixture.js';
@@ -37,148 +37,23 @@ import {
   mixtureKl,
   mixtureUsage,
   priorTensors,
-  resolveGuard,
   storeMixture,
   updateMixturePrior,
-  type CollapseGuard,
   type PriorTensors,
-  type ResolvedGuard,
 } from './mixture-prior.js';
-import { initWeights, inputChannels, validateConfig, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
-import { mulberry32 } from '../prng.js';
+import { DEFAULT_ANNEAL_EPOCHS, resolveOptions, type FrameSet, type TrainOptions } from './options.js';
+import { initWeights, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
+import { hash32, RNG_SCHEME, SALT_GUMBEL, SALT_ORDER, SALT_VAL, shuffled, splitIndices } from './split.js';
 import { fastWasmKernelsEnabled } from '../backend/wasm-kernels/index.js';
 import { chunkCount, ShardPool, shardRows } from './parallel.js';
 import { batchTensor, shardGrads, shardUsage, type ShardContext, type ShardRequest } from './shard-step.js';
 
 export type { EpochRecord } from './checkpoint.js';
-
-// ------------------------------------------------------------------------------------- errors
-
-/** Thrown (rejected) when the AbortSignal fires; the last checkpoint is left as it was. */
-export class AbortError extends Error {
-  override name = 'AbortError';
-}
-
-/** The loss became NaN or ±Infinity. Nothing is written after the last good checkpoint. */
-export class DivergedError extends Error {
-  override name = 'DivergedError';
-  constructor(
-    message: string,
-    /** 0-based epoch index and step within it where it happened. */
-    readonly epoch: number,
-    readonly step: number,
-  ) {
-    super(message);
-  }
-}
-
-/** The frames or options cannot be trained on (empty set, wrong size, bad numbers, ...). */
-export class TrainingInputError extends Error {
-  override name = 'TrainingInputError';
-}
+export { AbortError, DivergedError, TrainingInputError } from './errors.js';
+export { DEFAULT_ANNEAL_EPOCHS, type FrameSet, type MixturePriorOptions, type TrainOptions } from './options.js';
+export { hash32, HELD_OUT_BLOCKS, splitIndices } from './split.js';
 
 // -------------------------------------------------------------------------------------- types
-
-/** Frames as bytes, NHWC: count frames of size×size×channels, values 0..255. */
-export interface FrameSet {
-  data: Uint8Array;
-  count: number;
-  size: number;
-  channels: number;
-}
-
-export interface TrainOptions {
-  config: VaeConfig;
-  epochs: number;
-  batchSize: number;
-  /** Adam step size. */
-  learningRate: number;
-  /** Weight on the KL term (β-VAE); default 1. */
-  beta?: number;
-  /**
-   * 'elbo' (default): the VAE. 'autoencoder': the same network as a deterministic autoencoder, z = μ
-   * (no sampling: ε = 0) and the reconstruction NLL alone (no KL; β and the warm-up are ignored).
-   */
-  objective?: 'elbo' | 'autoencoder';
-  /** β ramps linearly from 0 to `beta` over this many epochs; default 0 (no warm-up). */
-  klWarmupEpochs?: number;
-  /** Share of frames held out for validation, chosen by a seeded shuffle; default 0.1, 0 for none. */
-  validationFraction?: number;
-  /**
-   * Early stopping: stop after this many epochs without an improvement of the validation negative
-   * ELBO (the training loss when there is no split) by more than `minDelta`. 0 / undefined: off.
-   * Epochs inside the KL warm-up do not count towards patience.
-   */
-  patience?: number;
-  /** Smallest decrease of the monitored loss (nats per frame) that counts as an improvement; default 0. */
-  minDelta?: number;
-  /** Seed of every random choice; default 1. */
-  seed?: number;
-  /** Written atomically after every epoch. */
-  checkpointPath?: string;
-  /** Continue from `checkpointPath` if it exists (a missing file starts a fresh run). */
-  resume?: boolean;
-  /**
-   * 'gaussian-learned' only: start the decoder's log σ² at the log of the per-channel mean squared
-   * error of the untrained decoder (whose mean is ≈ 0.5 everywhere), i.e. its maximum-likelihood
-   * value, instead of spec.ts's 0 (σ² = 1, far too wide for pixels in 0..1; with Adam moving log σ²
-   * by about one learning rate per step it would take thousands of steps to get there, and the wide
-   * σ² lets the KL term switch the encoder off meanwhile). Default 'data'.
-   */
-  decoderLogVarInit?: 'data' | 'zeros';
-  /** Adam's moment decay rates and epsilon; defaults 0.9, 0.999, 1e-7 (as tf.train.adam). */
-  adam?: { beta1?: number; beta2?: number; epsilon?: number };
-  /**
-   * Fine-tuning: start from these weights (names and shapes must match the config) instead of a
-   * fresh initialization. A checkpoint being resumed still wins. Adam's moments start at zero.
-   */
-  initialWeights?: NamedArray[];
-  /**
-   * Masked (missing-data) likelihood: S·S bytes, row-major, 1 where the pixel is ignored
-   * (shared/ignore-mask.ts rasterizeIgnoreMask at the model's inputSize). Ignored pixels are left out
-   * of the reconstruction NLL (training and validation) and zeroed in the encoder's input, and the
-   * learned decoder variance starts from the observed pixels only. Absent (or all zero): the run is
-   * exactly the unmasked one. A checkpoint made under another mask is not resumed.
-   */
-  ignoreMask?: Uint8Array;
-  /** The mixture-prior VAE (mixture-prior.ts): a Gaussian-mixture prior with K components, EM-updated each epoch. */
-  mixturePrior?: MixturePriorOptions;
-  /**
-   * Data-parallel threads (parallel.ts): each step's batch is split over this many threads (this one
-   * and workers − 1 helpers, each with its own wasm backend), their gradients are added and one Adam
-   * step is made here. The same seed gives the same model as one thread up to the order of float
-   * additions. Only the wasm backend is split; where helpers cannot start the run uses one thread
-   * (TrainResult.parallel says why). Default 1 here; the app and the CLI default to one per core.
-   */
-  workers?: number;
-}
-
-/** Epochs over which the default Gumbel-softmax temperature falls from 1 to 0.5. */
-export const DEFAULT_ANNEAL_EPOCHS = 5;
-
-export interface MixturePriorOptions {
-  /** Number of components K (≥ 1). */
-  k: number;
-  /** Known class per frame of the FrameSet (0..K−1), −1 where unlabelled: those frames' class is fixed (semi-supervised). */
-  labels?: ArrayLike<number>;
-  /** Start from this mixture (a fine-tune) instead of fitting one to the codes of the warm-up epochs. */
-  initial?: DiagGmm;
-  /**
-   * Epochs trained as a plain VAE (prior N(0, I)) before the first mixture is fitted to the sampled
-   * codes of the last of them (k-means++ and 20 EM iterations); default 1, 0 only with `initial`.
-   * Best-epoch tracking starts once the mixture exists, so the returned weights always have a prior.
-   */
-  warmupEpochs?: number;
-  /**
-   * Gumbel-softmax temperature per step; default τ₀ = 1 decaying exponentially to 0.5 over the first
-   * DEFAULT_ANNEAL_EPOCHS epochs (not a share of the run: a run resumed with more epochs must see the same τ).
-   */
-  temperature?: TemperatureSchedule;
-  /** The collapse guard (mixture-prior.ts); false: off (for tests that show what it prevents). */
-  guard?: CollapseGuard | false;
-  /** Floor on every component variance (default 1e-3). */
-  varFloor?: number;
-}
 
 export interface TrainProgress {
   /** 0-based index of the epoch in progress. */
@@ -231,73 +106,6 @@ export interface TrainResult {
   parallel: { workers: number; requested: number; note: string | null };
 }
 
-// --------------------------------------------------------------------------------- randomness
-
-/** 32-bit mix of a few integers (murmur3 finaliser over a running hash). */
-export function hash32(...xs: number[]): number {
-  let h = 0x9e3779b9;
-  for (const x of xs) {
-    h = Math.imul(h ^ (x | 0), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-  }
-  return h >>> 0;
-}
-
-const rng = mulberry32;
-
-function shuffled(items: number[], seed: number): number[] {
-  const out = [...items];
-  const r = rng(seed);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
-const RNG_SCHEME = 'mulberry32-split/mulberry32-epoch/tf-randomNormal(hash32(seed,epoch,step))';
-const SALT_SPLIT = 0x5b117;
-const SALT_ORDER = 0x0bde5;
-const SALT_VAL = 0x7a1;
-const SALT_GUMBEL = 0x6b3;
-
-/** Held-out blocks of a split: this many, spread evenly over the footage. */
-export const HELD_OUT_BLOCKS = 5;
-
-/**
- * The held-out split: contiguous blocks in time, not interleaved frames. floor(count·fraction) frames
- * are held out as HELD_OUT_BLOCKS blocks, one in each fifth of the footage (where in its fifth comes
- * from the seed). Neighbouring frames of footage are near copies, so frames interleaved with the
- * training frames say little about how the model does on footage it has not seen; a block of
- * seconds it never trained on is much closer to tomorrow's footage from the same camera, which is
- * what the early stopping and, above all, the calibration of scores and threshold need
- * (DETECTION.md, "Calibration that holds on new footage"). Fewer than 10 frames per block: a seeded
- * shuffle as before.
- */
-export function splitIndices(count: number, fraction: number, seed: number): { train: number[]; val: number[] } {
-  const all = Array.from({ length: count }, (_, i) => i);
-  const valCount = Math.floor(count * fraction);
-  if (valCount === 0) return { train: all, val: [] };
-  const blocks = HELD_OUT_BLOCKS;
-  const blockLen = Math.floor(valCount / blocks);
-  if (blockLen < 10) {
-    const order = shuffled(all, hash32(seed, SALT_SPLIT));
-    return { val: order.slice(0, valCount).sort((a, b) => a - b), train: order.slice(valCount).sort((a, b) => a - b) };
-  }
-  const isVal = new Uint8Array(count);
-  const r = mulberry32(hash32(seed, SALT_SPLIT));
-  for (let b = 0; b < blocks; b++) {
-    const lo = Math.floor((b * count) / blocks);
-    const hi = Math.floor(((b + 1) * count) / blocks);
-    const len = b < blocks - 1 ? blockLen : valCount - blockLen * (blocks - 1);
-    const start = lo + Math.floor(r() * Math.max(1, hi - lo - len + 1));
-    for (let i = start; i < Math.min(hi, start + len); i++) isVal[i] = 1;
-  }
-  return { val: all.filter((i) => isVal[i]), train: all.filter((i) => !isVal[i]) };
-}
-
 /** A cheap fingerprint of the frames (count, shape and a strided sample of bytes), FNV-1a. */
 function fingerprint(f: FrameSet): number {
   let h = 0x811c9dc5;
@@ -314,175 +122,6 @@ function fingerprint(f: FrameSet): number {
 function maskFingerprint(h: number, mask: Uint8Array): number {
   for (let i = 0; i < mask.length; i++) h = Math.imul(h ^ (mask[i]! ? 0x9d : 0x3b), 0x01000193);
   return h >>> 0;
-}
-
-// ---------------------------------------------------------------------------------- validation
-
-interface Resolved {
-  config: VaeConfig;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  beta: number;
-  klWarmupEpochs: number;
-  validationFraction: number;
-  patience: number;
-  minDelta: number;
-  seed: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  decoderLogVarInit: 'data' | 'zeros';
-  autoencoder: boolean;
-  /** The ignore mask when it ignores at least one pixel; null otherwise. */
-  ignoreMask: Uint8Array | null;
-  mixture: ResolvedMixture | null;
-  workers: number;
-}
-
-interface ResolvedMixture {
-  k: number;
-  labels: Int32Array | null;
-  initial: DiagGmm | null;
-  warmupEpochs: number;
-  temperature: TemperatureSchedule | null;
-  guard: ResolvedGuard;
-  varFloor: number;
-}
-
-function resolveMixture(frames: FrameSet, opts: TrainOptions, bad: (msg: string) => never): ResolvedMixture | null {
-  const mp = opts.mixturePrior;
-  if (!mp) return null;
-  if ((opts.objective ?? 'elbo') !== 'elbo') bad('a mixture prior needs the ELBO objective');
-  if (!Number.isInteger(mp.k) || mp.k < 1) bad(`mixturePrior.k must be an integer >= 1, got ${mp.k}`);
-  const warmupEpochs = mp.warmupEpochs ?? (mp.initial ? 0 : 1);
-  if (!Number.isInteger(warmupEpochs) || warmupEpochs < 0) bad(`mixturePrior.warmupEpochs must be an integer >= 0, got ${warmupEpochs}`);
-  if (warmupEpochs === 0 && !mp.initial) bad('mixturePrior.warmupEpochs 0 needs an initial mixture');
-  if (warmupEpochs >= opts.epochs) bad(`a mixture-prior VAE needs more epochs (${opts.epochs}) than plain-VAE warm-up epochs (${warmupEpochs})`);
-  if (mp.initial && (mp.initial.k !== mp.k || mp.initial.dim !== opts.config.latentDim))
-    bad(`the initial mixture has K = ${mp.initial.k}, D = ${mp.initial.dim}; need K = ${mp.k}, D = ${opts.config.latentDim}`);
-  let labels: Int32Array | null = null;
-  if (mp.labels) {
-    if (mp.labels.length !== frames.count) bad(`mixturePrior.labels has ${mp.labels.length} entries for ${frames.count} frames`);
-    labels = Int32Array.from(mp.labels, (c) => (Number.isInteger(c) && c >= 0 && c < mp.k ? c : c === -1 ? -1 : bad(`mixturePrior.labels: ${c} is not a class in 0..${mp.k - 1} or -1`)));
-  }
-  const varFloor = mp.varFloor ?? 1e-3;
-  if (!(varFloor > 0)) bad(`mixturePrior.varFloor must be > 0, got ${varFloor}`);
-  let guard: ResolvedGuard;
-  try {
-    guard = resolveGuard(mp.k, mp.guard);
-  } catch (e) {
-    return bad((e as Error).message);
-  }
-  return { k: mp.k, labels, initial: mp.initial ?? null, warmupEpochs, temperature: mp.temperature ?? null, guard, varFloor };
-}
-
-function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
-  const bad = (msg: string): never => {
-    throw new TrainingInputError(msg);
-  };
-  if (!opts || !opts.config) bad('training options need a config');
-  try {
-    validateConfig(opts.config);
-  } catch (e) {
-    bad(`invalid VAE config: ${(e as Error).message}`);
-  }
-  const c = opts.config;
-  const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-  const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-  if (!frames || !(frames.data instanceof Uint8Array)) bad('frames.data must be a Uint8Array of 0..255 pixel values (NHWC)');
-  if (!isInt(frames.count) || frames.count < 1 || frames.data.length === 0)
-    bad('the training set is empty: at least one frame is needed');
-  const cin = inputChannels(c);
-  if (frames.size !== c.inputSize || frames.channels !== cin)
-    bad(
-      `frames are ${frames.size}×${frames.size}×${frames.channels} but the model expects ` +
-        `${c.inputSize}×${c.inputSize}×${cin} (config inputSize/channels${c.conditionFrames ? ', current and previous frame' : ''}); resize or convert the frames first`,
-    );
-  const perFrame = c.inputSize * c.inputSize * cin;
-  if (frames.data.length !== frames.count * perFrame)
-    bad(`frames.data holds ${frames.data.length} bytes, expected count × size × size × channels = ${frames.count} × ${perFrame} = ${frames.count * perFrame}`);
-
-  if (!isInt(opts.epochs) || opts.epochs < 1) bad(`epochs must be an integer >= 1, got ${opts.epochs}`);
-  if (!isInt(opts.batchSize) || opts.batchSize < 1) bad(`batchSize must be an integer >= 1, got ${opts.batchSize}`);
-  if (!isNum(opts.learningRate) || opts.learningRate <= 0) bad(`learningRate must be a positive number, got ${opts.learningRate}`);
-  const beta = opts.beta ?? 1;
-  if (!isNum(beta) || beta < 0) bad(`beta must be a number >= 0, got ${beta}`);
-  const klWarmupEpochs = opts.klWarmupEpochs ?? 0;
-  if (!isNum(klWarmupEpochs) || klWarmupEpochs < 0) bad(`klWarmupEpochs must be >= 0, got ${klWarmupEpochs}`);
-  const validationFraction = opts.validationFraction ?? 0.1;
-  if (!isNum(validationFraction) || validationFraction < 0 || validationFraction >= 1)
-    bad(`validationFraction must be in [0, 1), got ${validationFraction}`);
-  const patience = opts.patience ?? 0;
-  if (!isInt(patience) || patience < 0) bad(`patience must be an integer >= 0, got ${patience}`);
-  const minDelta = opts.minDelta ?? 0;
-  if (!isNum(minDelta) || minDelta < 0) bad(`minDelta must be a number >= 0, got ${minDelta}`);
-  const seed = opts.seed ?? 1;
-  if (!isInt(seed)) bad(`seed must be an integer, got ${seed}`);
-  if (opts.resume && !opts.checkpointPath) bad('resume needs a checkpointPath');
-  if (opts.initialWeights) {
-    try {
-      checkWeightArrays(opts.config, opts.initialWeights);
-    } catch (e) {
-      bad(`initial weights do not fit the config: ${(e as Error).message}`);
-    }
-  }
-
-  if (validationFraction > 0) {
-    const valCount = Math.floor(frames.count * validationFraction);
-    if (valCount < 1 || frames.count - valCount < 1)
-      bad(
-        `too few frames for a validation split: ${frames.count} frame(s) × validationFraction ${validationFraction} ` +
-          `leaves ${valCount} for validation and ${frames.count - valCount} for training; ` +
-          `use at least ${Math.ceil(1 / validationFraction)} frames or validationFraction 0`,
-      );
-  }
-  const beta1 = opts.adam?.beta1 ?? 0.9;
-  const beta2 = opts.adam?.beta2 ?? 0.999;
-  const epsilon = opts.adam?.epsilon ?? 1e-7;
-  const decoderLogVarInit = opts.decoderLogVarInit ?? 'data';
-  if (decoderLogVarInit !== 'data' && decoderLogVarInit !== 'zeros') bad(`decoderLogVarInit must be 'data' or 'zeros', got ${decoderLogVarInit}`);
-  if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0)) bad('adam needs 0 <= beta1, beta2 < 1 and epsilon > 0');
-  const objective = opts.objective ?? 'elbo';
-  if (objective !== 'elbo' && objective !== 'autoencoder') bad(`objective must be 'elbo' or 'autoencoder', got ${String(objective)}`);
-  const autoencoder = objective === 'autoencoder';
-  const mixture = resolveMixture(frames, opts, bad);
-  const workers = opts.workers ?? 1;
-  if (!isInt(workers) || workers < 1 || workers > 256) bad(`workers must be an integer from 1 to 256, got ${workers}`);
-  let ignoreMask: Uint8Array | null = null;
-  if (opts.ignoreMask !== undefined) {
-    const m = opts.ignoreMask;
-    if (!(m instanceof Uint8Array) || m.length !== c.inputSize * c.inputSize)
-      bad(`ignoreMask must be a Uint8Array of inputSize² = ${c.inputSize * c.inputSize} values (1 = ignored), got ${m instanceof Uint8Array ? m.length : typeof m}`);
-    let ignored = 0;
-    for (const v of m) {
-      if (v !== 0 && v !== 1) bad(`ignoreMask values are 0 (counts) or 1 (ignored), found ${v}`);
-      ignored += v;
-    }
-    if (ignored === m.length) bad('the ignore mask covers every pixel: nothing is left to learn from');
-    if (ignored > 0) ignoreMask = m;
-  }
-  return {
-    config: c,
-    epochs: opts.epochs,
-    batchSize: opts.batchSize,
-    learningRate: opts.learningRate,
-    beta: autoencoder ? 0 : beta,
-    klWarmupEpochs: autoencoder ? 0 : klWarmupEpochs,
-    validationFraction,
-    patience,
-    minDelta,
-    seed,
-    beta1,
-    beta2,
-    epsilon,
-    decoderLogVarInit,
-    autoencoder,
-    mixture,
-    ignoreMask,
-    workers,
-  };
 }
 
 /**

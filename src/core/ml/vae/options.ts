@@ -6,6 +6,7 @@ import { checkWeightArrays, type NamedArray } from './checkpoint.js';
 import { TrainingInputError } from './errors.js';
 import type { TemperatureSchedule } from '../family/gumbel.js';
 import type { DiagGmm } from '../family/mixture.js';
+import type { KindHooksFactory } from './kind-hooks.js';
 import { resolveGuard, type CollapseGuard, type ResolvedGuard } from './mixture-prior.js';
 import { inputChannels, validateConfig, type VaeConfig } from './spec.js';
 
@@ -81,6 +82,12 @@ export interface TrainOptions {
    * (TrainResult.parallel says why). Default 1 here; the app and the CLI default to one per core.
    */
   workers?: number;
+  /**
+   * The per-kind parts of the run (kind-hooks.ts), for a model-kind registry to supply; default
+   * kindHooksFor: the mixture prior with `mixturePrior`, the autoencoder with objective
+   * 'autoencoder', the ELBO otherwise.
+   */
+  kindHooks?: KindHooksFactory;
 }
 
 /** Epochs over which the default Gumbel-softmax temperature falls from 1 to 0.5. */

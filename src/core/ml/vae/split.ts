@@ -70,3 +70,6 @@ export function splitIndices(count: number, fraction: number, seed: number): { t
   }
   return { val: all.filter((i) => isVal[i]), train: all.filter((i) => !isVal[i]) };
 }
+
+/** The order of one epoch's training frames. */
+export const epochOrder = (train: number[], seed: number, epoch: number): number[] => shuffled(train, hash32(seed, SALT_ORDER, epoch));

@@ -6,211 +6,42 @@
  * `klWarmupEpochs` (per step, so there is no jump at epoch boundaries). Validation reports the true
  * negative ELBO (β = 1) on a held-out split with fixed noise, so epochs compare fairly.
  *
- * Determinism: all randomness is a pure function of (seed, epoch, step): the initial weights, the
- * validation split (a seeded shuffle), the order of each epoch (a seeded shuffle per epoch) and the
- * reparameterization noise of each step. Adam is implemented here (m, v and the step count are
- * saved in the checkpoint), so a run resumed from its checkpoint gives the same numbers as one that
- * never stopped.
+ * Determinism: all randomness is a pure function of (seed, epoch, step) (split.ts): the initial
+ * weights, the validation split, the order of each epoch and the reparameterization noise of each
+ * step. Adam is implemented here (optimizer.ts; m, v and the step count are saved in the
+ * checkpoint), so a run resumed from its checkpoint gives the same numbers as one that never stopped.
  *
  * Memory: tensors live in tf.tidy or are disposed explicitly; between steps the run holds only the
  * weight variables, Adam's m and v, and a copy of the best weights.
+ *
+ * The parts: options.ts (the options and their checks), split.ts (seeded randomness, the held-out
+ * split), state.ts (weights, best epoch, early stopping, checkpoints and resuming), optimizer.ts
+ * (Adam, the β schedule), kind-hooks.ts (what a model kind changes: ae, gmvae, ...), step.ts (one
+ * step over the data-parallel shards, validation), progress.ts (throughput and progress reports).
  */
-import { access } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import {
-  loadCheckpoint,
-  saveCheckpoint,
-  readWeightArrays,
-  arraysToWeights,
-  checkWeightArrays,
-  type AdamState,
-  type EpochRecord,
-  type NamedArray,
-  type TrainCheckpoint,
-} from './checkpoint.js';
-import { observedWeights, vaeTerms } from './losses.js';
-import { annealTemperature, type TemperatureSchedule } from '../family/gumbel.js';
+import { saveCheckpoint, type EpochRecord, type TrainCheckpoint } from './checkpoint.js';
+import { stepDiverged, throwIfAborted, validationDiverged } from './errors.js';
 import type { DiagGmm } from '../family/mixture.js';
-import {
-  initialMixture,
-  loadMixture,
-  mixtureKl,
-  mixtureUsage,
-  priorTensors,
-  resolveGuard,
-  storeMixture,
-  updateMixturePrior,
-  type CollapseGuard,
-  type PriorTensors,
-  type ResolvedGuard,
-} from './mixture-prior.js';
-import { initWeights, inputChannels, validateConfig, weightSpecs, type VaeConfig, type VaeWeights } from './spec.js';
-import { mulberry32 } from '../prng.js';
-import { fastWasmKernelsEnabled } from '../backend/wasm-kernels/index.js';
-import { chunkCount, ShardPool, shardRows } from './parallel.js';
-import { batchTensor, shardGrads, shardUsage, type ShardContext, type ShardRequest } from './shard-step.js';
+import { kindHooksFor, type KindHooks } from './kind-hooks.js';
+import { observedWeights } from './losses.js';
+import { Adam, betaAt } from './optimizer.js';
+import { resolveOptions, type FrameSet, type ResolvedOptions, type TrainOptions } from './options.js';
+import type { ShardPool } from './parallel.js';
+import { EpochMeans, ProgressMeter, type TrainHooks } from './progress.js';
+import type { ShardContext } from './shard-step.js';
+import { weightSpecs, type VaeWeights, type WeightSpec } from './spec.js';
+import { epochOrder, hash32, splitIndices } from './split.js';
+import { dataInfo, loadResumable, TrainState, type DataInfo } from './state.js';
+import { batchStep, startPool, validationLoss } from './step.js';
 
 export type { EpochRecord } from './checkpoint.js';
-
-// ------------------------------------------------------------------------------------- errors
-
-/** Thrown (rejected) when the AbortSignal fires; the last checkpoint is left as it was. */
-export class AbortError extends Error {
-  override name = 'AbortError';
-}
-
-/** The loss became NaN or ±Infinity. Nothing is written after the last good checkpoint. */
-export class DivergedError extends Error {
-  override name = 'DivergedError';
-  constructor(
-    message: string,
-    /** 0-based epoch index and step within it where it happened. */
-    readonly epoch: number,
-    readonly step: number,
-  ) {
-    super(message);
-  }
-}
-
-/** The frames or options cannot be trained on (empty set, wrong size, bad numbers, ...). */
-export class TrainingInputError extends Error {
-  override name = 'TrainingInputError';
-}
-
-// -------------------------------------------------------------------------------------- types
-
-/** Frames as bytes, NHWC: count frames of size×size×channels, values 0..255. */
-export interface FrameSet {
-  data: Uint8Array;
-  count: number;
-  size: number;
-  channels: number;
-}
-
-export interface TrainOptions {
-  config: VaeConfig;
-  epochs: number;
-  batchSize: number;
-  /** Adam step size. */
-  learningRate: number;
-  /** Weight on the KL term (β-VAE); default 1. */
-  beta?: number;
-  /**
-   * 'elbo' (default): the VAE. 'autoencoder': the same network as a deterministic autoencoder, z = μ
-   * (no sampling: ε = 0) and the reconstruction NLL alone (no KL; β and the warm-up are ignored).
-   */
-  objective?: 'elbo' | 'autoencoder';
-  /** β ramps linearly from 0 to `beta` over this many epochs; default 0 (no warm-up). */
-  klWarmupEpochs?: number;
-  /** Share of frames held out for validation, chosen by a seeded shuffle; default 0.1, 0 for none. */
-  validationFraction?: number;
-  /**
-   * Early stopping: stop after this many epochs without an improvement of the validation negative
-   * ELBO (the training loss when there is no split) by more than `minDelta`. 0 / undefined: off.
-   * Epochs inside the KL warm-up do not count towards patience.
-   */
-  patience?: number;
-  /** Smallest decrease of the monitored loss (nats per frame) that counts as an improvement; default 0. */
-  minDelta?: number;
-  /** Seed of every random choice; default 1. */
-  seed?: number;
-  /** Written atomically after every epoch. */
-  checkpointPath?: string;
-  /** Continue from `checkpointPath` if it exists (a missing file starts a fresh run). */
-  resume?: boolean;
-  /**
-   * 'gaussian-learned' only: start the decoder's log σ² at the log of the per-channel mean squared
-   * error of the untrained decoder (whose mean is ≈ 0.5 everywhere), i.e. its maximum-likelihood
-   * value, instead of spec.ts's 0 (σ² = 1, far too wide for pixels in 0..1; with Adam moving log σ²
-   * by about one learning rate per step it would take thousands of steps to get there, and the wide
-   * σ² lets the KL term switch the encoder off meanwhile). Default 'data'.
-   */
-  decoderLogVarInit?: 'data' | 'zeros';
-  /** Adam's moment decay rates and epsilon; defaults 0.9, 0.999, 1e-7 (as tf.train.adam). */
-  adam?: { beta1?: number; beta2?: number; epsilon?: number };
-  /**
-   * Fine-tuning: start from these weights (names and shapes must match the config) instead of a
-   * fresh initialization. A checkpoint being resumed still wins. Adam's moments start at zero.
-   */
-  initialWeights?: NamedArray[];
-  /**
-   * Masked (missing-data) likelihood: S·S bytes, row-major, 1 where the pixel is ignored
-   * (shared/ignore-mask.ts rasterizeIgnoreMask at the model's inputSize). Ignored pixels are left out
-   * of the reconstruction NLL (training and validation) and zeroed in the encoder's input, and the
-   * learned decoder variance starts from the observed pixels only. Absent (or all zero): the run is
-   * exactly the unmasked one. A checkpoint made under another mask is not resumed.
-   */
-  ignoreMask?: Uint8Array;
-  /** The mixture-prior VAE (mixture-prior.ts): a Gaussian-mixture prior with K components, EM-updated each epoch. */
-  mixturePrior?: MixturePriorOptions;
-  /**
-   * Data-parallel threads (parallel.ts): each step's batch is split over this many threads (this one
-   * and workers − 1 helpers, each with its own wasm backend), their gradients are added and one Adam
-   * step is made here. The same seed gives the same model as one thread up to the order of float
-   * additions. Only the wasm backend is split; where helpers cannot start the run uses one thread
-   * (TrainResult.parallel says why). Default 1 here; the app and the CLI default to one per core.
-   */
-  workers?: number;
-}
-
-/** Epochs over which the default Gumbel-softmax temperature falls from 1 to 0.5. */
-export const DEFAULT_ANNEAL_EPOCHS = 5;
-
-export interface MixturePriorOptions {
-  /** Number of components K (≥ 1). */
-  k: number;
-  /** Known class per frame of the FrameSet (0..K−1), −1 where unlabelled: those frames' class is fixed (semi-supervised). */
-  labels?: ArrayLike<number>;
-  /** Start from this mixture (a fine-tune) instead of fitting one to the codes of the warm-up epochs. */
-  initial?: DiagGmm;
-  /**
-   * Epochs trained as a plain VAE (prior N(0, I)) before the first mixture is fitted to the sampled
-   * codes of the last of them (k-means++ and 20 EM iterations); default 1, 0 only with `initial`.
-   * Best-epoch tracking starts once the mixture exists, so the returned weights always have a prior.
-   */
-  warmupEpochs?: number;
-  /**
-   * Gumbel-softmax temperature per step; default τ₀ = 1 decaying exponentially to 0.5 over the first
-   * DEFAULT_ANNEAL_EPOCHS epochs (not a share of the run: a run resumed with more epochs must see the same τ).
-   */
-  temperature?: TemperatureSchedule;
-  /** The collapse guard (mixture-prior.ts); false: off (for tests that show what it prevents). */
-  guard?: CollapseGuard | false;
-  /** Floor on every component variance (default 1e-3). */
-  varFloor?: number;
-}
-
-export interface TrainProgress {
-  /** 0-based index of the epoch in progress. */
-  epoch: number;
-  epochs: number;
-  /** Steps completed in this epoch, 1..stepsPerEpoch. */
-  step: number;
-  stepsPerEpoch: number;
-  /** Running means over this epoch so far, nats per frame. */
-  loss: number;
-  recon: number;
-  kl: number;
-  /** β used by the latest step. */
-  beta: number;
-  /** Validation negative ELBO of the last finished epoch, when there is one. */
-  valLoss?: number;
-  /** Training throughput of this call so far (frames through a full training step per second). */
-  framesPerSec: number;
-  /** Estimated seconds left in this call. */
-  etaSec: number;
-  /** Threads the steps are split over (TrainOptions.workers, after any fallback). */
-  workers: number;
-}
-
-export interface TrainHooks {
-  /** At most one call per `progressIntervalMs` (default 100 ms, ~10/s); the very last step always reports. */
-  onProgress?: (p: TrainProgress) => void;
-  /** After each finished epoch (after its checkpoint is written). */
-  onEpochEnd?: (e: EpochRecord) => void;
-  signal?: AbortSignal;
-  progressIntervalMs?: number;
-}
+export { AbortError, DivergedError, TrainingInputError } from './errors.js';
+export { DEFAULT_ANNEAL_EPOCHS, type FrameSet, type MixturePriorOptions, type TrainOptions } from './options.js';
+export type { TrainHooks, TrainProgress } from './progress.js';
+export { hash32, HELD_OUT_BLOCKS, splitIndices } from './split.js';
+export { betaAt } from './optimizer.js';
+export type { KindHooks, KindHooksFactory, KindSetup } from './kind-hooks.js';
 
 export interface TrainResult {
   /** Weights of the best epoch (lowest monitored loss); new tensors owned by the caller. */
@@ -231,769 +62,174 @@ export interface TrainResult {
   parallel: { workers: number; requested: number; note: string | null };
 }
 
-// --------------------------------------------------------------------------------- randomness
-
-/** 32-bit mix of a few integers (murmur3 finaliser over a running hash). */
-export function hash32(...xs: number[]): number {
-  let h = 0x9e3779b9;
-  for (const x of xs) {
-    h = Math.imul(h ^ (x | 0), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-  }
-  return h >>> 0;
-}
-
-const rng = mulberry32;
-
-function shuffled(items: number[], seed: number): number[] {
-  const out = [...items];
-  const r = rng(seed);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
-const RNG_SCHEME = 'mulberry32-split/mulberry32-epoch/tf-randomNormal(hash32(seed,epoch,step))';
-const SALT_SPLIT = 0x5b117;
-const SALT_ORDER = 0x0bde5;
-const SALT_VAL = 0x7a1;
-const SALT_GUMBEL = 0x6b3;
-
-/** Held-out blocks of a split: this many, spread evenly over the footage. */
-export const HELD_OUT_BLOCKS = 5;
-
-/**
- * The held-out split: contiguous blocks in time, not interleaved frames. floor(count·fraction) frames
- * are held out as HELD_OUT_BLOCKS blocks, one in each fifth of the footage (where in its fifth comes
- * from the seed). Neighbouring frames of footage are near copies, so frames interleaved with the
- * training frames say little about how the model does on footage it has not seen; a block of
- * seconds it never trained on is much closer to tomorrow's footage from the same camera, which is
- * what the early stopping and, above all, the calibration of scores and threshold need
- * (DETECTION.md, "Calibration that holds on new footage"). Fewer than 10 frames per block: a seeded
- * shuffle as before.
- */
-export function splitIndices(count: number, fraction: number, seed: number): { train: number[]; val: number[] } {
-  const all = Array.from({ length: count }, (_, i) => i);
-  const valCount = Math.floor(count * fraction);
-  if (valCount === 0) return { train: all, val: [] };
-  const blocks = HELD_OUT_BLOCKS;
-  const blockLen = Math.floor(valCount / blocks);
-  if (blockLen < 10) {
-    const order = shuffled(all, hash32(seed, SALT_SPLIT));
-    return { val: order.slice(0, valCount).sort((a, b) => a - b), train: order.slice(valCount).sort((a, b) => a - b) };
-  }
-  const isVal = new Uint8Array(count);
-  const r = mulberry32(hash32(seed, SALT_SPLIT));
-  for (let b = 0; b < blocks; b++) {
-    const lo = Math.floor((b * count) / blocks);
-    const hi = Math.floor(((b + 1) * count) / blocks);
-    const len = b < blocks - 1 ? blockLen : valCount - blockLen * (blocks - 1);
-    const start = lo + Math.floor(r() * Math.max(1, hi - lo - len + 1));
-    for (let i = start; i < Math.min(hi, start + len); i++) isVal[i] = 1;
-  }
-  return { val: all.filter((i) => isVal[i]), train: all.filter((i) => !isVal[i]) };
-}
-
-/** A cheap fingerprint of the frames (count, shape and a strided sample of bytes), FNV-1a. */
-function fingerprint(f: FrameSet): number {
-  let h = 0x811c9dc5;
-  const mix = (b: number): void => {
-    h = Math.imul(h ^ (b & 0xff), 0x01000193);
-  };
-  for (const v of [f.count, f.size, f.channels]) for (let k = 0; k < 4; k++) mix(v >>> (8 * k));
-  const stride = Math.max(1, Math.floor(f.data.length / 65536));
-  for (let i = 0; i < f.data.length; i += stride) mix(f.data[i]!);
-  return h >>> 0;
-}
-
-/** The frames' fingerprint mixed with the ignore mask's bytes (FNV-1a). */
-function maskFingerprint(h: number, mask: Uint8Array): number {
-  for (let i = 0; i < mask.length; i++) h = Math.imul(h ^ (mask[i]! ? 0x9d : 0x3b), 0x01000193);
-  return h >>> 0;
-}
-
-// ---------------------------------------------------------------------------------- validation
-
-interface Resolved {
-  config: VaeConfig;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  beta: number;
-  klWarmupEpochs: number;
-  validationFraction: number;
-  patience: number;
-  minDelta: number;
-  seed: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  decoderLogVarInit: 'data' | 'zeros';
-  autoencoder: boolean;
-  /** The ignore mask when it ignores at least one pixel; null otherwise. */
-  ignoreMask: Uint8Array | null;
-  mixture: ResolvedMixture | null;
-  workers: number;
-}
-
-interface ResolvedMixture {
-  k: number;
-  labels: Int32Array | null;
-  initial: DiagGmm | null;
-  warmupEpochs: number;
-  temperature: TemperatureSchedule | null;
-  guard: ResolvedGuard;
-  varFloor: number;
-}
-
-function resolveMixture(frames: FrameSet, opts: TrainOptions, bad: (msg: string) => never): ResolvedMixture | null {
-  const mp = opts.mixturePrior;
-  if (!mp) return null;
-  if ((opts.objective ?? 'elbo') !== 'elbo') bad('a mixture prior needs the ELBO objective');
-  if (!Number.isInteger(mp.k) || mp.k < 1) bad(`mixturePrior.k must be an integer >= 1, got ${mp.k}`);
-  const warmupEpochs = mp.warmupEpochs ?? (mp.initial ? 0 : 1);
-  if (!Number.isInteger(warmupEpochs) || warmupEpochs < 0) bad(`mixturePrior.warmupEpochs must be an integer >= 0, got ${warmupEpochs}`);
-  if (warmupEpochs === 0 && !mp.initial) bad('mixturePrior.warmupEpochs 0 needs an initial mixture');
-  if (warmupEpochs >= opts.epochs) bad(`a mixture-prior VAE needs more epochs (${opts.epochs}) than plain-VAE warm-up epochs (${warmupEpochs})`);
-  if (mp.initial && (mp.initial.k !== mp.k || mp.initial.dim !== opts.config.latentDim))
-    bad(`the initial mixture has K = ${mp.initial.k}, D = ${mp.initial.dim}; need K = ${mp.k}, D = ${opts.config.latentDim}`);
-  let labels: Int32Array | null = null;
-  if (mp.labels) {
-    if (mp.labels.length !== frames.count) bad(`mixturePrior.labels has ${mp.labels.length} entries for ${frames.count} frames`);
-    labels = Int32Array.from(mp.labels, (c) => (Number.isInteger(c) && c >= 0 && c < mp.k ? c : c === -1 ? -1 : bad(`mixturePrior.labels: ${c} is not a class in 0..${mp.k - 1} or -1`)));
-  }
-  const varFloor = mp.varFloor ?? 1e-3;
-  if (!(varFloor > 0)) bad(`mixturePrior.varFloor must be > 0, got ${varFloor}`);
-  let guard: ResolvedGuard;
-  try {
-    guard = resolveGuard(mp.k, mp.guard);
-  } catch (e) {
-    return bad((e as Error).message);
-  }
-  return { k: mp.k, labels, initial: mp.initial ?? null, warmupEpochs, temperature: mp.temperature ?? null, guard, varFloor };
-}
-
-function resolveOptions(frames: FrameSet, opts: TrainOptions): Resolved {
-  const bad = (msg: string): never => {
-    throw new TrainingInputError(msg);
-  };
-  if (!opts || !opts.config) bad('training options need a config');
-  try {
-    validateConfig(opts.config);
-  } catch (e) {
-    bad(`invalid VAE config: ${(e as Error).message}`);
-  }
-  const c = opts.config;
-  const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-  const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-  if (!frames || !(frames.data instanceof Uint8Array)) bad('frames.data must be a Uint8Array of 0..255 pixel values (NHWC)');
-  if (!isInt(frames.count) || frames.count < 1 || frames.data.length === 0)
-    bad('the training set is empty: at least one frame is needed');
-  const cin = inputChannels(c);
-  if (frames.size !== c.inputSize || frames.channels !== cin)
-    bad(
-      `frames are ${frames.size}×${frames.size}×${frames.channels} but the model expects ` +
-        `${c.inputSize}×${c.inputSize}×${cin} (config inputSize/channels${c.conditionFrames ? ', current and previous frame' : ''}); resize or convert the frames first`,
-    );
-  const perFrame = c.inputSize * c.inputSize * cin;
-  if (frames.data.length !== frames.count * perFrame)
-    bad(`frames.data holds ${frames.data.length} bytes, expected count × size × size × channels = ${frames.count} × ${perFrame} = ${frames.count * perFrame}`);
-
-  if (!isInt(opts.epochs) || opts.epochs < 1) bad(`epochs must be an integer >= 1, got ${opts.epochs}`);
-  if (!isInt(opts.batchSize) || opts.batchSize < 1) bad(`batchSize must be an integer >= 1, got ${opts.batchSize}`);
-  if (!isNum(opts.learningRate) || opts.learningRate <= 0) bad(`learningRate must be a positive number, got ${opts.learningRate}`);
-  const beta = opts.beta ?? 1;
-  if (!isNum(beta) || beta < 0) bad(`beta must be a number >= 0, got ${beta}`);
-  const klWarmupEpochs = opts.klWarmupEpochs ?? 0;
-  if (!isNum(klWarmupEpochs) || klWarmupEpochs < 0) bad(`klWarmupEpochs must be >= 0, got ${klWarmupEpochs}`);
-  const validationFraction = opts.validationFraction ?? 0.1;
-  if (!isNum(validationFraction) || validationFraction < 0 || validationFraction >= 1)
-    bad(`validationFraction must be in [0, 1), got ${validationFraction}`);
-  const patience = opts.patience ?? 0;
-  if (!isInt(patience) || patience < 0) bad(`patience must be an integer >= 0, got ${patience}`);
-  const minDelta = opts.minDelta ?? 0;
-  if (!isNum(minDelta) || minDelta < 0) bad(`minDelta must be a number >= 0, got ${minDelta}`);
-  const seed = opts.seed ?? 1;
-  if (!isInt(seed)) bad(`seed must be an integer, got ${seed}`);
-  if (opts.resume && !opts.checkpointPath) bad('resume needs a checkpointPath');
-  if (opts.initialWeights) {
-    try {
-      checkWeightArrays(opts.config, opts.initialWeights);
-    } catch (e) {
-      bad(`initial weights do not fit the config: ${(e as Error).message}`);
-    }
-  }
-
-  if (validationFraction > 0) {
-    const valCount = Math.floor(frames.count * validationFraction);
-    if (valCount < 1 || frames.count - valCount < 1)
-      bad(
-        `too few frames for a validation split: ${frames.count} frame(s) × validationFraction ${validationFraction} ` +
-          `leaves ${valCount} for validation and ${frames.count - valCount} for training; ` +
-          `use at least ${Math.ceil(1 / validationFraction)} frames or validationFraction 0`,
-      );
-  }
-  const beta1 = opts.adam?.beta1 ?? 0.9;
-  const beta2 = opts.adam?.beta2 ?? 0.999;
-  const epsilon = opts.adam?.epsilon ?? 1e-7;
-  const decoderLogVarInit = opts.decoderLogVarInit ?? 'data';
-  if (decoderLogVarInit !== 'data' && decoderLogVarInit !== 'zeros') bad(`decoderLogVarInit must be 'data' or 'zeros', got ${decoderLogVarInit}`);
-  if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0)) bad('adam needs 0 <= beta1, beta2 < 1 and epsilon > 0');
-  const objective = opts.objective ?? 'elbo';
-  if (objective !== 'elbo' && objective !== 'autoencoder') bad(`objective must be 'elbo' or 'autoencoder', got ${String(objective)}`);
-  const autoencoder = objective === 'autoencoder';
-  const mixture = resolveMixture(frames, opts, bad);
-  const workers = opts.workers ?? 1;
-  if (!isInt(workers) || workers < 1 || workers > 256) bad(`workers must be an integer from 1 to 256, got ${workers}`);
-  let ignoreMask: Uint8Array | null = null;
-  if (opts.ignoreMask !== undefined) {
-    const m = opts.ignoreMask;
-    if (!(m instanceof Uint8Array) || m.length !== c.inputSize * c.inputSize)
-      bad(`ignoreMask must be a Uint8Array of inputSize² = ${c.inputSize * c.inputSize} values (1 = ignored), got ${m instanceof Uint8Array ? m.length : typeof m}`);
-    let ignored = 0;
-    for (const v of m) {
-      if (v !== 0 && v !== 1) bad(`ignoreMask values are 0 (counts) or 1 (ignored), found ${v}`);
-      ignored += v;
-    }
-    if (ignored === m.length) bad('the ignore mask covers every pixel: nothing is left to learn from');
-    if (ignored > 0) ignoreMask = m;
-  }
-  return {
-    config: c,
-    epochs: opts.epochs,
-    batchSize: opts.batchSize,
-    learningRate: opts.learningRate,
-    beta: autoencoder ? 0 : beta,
-    klWarmupEpochs: autoencoder ? 0 : klWarmupEpochs,
-    validationFraction,
-    patience,
-    minDelta,
-    seed,
-    beta1,
-    beta2,
-    epsilon,
-    decoderLogVarInit,
-    autoencoder,
-    mixture,
-    ignoreMask,
-    workers,
-  };
-}
-
-/**
- * log of the per-channel mean of (x − 0.5)² over the training frames, clamped to [log 1e-4, 0] (the
- * picture's own channels only; with an ignore mask, its observed pixels only).
- */
-function dataLogVar(frames: FrameSet, train: number[], channels: number, ignore: Uint8Array | null): number[] {
-  const stride = frames.channels;
-  const per = frames.size * frames.size * stride;
-  const sums = new Float64Array(channels);
-  for (const f of train) {
-    const off = f * per;
-    for (let i = 0; i < per; i++) {
-      if (i % stride >= channels) continue;
-      if (ignore && ignore[Math.floor(i / stride)]) continue;
-      const d = frames.data[off + i]! / 255 - 0.5;
-      sums[i % stride]! += d * d;
-    }
-  }
-  let pixels = frames.size * frames.size;
-  if (ignore) for (const v of ignore) pixels -= v;
-  const n = train.length * pixels;
-  return Array.from(sums, (s) => Math.min(0, Math.max(Math.log(1e-4), Math.log(s / n))));
-}
-
-const sameConfig = (a: VaeConfig, b: VaeConfig): boolean =>
-  a.inputSize === b.inputSize &&
-  a.channels === b.channels &&
-  a.latentDim === b.latentDim &&
-  a.likelihood === b.likelihood &&
-  a.fixedLogVar === b.fixedLogVar &&
-  (a.conditionFrames ?? 0) === (b.conditionFrames ?? 0) &&
-  a.filters.length === b.filters.length &&
-  a.filters.every((f, i) => f === b.filters[i]);
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** β for a step: linear from 0 over the warm-up, measured in (fractional) epochs. */
-export function betaAt(beta: number, klWarmupEpochs: number, epoch: number, step: number, stepsPerEpoch: number): number {
-  if (klWarmupEpochs <= 0) return beta;
-  return beta * Math.min(1, (epoch + step / stepsPerEpoch) / klWarmupEpochs);
-}
-
-// ----------------------------------------------------------------------------------- training
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 /**
  * Trains a VAE. Rejects with TrainingInputError (bad frames/options), AbortError (signal),
  * DivergedError (NaN/Infinity loss) or the checkpoint's I/O error. See TrainOptions for the knobs.
  */
 export async function trainVae(frames: FrameSet, opts: TrainOptions, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const t0 = performance.now();
-  const o = resolveOptions(frames, opts);
-  const { config } = o;
-  const signal = hooks.signal;
-  const throwIfAborted = (where: string): void => {
-    if (signal?.aborted) {
-      const err = new AbortError(`training canceled ${where}`);
-      (err as { cause?: unknown }).cause = signal.reason;
-      throw err;
-    }
-  };
-  throwIfAborted('before it started');
-
-  const { train, val } = splitIndices(frames.count, o.validationFraction, o.seed);
-  const stepsPerEpoch = Math.ceil(train.length / o.batchSize);
-  const dataInfo = {
-    count: frames.count,
-    size: frames.size,
-    channels: frames.channels,
-    trainCount: train.length,
-    valCount: val.length,
-    // A masked run's fingerprint also covers the mask, so a checkpoint made under another mask is refused.
-    fingerprint: o.ignoreMask ? maskFingerprint(fingerprint(frames), o.ignoreMask) : fingerprint(frames),
-  };
-
-  // ---- state: fresh or from the checkpoint
-  let ck: TrainCheckpoint | null = null;
-  if (opts.resume && opts.checkpointPath && (await exists(opts.checkpointPath))) {
-    ck = await loadCheckpoint(opts.checkpointPath);
-    if (!sameConfig(ck.config, config))
-      throw new TrainingInputError(`cannot resume: the checkpoint was trained with config ${JSON.stringify(ck.config)}, not ${JSON.stringify(config)}`);
-    if (ck.rng.seed !== o.seed) throw new TrainingInputError(`cannot resume: the checkpoint used seed ${ck.rng.seed}, not ${o.seed}`);
-    const d = ck.data;
-    if (d.count !== dataInfo.count || d.fingerprint !== dataInfo.fingerprint)
-      throw new TrainingInputError(`cannot resume: the checkpoint was trained on other frames (${d.count} frames, fingerprint ${d.fingerprint}; now ${dataInfo.count}, ${dataInfo.fingerprint})`);
-    if (d.trainCount !== dataInfo.trainCount || d.valCount !== dataInfo.valCount)
-      throw new TrainingInputError(`cannot resume: the checkpoint split the frames ${d.trainCount}/${d.valCount} (train/validation), these options give ${dataInfo.trainCount}/${dataInfo.valCount}; use the same validationFraction`);
-  }
-
-  const specs = weightSpecs(config);
-  const vars: Record<string, tf.Variable> = {};
-  const m = new Map<string, tf.Tensor>();
-  const v = new Map<string, tf.Tensor>();
-  let best: VaeWeights | null = null; // a copy of the best epoch's weights, once there is one
-  const observed = o.ignoreMask ? observedWeights(o.ignoreMask, config.inputSize) : undefined;
-  // ---- mixture prior (kind 'gmvae'): the current mixture, the best epoch's, and the current one as tensors
-  const mix = o.mixture;
-  let gmm: DiagGmm | null = ck?.mixture?.current ? loadMixture(ck.mixture.current) : (mix?.initial ?? null);
-  let bestGmm: DiagGmm | null = ck?.mixture?.best ? loadMixture(ck.mixture.best) : null;
-  let prior: PriorTensors | null = null;
-  // ---- data-parallel threads (parallel.ts); the shards' shared context follows the prior
-  let pool: ShardPool | null = null;
-  const shardCtx: ShardContext = { config, frames, autoencoder: o.autoencoder, observed, prior: null, k: mix?.k ?? 0, labels: mix?.labels ?? null, entropyWeight: mix?.guard.entropyWeight ?? 0 };
-  const setPrior = (g: DiagGmm | null): void => {
-    if (prior) tf.dispose([prior.logPi, prior.means, prior.vars]);
-    prior = g ? priorTensors(g) : null;
-    shardCtx.prior = prior;
-    pool?.setPrior(g);
-  };
-  const temperature: TemperatureSchedule | null = mix
-    ? (mix.temperature ?? { initial: 1, min: 0.5, rate: Math.log(2) / (DEFAULT_ANNEAL_EPOCHS * stepsPerEpoch) })
-    : null;
-  /** One-hot classes of labelled frames [n, K] (zero rows elsewhere), or null when none of `idx` is labelled. */
-  const labelRows = (idx: number[]): tf.Tensor2D | null => {
-    if (!mix?.labels || !idx.some((i) => mix.labels![i]! >= 0)) return null;
-    const buf = new Float32Array(idx.length * mix.k);
-    idx.forEach((f, r) => {
-      const c = mix.labels![f]!;
-      if (c >= 0) buf[r * mix.k + c] = 1;
-    });
-    return tf.tensor2d(buf, [idx.length, mix.k]);
-  };
-  const disposeAll = (): void => {
-    setPrior(null);
-    observed?.dispose();
-    for (const t of Object.values(vars)) t.dispose();
-    for (const t of m.values()) t.dispose();
-    for (const t of v.values()) t.dispose();
-    if (best) tf.dispose(Object.values(best));
-  };
-
+  const run = await TrainRun.open(frames, opts, hooks);
   try {
-    const initial = ck ? arraysToWeights(ck.weights) : opts.initialWeights ? arraysToWeights(opts.initialWeights) : initWeights(config, o.seed);
-    if (!ck && !opts.initialWeights && config.likelihood === 'gaussian-learned' && o.decoderLogVarInit === 'data') {
-      initial['dec.logvar']!.dispose();
-      initial['dec.logvar'] = tf.tensor1d(dataLogVar(frames, train, config.channels, o.ignoreMask));
-    }
-    for (const s of specs) {
-      vars[s.name] = tf.variable(initial[s.name]!, true);
-      initial[s.name]!.dispose();
-    }
-    const adamIn = ck?.adam ?? null;
-    const fromArrays = (arrs: NamedArray[] | undefined, name: string, shape: number[]): tf.Tensor => {
-      const a = arrs?.find((x) => x.name === name);
-      return a ? tf.tensor(a.data, a.shape, 'float32') : tf.zeros(shape);
-    };
-    for (const s of specs) {
-      m.set(s.name, fromArrays(adamIn?.m, s.name, s.shape));
-      v.set(s.name, fromArrays(adamIn?.v, s.name, s.shape));
-    }
-    let adamStep = adamIn?.step ?? 0;
-    if (ck?.bestWeights) best = arraysToWeights(ck.bestWeights);
-    else if (ck && ck.bestEpoch >= 0) best = cloneWeights(vars);
-
-    const history: EpochRecord[] = ck ? [...ck.history] : [];
-    let bestLoss = ck?.bestLoss ?? Infinity;
-    let bestEpoch = ck?.bestEpoch ?? -1;
-    let badEpochs = ck?.badEpochs ?? 0;
-    const startEpoch = ck?.epoch ?? 0;
-    const alreadyStopped = o.patience > 0 && badEpochs >= o.patience;
-    let stoppedEarly = alreadyStopped;
-    let lastValLoss: number | undefined = history.length ? (history[history.length - 1]!.valLoss ?? undefined) : undefined;
-
-    let parallelNote: string | null = null;
-    if (o.workers > 1 && !alreadyStopped) {
-      if (tf.getBackend() !== 'wasm') parallelNote = `the ${tf.getBackend()} backend is not split across threads`;
-      else {
-        const started = await ShardPool.start(o.workers, {
-          config,
-          frames,
-          ignoreMask: o.ignoreMask,
-          autoencoder: o.autoencoder,
-          k: mix?.k ?? 0,
-          labels: mix?.labels ?? null,
-          entropyWeight: mix?.guard.entropyWeight ?? 0,
-          fastKernels: fastWasmKernelsEnabled(),
-        });
-        if (started.pool) {
-          pool = started.pool;
-          pool.publishWeights(vars);
-        } else parallelNote = `helper threads could not start (${started.reason}); training on one thread`;
-      }
-    }
-    const workers = pool ? pool.workers : 1;
-    setPrior(gmm);
-
-    const varList = specs.map((s) => vars[s.name]!);
-    const weightsView: VaeWeights = vars;
-
-    /**
-     * One step's loss terms and gradients over the whole batch: on this thread alone, or cut into
-     * shards over the pool (shard-step.ts), the helpers' gradients added to this thread's in flat
-     * Float32Arrays. `onZ` gets the batch's sampled codes (mixture prior), in batch order.
-     */
-    const parallelStep = async (
-      idx: number[],
-      s: Pick<ShardRequest, 'beta' | 'epsSeed' | 'gumbel'>,
-      onZ: (z: Float32Array) => void,
-    ): Promise<{ lossV: number; reconV: number; klV: number; grads: tf.NamedTensorMap }> => {
-      const parts = pool ? chunkCount(idx.length, pool.workers) : 1;
-      const base = { batchN: idx.length, ...s, qOther: null };
-      if (!pool || parts <= 1) {
-        const r = await shardGrads(shardCtx, weightsView, varList, { ...base, idx, rowOffset: 0 });
-        if (r.z) onZ(r.z);
-        return { lossV: r.loss, reconV: r.recon, klV: r.kl, grads: r.grads };
-      }
-      const chunks: ShardRequest[] = shardRows(idx.length, parts).map(({ offset, count }) => ({ ...base, idx: idx.slice(offset, offset + count), rowOffset: offset }));
-      if (prior && shardCtx.entropyWeight > 0) {
-        // The guard needs the whole batch's mean responsibility: a forward pass for every chunk's Σ q first.
-        const qs = await pool.usage(chunks, (req) => shardUsage(shardCtx, weightsView, req));
-        const total = new Float64Array(shardCtx.k);
-        for (const q of qs) for (let j = 0; j < total.length; j++) total[j]! += q[j]!;
-        chunks.forEach((r, i) => (r.qOther = total.map((t, j) => t - qs[i]![j]!)));
-      }
-      const p = pool;
-      const results = await p.step(chunks, async (req, i) => {
-        const r = await shardGrads(shardCtx, weightsView, varList, req);
-        const slot = p.slot(i);
-        for (const sp of specs) {
-          const { offset, size } = p.slice(sp.name);
-          const g = r.grads[vars[sp.name]!.name];
-          if (g) slot.set(g.dataSync() as Float32Array, offset);
-          else slot.fill(0, offset, offset + size);
-        }
-        tf.dispose(Object.values(r.grads));
-        return { chunk: i, loss: r.loss, recon: r.recon, kl: r.kl, z: r.z };
-      });
-      // The chunks' gradients added in chunk order: the same sum whichever thread computed which chunk.
-      const grads: tf.NamedTensorMap = {};
-      const slots = results.map((_, i) => p.slot(i));
-      for (const sp of specs) {
-        const { offset, size } = p.slice(sp.name);
-        const sum = slots[0]!.slice(offset, offset + size);
-        for (let c = 1; c < slots.length; c++) {
-          const h = slots[c]!;
-          for (let i = 0; i < size; i++) sum[i]! += h[offset + i]!;
-        }
-        grads[vars[sp.name]!.name] = tf.tensor(sum, sp.shape, 'float32');
-      }
-      let lossV = 0;
-      let reconV = 0;
-      let klV = 0;
-      for (const r of results) {
-        lossV += r.loss;
-        reconV += r.recon;
-        klV += r.kl;
-      }
-      if (results[0]!.z) {
-        const z = new Float32Array(results.reduce((a, r) => a + (r.z?.length ?? 0), 0));
-        let off = 0;
-        for (const r of results) {
-          z.set(r.z!, off);
-          off += r.z!.length;
-        }
-        onZ(z);
-      }
-      return { lossV, reconV, klV, grads };
-    };
-
-    // ---- timing and progress
-    let trainSeconds = 0;
-    let trainFrames = 0;
-    let stepsDone = 0;
-    const totalSteps = alreadyStopped ? 0 : Math.max(0, o.epochs - startEpoch) * stepsPerEpoch;
-    const interval = hooks.progressIntervalMs ?? 100;
-    let lastEmit = -Infinity;
-
-    const evaluate = async (): Promise<{ loss: number; recon: number; kl: number }> => {
-      let r = 0;
-      let k = 0;
-      for (let b = 0; b * o.batchSize < val.length; b++) {
-        throwIfAborted('during validation');
-        const idx = val.slice(b * o.batchSize, (b + 1) * o.batchSize);
-        const sums = tf.tidy(() => {
-          const x = batchTensor(frames, idx);
-          const t = vaeTerms(config, weightsView, x, o.autoencoder ? tf.zeros([idx.length, config.latentDim]) : hash32(o.seed, SALT_VAL, b), observed);
-          if (prior) {
-            const labels = labelRows(idx);
-            const mk = mixtureKl(t.mu, t.logvar, prior, labels ? { labels } : {});
-            return tf.stack([tf.sum(t.recon), tf.sum(mk.kl)]);
-          }
-          return tf.stack([tf.sum(t.recon), o.autoencoder ? tf.scalar(0) : tf.sum(t.kl)]);
-        });
-        // Read asynchronously: a GPU backend (WebGPU under Node) cannot read tensors synchronously.
-        const [rs, ks] = await sums.data();
-        sums.dispose();
-        r += rs!;
-        k += ks!;
-      }
-      return { loss: (r + k) / val.length, recon: r / val.length, kl: k / val.length };
-    };
-
-    const snapshot = async (epochsDone: number): Promise<TrainCheckpoint> => {
-      const read = (t: Map<string, tf.Tensor>): Promise<NamedArray[]> =>
-        Promise.all(specs.map(async (s) => ({ name: s.name, shape: s.shape, data: Float32Array.from((await t.get(s.name)!.data()) as Float32Array) })));
-      const adam: AdamState = { step: adamStep, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon, m: await read(m), v: await read(v) };
-      return {
-        config,
-        epoch: epochsDone,
-        weights: await readWeightArrays(weightsView, config),
-        // Stored only when they differ from the current weights (the best epoch is not the last).
-        bestWeights: best && bestEpoch !== epochsDone - 1 ? await readWeightArrays(best, config) : null,
-        adam,
-        bestLoss: Number.isFinite(bestLoss) ? bestLoss : null,
-        bestEpoch,
-        badEpochs,
-        history,
-        rng: { seed: o.seed, scheme: RNG_SCHEME },
-        data: dataInfo,
-        options: {
-          epochs: o.epochs,
-          batchSize: o.batchSize,
-          learningRate: o.learningRate,
-          beta: o.beta,
-          klWarmupEpochs: o.klWarmupEpochs,
-          validationFraction: o.validationFraction,
-          patience: o.patience,
-          minDelta: o.minDelta,
-          decoderLogVarInit: o.decoderLogVarInit,
-          backend: tf.getBackend(),
-        },
-        savedAt: new Date().toISOString(),
-        ...(mix ? { mixture: { current: gmm ? storeMixture(gmm) : null, best: bestGmm ? storeMixture(bestGmm) : null } } : {}),
-      };
-    };
-
-    for (let epoch = startEpoch; epoch < o.epochs && !stoppedEarly; epoch++) {
-      const epochStart = performance.now();
-      const order = shuffled(train, hash32(o.seed, SALT_ORDER, epoch));
-      let sumLoss = 0;
-      let sumRecon = 0;
-      let sumKl = 0;
-      let seen = 0;
-      let beta = 0;
-      let tau = NaN;
-      // Mixture prior: the epoch's sampled codes and their frames, for the EM update at its end.
-      const codes: Float32Array[] = [];
-      const codeFrames: number[] = [];
-      for (let step = 0; step < stepsPerEpoch; step++) {
-        throwIfAborted(`at epoch ${epoch + 1} of ${o.epochs}, step ${step + 1} of ${stepsPerEpoch}`);
-        const idx = order.slice(step * o.batchSize, (step + 1) * o.batchSize);
-        beta = betaAt(o.beta, o.klWarmupEpochs, epoch, step, stepsPerEpoch);
-        const stepStart = performance.now();
-        if (prior && mix && temperature) tau = annealTemperature(epoch * stepsPerEpoch + step, temperature);
-        const { lossV, reconV, klV, grads } = await parallelStep(idx, {
-          beta,
-          epsSeed: hash32(o.seed, epoch, step),
-          gumbel: prior && mix && temperature ? { seed: hash32(o.seed, SALT_GUMBEL, epoch, step), tau } : null,
-        }, (z) => {
-          codes.push(z);
-          codeFrames.push(...idx);
-        });
-        if (!Number.isFinite(lossV) || !Number.isFinite(reconV) || !Number.isFinite(klV)) {
-          tf.dispose(Object.values(grads));
-          const last = history.length ? `epoch ${history.length}` : 'none yet';
-          throw new DivergedError(
-            `training diverged at epoch ${epoch + 1} of ${o.epochs}, step ${step + 1} of ${stepsPerEpoch}: ` +
-              `loss ${lossV} (recon ${reconV}, KL ${klV}). Try a lower learning rate than ${o.learningRate} ` +
-              `(e.g. ${o.learningRate / 10}), or a smaller beta. The last good checkpoint (${last}) was not overwritten.`,
-            epoch,
-            step,
-          );
-        }
-        // ---- Adam (Kingma & Ba), bias correction in double precision on the host.
-        adamStep++;
-        const c1 = 1 - o.beta1 ** adamStep;
-        const c2 = 1 - o.beta2 ** adamStep;
-        tf.tidy(() => {
-          for (const s of specs) {
-            const w = vars[s.name]!;
-            const g = grads[w.name];
-            if (!g) continue; // a weight the loss does not use (cannot happen with spec.ts)
-            const m1 = tf.add(tf.mul(o.beta1, m.get(s.name)!), tf.mul(1 - o.beta1, g));
-            const v1 = tf.add(tf.mul(o.beta2, v.get(s.name)!), tf.mul(1 - o.beta2, tf.square(g)));
-            const upd = tf.div(tf.mul(o.learningRate / c1, m1), tf.add(tf.sqrt(tf.div(v1, c2)), o.epsilon));
-            w.assign(tf.sub(w, upd));
-            m.get(s.name)!.dispose();
-            v.get(s.name)!.dispose();
-            m.set(s.name, tf.keep(m1));
-            v.set(s.name, tf.keep(v1));
-          }
-        });
-        tf.dispose(Object.values(grads));
-        pool?.publishWeights(vars);
-        trainSeconds += (performance.now() - stepStart) / 1000;
-        trainFrames += idx.length;
-        stepsDone++;
-
-        const n = idx.length;
-        sumLoss += lossV * n;
-        sumRecon += reconV * n;
-        sumKl += klV * n;
-        seen += n;
-
-        const now = performance.now();
-        const lastOfRun = epoch === o.epochs - 1 && step === stepsPerEpoch - 1;
-        if (hooks.onProgress && (now - lastEmit >= interval || lastOfRun)) {
-          lastEmit = now;
-          const elapsed = (now - t0) / 1000;
-          const p: TrainProgress = {
-            epoch,
-            epochs: o.epochs,
-            step: step + 1,
-            stepsPerEpoch,
-            loss: sumLoss / seen,
-            recon: sumRecon / seen,
-            kl: sumKl / seen,
-            beta,
-            framesPerSec: trainSeconds > 0 ? trainFrames / trainSeconds : 0,
-            etaSec: (elapsed / stepsDone) * (totalSteps - stepsDone),
-            workers,
-          };
-          if (lastValLoss !== undefined) p.valLoss = lastValLoss;
-          hooks.onProgress(p);
-        }
-        await yieldToEventLoop();
-      }
-
-      // ---- end of epoch: the mixture's EM update (on this epoch's sampled codes), validation under the updated prior, early stopping, checkpoint
-      let mixtureRecord: EpochRecord['mixture'];
-      if (mix && epoch + 1 >= mix.warmupEpochs) {
-        const zs = new Float64Array(codeFrames.length * config.latentDim);
-        let off = 0;
-        for (const c of codes) {
-          zs.set(c, off);
-          off += c.length;
-        }
-        const labels = mix.labels ? Int32Array.from(codeFrames, (f) => mix.labels![f]!) : undefined;
-        if (!gmm) {
-          gmm = initialMixture(zs, mix.k, config.latentDim, labels, o.seed, mix.varFloor);
-          bestLoss = Infinity; // the plain-VAE warm-up epochs' losses are not comparable
-          const { usage, usageEntropy } = mixtureUsage(gmm, zs, labels);
-          mixtureRecord = { usage, usageEntropy, reseeded: [], tau: null };
-        } else {
-          const u = updateMixturePrior(gmm, zs, labels, mix.guard, mix.varFloor);
-          gmm = u.gmm;
-          mixtureRecord = { usage: u.usage, usageEntropy: u.usageEntropy, reseeded: u.reseeded, tau };
-        }
-        setPrior(gmm);
-      }
-      const vl = val.length ? await evaluate() : null;
-      if (vl && !Number.isFinite(vl.loss))
-        throw new DivergedError(
-          `training diverged at epoch ${epoch + 1} of ${o.epochs}: the validation loss is ${vl.loss} (recon ${vl.recon}, KL ${vl.kl}). ` +
-            `Try a lower learning rate than ${o.learningRate} (e.g. ${o.learningRate / 10}). The last good checkpoint was not overwritten.`,
-          epoch,
-          stepsPerEpoch - 1,
-        );
-      const rec: EpochRecord = {
-        epoch,
-        loss: sumLoss / seen,
-        recon: sumRecon / seen,
-        kl: sumKl / seen,
-        beta,
-        valLoss: vl?.loss ?? null,
-        valRecon: vl?.recon ?? null,
-        valKl: vl?.kl ?? null,
-        seconds: (performance.now() - epochStart) / 1000,
-        ...(mixtureRecord ? { mixture: mixtureRecord } : {}),
-      };
-      history.push(rec);
-      lastValLoss = vl?.loss;
-      const monitored = vl ? vl.loss : rec.recon + rec.kl;
-      if (mix && !gmm) {
-        // plain-VAE warm-up of a mixture-prior VAE: nothing to keep yet
-      } else if (monitored < bestLoss - o.minDelta) {
-        bestLoss = monitored;
-        bestEpoch = epoch;
-        badEpochs = 0;
-        if (best) tf.dispose(Object.values(best));
-        best = cloneWeights(weightsView);
-        if (gmm) bestGmm = loadMixture(storeMixture(gmm));
-      } else {
-        if (epoch >= o.klWarmupEpochs) badEpochs++;
-        if (o.patience > 0 && badEpochs >= o.patience) stoppedEarly = true;
-      }
-
-      if (opts.checkpointPath) await saveCheckpoint(opts.checkpointPath, await snapshot(epoch + 1));
-      hooks.onEpochEnd?.(rec);
-    }
-
-    const outWeights = best ? cloneWeights(best) : cloneWeights(weightsView);
-    const seconds = (performance.now() - t0) / 1000;
-    return {
-      weights: outWeights,
-      history,
-      bestEpoch,
-      stoppedEarly,
-      framesPerSec: trainSeconds > 0 ? trainFrames / trainSeconds : 0,
-      seconds,
-      resumedFromEpoch: ck ? ck.epoch : null,
-      mixture: mix ? (bestGmm ?? gmm) : null,
-      parallel: { workers, requested: o.workers, note: parallelNote },
-    };
+    for (let epoch = run.state.startEpoch; epoch < run.o.epochs && !run.state.stoppedEarly; epoch++) await run.epoch(epoch);
+    return run.result();
   } finally {
-    await pool?.close();
-    disposeAll();
+    await run.close();
   }
 }
 
-function cloneWeights(w: VaeWeights): VaeWeights {
-  const out: VaeWeights = {};
-  for (const [k, t] of Object.entries(w)) out[k] = tf.clone(t);
-  return out;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** One trainVae call: the parts it composes, an epoch of steps, and what it returns. */
+class TrainRun {
+  readonly state: TrainState;
+  private readonly kind: KindHooks;
+  private readonly adam: Adam;
+  private readonly specs: WeightSpec[];
+  private readonly observed: tf.Tensor4D | undefined;
+  private readonly shardCtx: ShardContext;
+  private pool: ShardPool | null = null;
+  private parallelNote: string | null = null;
+  private readonly meter: ProgressMeter;
+  private readonly owned: { dispose(): void }[] = [];
+
+  private constructor(
+    private readonly t0: number,
+    readonly o: ResolvedOptions,
+    private readonly frames: FrameSet,
+    private readonly opts: TrainOptions,
+    private readonly hooks: TrainHooks,
+    private readonly split: { train: number[]; val: number[] },
+    private readonly stepsPerEpoch: number,
+    private readonly data: DataInfo,
+    ck: TrainCheckpoint | null,
+  ) {
+    const own = <T extends { dispose(): void }>(x: T): T => (this.owned.push(x), x);
+    try {
+      this.kind = own((opts.kindHooks ?? kindHooksFor)({ options: o, stepsPerEpoch, checkpoint: ck }));
+      this.specs = weightSpecs(o.config);
+      this.observed = o.ignoreMask ? own(observedWeights(o.ignoreMask, o.config.inputSize)) : undefined;
+      this.state = own(new TrainState(o, frames, split.train, ck, opts.initialWeights));
+      this.adam = own(new Adam(this.specs, o, ck?.adam ?? null));
+      this.shardCtx = { config: o.config, frames, observed: this.observed, prior: null, ...this.kind.shard };
+      const totalSteps = this.state.stoppedEarly ? 0 : Math.max(0, o.epochs - this.state.startEpoch) * stepsPerEpoch;
+      this.meter = new ProgressMeter(hooks, t0, { epochs: o.epochs, stepsPerEpoch, totalSteps, workers: () => this.workers });
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  /** Checks the options, splits the frames, loads a checkpoint to resume, and sets up the state and the threads. */
+  static async open(frames: FrameSet, opts: TrainOptions, hooks: TrainHooks): Promise<TrainRun> {
+    const t0 = performance.now();
+    const o = resolveOptions(frames, opts);
+    throwIfAborted(hooks.signal, 'before it started');
+    const split = splitIndices(frames.count, o.validationFraction, o.seed);
+    const stepsPerEpoch = Math.ceil(split.train.length / o.batchSize);
+    const data = dataInfo(frames, o.ignoreMask, split.train.length, split.val.length);
+    const ck = await loadResumable(opts.checkpointPath, opts.resume, o, data);
+    const run = new TrainRun(t0, o, frames, opts, hooks, split, stepsPerEpoch, data, ck);
+    try {
+      if (!run.state.stoppedEarly) ({ pool: run.pool, note: run.parallelNote } = await startPool(o, frames, run.kind, run.state.vars));
+      run.syncPrior();
+      return run;
+    } catch (e) {
+      await run.close();
+      throw e;
+    }
+  }
+
+  private get workers(): number {
+    return this.pool ? this.pool.workers : 1;
+  }
+
+  /** Hands the kind's current prior to this thread's shards and to the helper threads. */
+  private syncPrior(): void {
+    const p = this.kind.prior();
+    this.shardCtx.prior = p?.tensors ?? null;
+    this.pool?.setPrior(p?.gmm ?? null);
+  }
+
+  private checkAbort(where: string): void {
+    throwIfAborted(this.hooks.signal, where);
+  }
+
+  /** One epoch: its steps in a seeded order, then the kind's update, validation, early stopping and the checkpoint. */
+  async epoch(epoch: number): Promise<void> {
+    const { o, state, kind, stepsPerEpoch } = this;
+    const epochStart = performance.now();
+    const order = epochOrder(this.split.train, o.seed, epoch);
+    const means = new EpochMeans();
+    let beta = 0;
+    for (let step = 0; step < stepsPerEpoch; step++) {
+      this.checkAbort(`at epoch ${epoch + 1} of ${o.epochs}, step ${step + 1} of ${stepsPerEpoch}`);
+      const idx = order.slice(step * o.batchSize, (step + 1) * o.batchSize);
+      beta = betaAt(o.beta, o.klWarmupEpochs, epoch, step, stepsPerEpoch);
+      await this.step(epoch, step, idx, beta, means);
+      this.meter.report(epoch, step, means, beta, state.lastValLoss);
+      await yieldToEventLoop();
+    }
+
+    const end = kind.endEpoch(epoch);
+    if (end.priorChanged) this.syncPrior();
+    const { val } = this.split;
+    const vl = val.length ? await validationLoss(o, this.frames, state.weights, this.observed, kind, val, () => this.checkAbort('during validation')) : null;
+    if (vl && !Number.isFinite(vl.loss)) throw validationDiverged({ epoch, epochs: o.epochs, stepsPerEpoch, learningRate: o.learningRate }, vl);
+    const rec: EpochRecord = {
+      epoch,
+      ...means.means,
+      beta,
+      valLoss: vl?.loss ?? null,
+      valRecon: vl?.recon ?? null,
+      valKl: vl?.kl ?? null,
+      seconds: (performance.now() - epochStart) / 1000,
+      ...(end.record ?? {}),
+    };
+    state.endEpoch(rec, kind, end.restartBest ?? false);
+    if (this.opts.checkpointPath) await saveCheckpoint(this.opts.checkpointPath, await state.checkpoint(epoch + 1, await this.adam.state(), this.data, kind));
+    this.hooks.onEpochEnd?.(rec);
+  }
+
+  /** One training step on the frames `idx`: loss and gradients (over the threads), then Adam. */
+  private async step(epoch: number, step: number, idx: number[], beta: number, means: EpochMeans): Promise<void> {
+    const { o, state } = this;
+    const stepStart = performance.now();
+    const request = { beta, epsSeed: hash32(o.seed, epoch, step), gumbel: this.kind.stepNoise(epoch, step) };
+    const on = { pool: this.pool, ctx: this.shardCtx, vars: state.vars, specs: this.specs };
+    const { lossV, reconV, klV, grads } = await batchStep(on, idx, request, (z) => this.kind.onCodes(z, idx));
+    if (!Number.isFinite(lossV) || !Number.isFinite(reconV) || !Number.isFinite(klV)) {
+      tf.dispose(Object.values(grads));
+      const at = { epoch, epochs: o.epochs, step, stepsPerEpoch: this.stepsPerEpoch, learningRate: o.learningRate };
+      throw stepDiverged(at, { loss: lossV, recon: reconV, kl: klV }, state.history.length);
+    }
+    this.adam.apply(state.vars, grads);
+    tf.dispose(Object.values(grads));
+    this.pool?.publishWeights(state.vars);
+    this.meter.stepDone((performance.now() - stepStart) / 1000, idx.length);
+    means.add(lossV, reconV, klV, idx.length);
+  }
+
+  result(): TrainResult {
+    const { state } = this;
+    const weights = state.bestWeights();
+    return {
+      weights,
+      history: state.history,
+      bestEpoch: state.bestEpoch,
+      stoppedEarly: state.stoppedEarly,
+      framesPerSec: this.meter.framesPerSec,
+      seconds: (performance.now() - this.t0) / 1000,
+      resumedFromEpoch: state.resumedFromEpoch,
+      mixture: this.kind.mixture(),
+      parallel: { workers: this.workers, requested: this.o.workers, note: this.parallelNote },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+    this.dispose();
+  }
+
+  private dispose(): void {
+    for (const x of this.owned.splice(0).reverse()) x.dispose();
+  }
 }

@@ -1,6 +1,6 @@
 /** Argument parsing shared by the commands: the usage error and checked numbers, kinds and likelihoods. */
 import { z } from 'zod';
-import { MODEL_KINDS, type ModelKind } from '../shared/domain.js';
+import { LIKELIHOODS, type Likelihood, MODEL_KINDS, type ModelKind } from '../shared/domain.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -15,10 +15,9 @@ export const num = (name: string, v: string | undefined, schema: z.ZodNumber): n
 
 export const posInt = z.number().int().positive();
 
-const LIKELIHOODS = ['bernoulli', 'gaussian-fixed', 'gaussian-learned'] as const;
-export function parseLikelihood(v: string): (typeof LIKELIHOODS)[number] {
+export function parseLikelihood(v: string): Likelihood {
   if (!(LIKELIHOODS as readonly string[]).includes(v)) throw new UsageError(`--likelihood ${v}: choose one of ${LIKELIHOODS.join(', ')}`);
-  return v as (typeof LIKELIHOODS)[number];
+  return v as Likelihood;
 }
 
 export function parseKind(v: string | undefined): ModelKind | undefined {

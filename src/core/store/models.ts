@@ -1,4 +1,5 @@
 /** Models, training runs, scores, latents and events in the library database. */
+import type { ChangeEvent } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
 import { OWNER, processAlive, type Store } from './store.js';
 
@@ -202,16 +203,8 @@ export function readScores(store: Store, modelId: number, videoId: number): { id
   return out;
 }
 
-export interface EventRecord {
-  id: number;
-  modelId: number;
-  videoId: number;
-  startIdx: number;
-  endIdx: number;
-  peakIdx: number;
-  peakScore: number;
-  threshold: number;
-}
+/** A stored event: a ChangeEvent before its start and end times are looked up from the frames. */
+export type EventRecord = Omit<ChangeEvent, 'startSec' | 'endSec'>;
 
 export function replaceEvents(
   store: Store,

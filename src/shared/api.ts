@@ -19,6 +19,8 @@ import type {
   ProjectionMethod,
   ReviewState,
   EventReviewInput,
+  EventExportFormat,
+  LabelExportFormat,
   SampleRequest,
   ScoreSeries,
   TrainRequest,
@@ -123,10 +125,10 @@ export interface AppApi {
   compareModels(videoId: number, modelIds: number[]): Promise<ModelComparison>;
 
   /** Events as CSV or JSON, recomputed at `threshold` when one is given (else the stored ones). */
-  exportEvents(modelId: number, videoId: number, format: 'csv' | 'json', threshold?: number): Promise<ExportFile>;
+  exportEvents(modelId: number, videoId: number, format: EventExportFormat, threshold?: number): Promise<ExportFile>;
 
   /** Labels of a video as JSON, or as a Label Studio video-timeline task. */
-  exportLabels(videoId: number, format: 'json' | 'label-studio'): Promise<ExportFile>;
+  exportLabels(videoId: number, format: LabelExportFormat): Promise<ExportFile>;
 
   /**
    * The video's ignore mask: rectangles in normalized 0..1 coordinates of the stored frame that are

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { AppApi, AppApiMethod } from './api.js';
 import {
+  EVENT_EXPORT_FORMATS,
+  LABEL_EXPORT_FORMATS,
+  LIKELIHOODS,
   MAX_CONDITION_FRAMES,
   MAX_FRAME_SIZE,
   MAX_GENERATED_SAMPLES,
@@ -11,6 +14,7 @@ import {
   MAX_TRAVERSAL_STEPS,
   MIN_FRAME_SIZE,
   MODEL_KINDS,
+  PROJECTION_METHODS,
   TRAINING_BACKENDS,
 } from './domain.js';
 
@@ -41,7 +45,7 @@ export const trainRequestSchema = z
     targetFpr: z.number().positive().max(0.5).optional(),
     backend: z.enum(TRAINING_BACKENDS).optional(),
     workers: z.number().int().min(1).max(64).optional(),
-    likelihood: z.enum(['bernoulli', 'gaussian-fixed', 'gaussian-learned']).optional(),
+    likelihood: z.enum(LIKELIHOODS).optional(),
     seed: z.number().int().min(0).max(2 ** 31).optional(),
     useIgnoreMask: z.boolean().optional(),
     conditionFrames: z.number().int().min(1).max(MAX_CONDITION_FRAMES).optional(),
@@ -125,12 +129,12 @@ export const apiSchemas: { [K in AppApiMethod]: z.ZodType<Args<K>> } = {
   updateLabel: z.tuple([id, labelPatch]),
   deleteLabel: z.tuple([id]),
   listLabelClasses: z.tuple([]),
-  getLatentProjection: z.tuple([id, id, z.enum(['pca', 'umap'])]),
+  getLatentProjection: z.tuple([id, id, z.enum(PROJECTION_METHODS)]),
   getActiveModel: z.tuple([]),
   setActiveModel: z.tuple([id]),
   compareModels: z.tuple([id, z.array(id).min(1).max(50)]),
-  exportEvents: z.union([z.tuple([id, id, z.enum(['csv', 'json'])]), z.tuple([id, id, z.enum(['csv', 'json']), z.number().finite()])]),
-  exportLabels: z.tuple([id, z.enum(['json', 'label-studio'])]),
+  exportEvents: z.union([z.tuple([id, id, z.enum(EVENT_EXPORT_FORMATS)]), z.tuple([id, id, z.enum(EVENT_EXPORT_FORMATS), z.number().finite()])]),
+  exportLabels: z.tuple([id, z.enum(LABEL_EXPORT_FORMATS)]),
   getIgnoreMask: z.tuple([id]),
   setIgnoreMask: z.tuple([id, ignoreMaskSchema]),
   exportClip: z.tuple([id, seconds, seconds]).refine(([, a, b]) => b > a, 'a clip ends after it starts'),

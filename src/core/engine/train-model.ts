@@ -10,13 +10,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { IgnoreMask, JobProgress, ModelKind } from '../../shared/domain.js';
+import type { IgnoreMask, JobProgress, ModelKind, TrainRequest } from '../../shared/domain.js';
 import { rasterizeIgnoreMask } from '../../shared/ignore-mask.js';
 import { AppError } from '../../shared/envelope.js';
 import { DEFAULT_CONDITION_FRAMES, DEFAULT_MIXTURE_COMPONENTS, FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS } from '../../shared/train-defaults.js';
 import { ProgressMeter } from '../jobs/progress.js';
 import { abortError } from '../media/decode.js';
-import { type BackendName, selectBackend } from '../ml/backend/index.js';
+import { selectBackend } from '../ml/backend/index.js';
 import { exportVaeToOnnx } from '../ml/onnx/export-vae.js';
 import { OnnxVaeScorer, type VaeScores } from '../ml/onnx/runtime.js';
 import { deserializeWeights, type NamedArray, readWeightArrays, serializeWeightArrays, weightsToArrays } from '../ml/vae/checkpoint.js';
@@ -42,19 +42,10 @@ import { scoreVideo } from './score-video.js';
 import { BASELINE_KINDS, trainBaselineModel } from './baseline-model.js';
 import { trainVqModel } from './vq-model.js';
 
-export interface TrainModelOptions {
+/** The engine's training options: the analyst's TrainRequest, plus the video, where checkpoints go and what only the engine sets. */
+export interface TrainModelOptions extends TrainRequest {
   videoId: number;
-  /** Which model (default 'vae'); a fine-tune keeps its parent's kind. See MODEL_KINDS. */
-  kind?: ModelKind;
-  name?: string;
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  latentDim?: number;
   filters?: number[];
-  likelihood?: VaeConfig['likelihood'];
-  beta?: number;
-  klWarmupEpochs?: number;
   patience?: number;
   /**
    * Share of frames held out at random: early stopping, and the calibration of scores and threshold.
@@ -62,32 +53,10 @@ export interface TrainModelOptions {
    * little of the normal variation, and test false alarms rose from ~7-11% to 50-80%.)
    */
   validationFraction?: number;
-  /** Train on at most this many frames, evenly spread over the video. */
-  maxFrames?: number;
-  seed?: number;
-  backend?: BackendName;
-  /** Threads the training steps are split over (trainVae's workers; wasm only); default one per core. */
-  workers?: number;
-  /** False-positive rate the alarm threshold is set for, on held-out training frames. */
-  targetFpr?: number;
   /** Folder for checkpoints; a rerun with the same options resumes from the last finished epoch. */
   checkpointDir: string;
   /** Which score components enter the combined score (default DEFAULT_COMBINATION). */
   combination?: CombinationRule;
-  /**
-   * Fine-tune a new version of this model: its config and weights are the starting point, and
-   * frames labelled normal or nuisance join the training set (see training-pool.ts).
-   */
-  parentModelId?: number;
-  /** 'cvae': earlier frames each frame is predicted from, 1..MAX_CONDITION_FRAMES (default 1; a fine-tune keeps its parent's). */
-  conditionFrames?: number;
-  /** 'gmvae': number of mixture components K (default 4; a fine-tune keeps its parent's). */
-  mixtureComponents?: number;
-  /**
-   * Honour the training video's ignore mask (default true): its pixels are left out of the training
-   * loss and of every score (baked into the exported graph). false trains on every pixel.
-   */
-  useIgnoreMask?: boolean;
 }
 
 /**

@@ -1,16 +1,9 @@
 /** Detected events (spans of frames over a model's threshold), per model and video, in the library database. */
+import type { ChangeEvent } from '../../shared/domain.js';
 import type { Store } from './store.js';
 
-export interface EventRecord {
-  id: number;
-  modelId: number;
-  videoId: number;
-  startIdx: number;
-  endIdx: number;
-  peakIdx: number;
-  peakScore: number;
-  threshold: number;
-}
+/** A stored event: a ChangeEvent before its start and end times are looked up from the frames. */
+export type EventRecord = Omit<ChangeEvent, 'startSec' | 'endSec'>;
 
 export function replaceEvents(
   store: Store,

@@ -10,19 +10,10 @@ import { OWNER, processAlive } from './owner.js';
 
 type DB = Database.Database;
 
-export interface NewVideo {
-  path: string;
-  name: string;
-  sizeBytes: number;
-  codec: string;
-  width: number;
-  height: number;
-  sourceFps: number;
-  durationSec: number;
-  sampledFps: number;
-  frameSize: number;
+/** A video as its import begins: the source file's facts and how it is sampled (the rest comes as it imports). */
+export type NewVideo = Pick<VideoSummary, 'path' | 'name' | 'sizeBytes' | 'codec' | 'width' | 'height' | 'sourceFps' | 'durationSec' | 'sampledFps' | 'frameSize'> & {
   channels: 1 | 3;
-}
+};
 
 export interface FrameRecord {
   index: number;

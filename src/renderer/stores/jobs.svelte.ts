@@ -1,6 +1,7 @@
 import type { JobInfo, JobState } from '../../shared/domain.js';
 import type { AppClient } from '../lib/api/client.js';
 import { errorMessage } from '../lib/api/errorMessage.js';
+import { NewestRequest } from '../lib/api/newestRequest.js';
 
 type JobsClient = Pick<AppClient, 'listJobs' | 'cancelJob' | 'retryJob' | 'on' | 'onResync'>;
 
@@ -28,7 +29,7 @@ export class JobsStore {
   error = $state<string | null>(null);
 
   readonly #client: JobsClient;
-  #requestSeq = 0;
+  readonly #newest = new NewestRequest();
   /** Ids updated by events since the current load() began: newer than its snapshot may be. */
   readonly #updatedDuringLoad = new Set<string>();
 
@@ -51,11 +52,11 @@ export class JobsStore {
   }
 
   async load(): Promise<void> {
-    const seq = ++this.#requestSeq;
+    const isNewest = this.#newest.start();
     this.#updatedDuringLoad.clear();
     try {
       const listed = await this.#client.listJobs();
-      if (seq !== this.#requestSeq) return;
+      if (!isNewest()) return;
       const byId = new Map(this.jobs.map((j) => [j.id, j]));
       const merged = listed.map((job) => {
         const seen = byId.get(job.id);
@@ -67,9 +68,9 @@ export class JobsStore {
       this.jobs = [...newer, ...merged];
       this.error = null;
     } catch (e) {
-      if (seq === this.#requestSeq) this.error = `Could not load jobs: ${errorMessage(e)}`;
+      if (isNewest()) this.error = `Could not load jobs: ${errorMessage(e)}`;
     } finally {
-      if (seq === this.#requestSeq) this.loaded = true;
+      if (isNewest()) this.loaded = true;
     }
   }
 

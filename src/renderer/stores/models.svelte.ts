@@ -1,6 +1,7 @@
 import type { JobInfo, ModelSummary } from '../../shared/domain.js';
 import type { AppClient } from '../lib/api/client.js';
 import { errorMessage } from '../lib/api/errorMessage.js';
+import { NewestRequest } from '../lib/api/newestRequest.js';
 
 type ModelsClient = Pick<AppClient, 'listModels' | 'getActiveModel' | 'setActiveModel' | 'on' | 'onResync'>;
 
@@ -21,7 +22,7 @@ export class ModelsStore {
   error = $state<string | null>(null);
 
   readonly #client: ModelsClient;
-  #requestSeq = 0;
+  readonly #newest = new NewestRequest();
   readonly #trainPhase = new Map<string, string>();
 
   constructor(client: ModelsClient) {
@@ -58,17 +59,17 @@ export class ModelsStore {
 
   /** Reload versions and the active one together; when reloads overlap, the latest answer wins. */
   async refresh(): Promise<void> {
-    const seq = ++this.#requestSeq;
+    const isNewest = this.#newest.start();
     try {
       const [models, activeId] = await Promise.all([this.#client.listModels(), this.#client.getActiveModel()]);
-      if (seq !== this.#requestSeq) return;
+      if (!isNewest()) return;
       this.models = models;
       this.activeId = activeId;
       this.error = null;
     } catch (e) {
-      if (seq === this.#requestSeq) this.error = `Could not load the model versions: ${errorMessage(e)}`;
+      if (isNewest()) this.error = `Could not load the model versions: ${errorMessage(e)}`;
     } finally {
-      if (seq === this.#requestSeq) this.loaded = true;
+      if (isNewest()) this.loaded = true;
     }
   }
 

@@ -6,6 +6,7 @@
 import type { AppApi } from '../../shared/api.js';
 import type { LatentProjection, ProjectionMethod } from '../../shared/domain.js';
 import { errorMessage } from '../lib/api/errorMessage.js';
+import { NewestRequest } from '../lib/api/newestRequest.js';
 
 const METHOD_KEY = 'latentwatch.scatter.method';
 
@@ -23,7 +24,7 @@ export class ProjectionStore {
   projection = $state.raw<LatentProjection | null>(null);
   error = $state<string | null>(null);
   loading = $state(false);
-  #request = 0;
+  readonly #newest = new NewestRequest();
 
   constructor(private readonly api: Pick<AppApi, 'getLatentProjection'>) {}
 
@@ -42,7 +43,7 @@ export class ProjectionStore {
 
   /** Load the projection; returns true when the picture was cleared (another model or video: drop a lasso). */
   load(modelId: number | null, videoId: number | null, scored: boolean, how: ProjectionMethod): boolean {
-    const request = ++this.#request;
+    const isNewest = this.#newest.start();
     const cleared = this.projection?.modelId !== modelId || this.projection?.videoId !== videoId || !scored;
     if (cleared) this.projection = null;
     this.error = null;
@@ -51,13 +52,13 @@ export class ProjectionStore {
     this.api
       .getLatentProjection(modelId, videoId, how)
       .then((p) => {
-        if (request === this.#request) this.projection = p;
+        if (isNewest()) this.projection = p;
       })
       .catch((e: unknown) => {
-        if (request === this.#request) this.error = errorMessage(e);
+        if (isNewest()) this.error = errorMessage(e);
       })
       .finally(() => {
-        if (request === this.#request) this.loading = false;
+        if (isNewest()) this.loading = false;
       });
     return cleared;
   }

@@ -6,6 +6,7 @@
 import type { AppApi } from '../../shared/api.js';
 import type { ChangeEvent } from '../../shared/domain.js';
 import { errorMessage } from '../lib/api/errorMessage.js';
+import { NewestRequest } from '../lib/api/newestRequest.js';
 import { NO_FILTER, type QueueFilter } from '../lib/queue/queue.js';
 
 type Api = Pick<AppApi, 'getReviewState' | 'setEventReviewed' | 'setReviewThreshold'>;
@@ -26,7 +27,7 @@ export class ReviewStore {
   error = $state<string | null>(null);
 
   #key: { modelId: number; videoId: number } | null = null;
-  #request = 0;
+  readonly #newest = new NewestRequest();
   #saveTimer: ReturnType<typeof setTimeout> | null = null;
   #pendingSave: (() => Promise<void>) | null = null;
 
@@ -35,7 +36,7 @@ export class ReviewStore {
   /** Switch to a model and video (null: nothing shown) and fetch their review state. */
   async load(modelId: number | null, videoId: number | null): Promise<void> {
     this.flush();
-    const request = ++this.#request;
+    const isNewest = this.#newest.start();
     this.#key = modelId !== null && videoId !== null ? { modelId, videoId } : null;
     this.reviewed = new Set();
     this.threshold = null;
@@ -44,12 +45,12 @@ export class ReviewStore {
     if (!this.#key) return;
     try {
       const s = await this.api.getReviewState(this.#key.modelId, this.#key.videoId);
-      if (request !== this.#request) return;
+      if (!isNewest()) return;
       this.reviewed = new Set(s.reviewedPeaks);
       this.threshold = s.threshold;
       this.loaded = true;
     } catch (e) {
-      if (request === this.#request) this.error = errorMessage(e);
+      if (isNewest()) this.error = errorMessage(e);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { VideoSummary } from '../../shared/domain.js';
 import type { AppClient } from '../lib/api/client.js';
 import { errorMessage } from '../lib/api/errorMessage.js';
+import { NewestRequest } from '../lib/api/newestRequest.js';
 
 type VideosClient = Pick<AppClient, 'listVideos' | 'deleteVideo' | 'on' | 'onResync'>;
 
@@ -17,7 +18,7 @@ export class VideosStore {
   error = $state<string | null>(null);
 
   readonly #client: VideosClient;
-  #requestSeq = 0;
+  readonly #newest = new NewestRequest();
   /** Last seen "state/stage" per ingest job: progress ticks alone do not reload the library. */
   readonly #ingestPhase = new Map<string, string>();
 
@@ -44,17 +45,17 @@ export class VideosStore {
 
   /** Reload the list; when reloads overlap, the answer to the latest one wins. */
   async refresh(): Promise<void> {
-    const seq = ++this.#requestSeq;
+    const isNewest = this.#newest.start();
     try {
       const videos = await this.#client.listVideos();
-      if (seq !== this.#requestSeq) return;
+      if (!isNewest()) return;
       this.videos = videos;
       this.error = null;
     } catch (e) {
-      if (seq !== this.#requestSeq) return;
+      if (!isNewest()) return;
       this.error = `Could not load the library: ${errorMessage(e)}`;
     } finally {
-      if (seq === this.#requestSeq) this.loaded = true;
+      if (isNewest()) this.loaded = true;
     }
   }
 

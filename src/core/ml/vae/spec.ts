@@ -7,10 +7,10 @@
  * Layout: tfjs is NHWC. Conv kernels are HWIO [kh, kw, in, out]; transposed-conv kernels are tfjs'
  * [kh, kw, out, in]. Dense kernels are [in, out]. Flatten follows NHWC order (h, w, c).
  */
-import { MAX_CONDITION_FRAMES } from '../../../shared/domain.js';
+import { type Likelihood, MAX_CONDITION_FRAMES } from '../../../shared/domain.js';
 import * as tf from '@tensorflow/tfjs';
 
-export type DecoderLikelihood = 'bernoulli' | 'gaussian-fixed' | 'gaussian-learned';
+export type DecoderLikelihood = Likelihood;
 
 export interface VaeConfig {
   /** Square input size in pixels; must be divisible by 2^filters.length. */

@@ -1,4 +1,5 @@
 import { errorMessage } from '../api/errorMessage.js';
+import { NewestRequest } from '../api/newestRequest.js';
 
 /**
  * One request at a time as the analyst sees it: the newest call wins, so an older answer that
@@ -8,19 +9,19 @@ export class LatestRequest<T> {
   value = $state<T | null>(null);
   busy = $state(false);
   error = $state<string | null>(null);
-  private seq = 0;
+  readonly #newest = new NewestRequest();
 
   async run(request: () => Promise<T>): Promise<void> {
-    const mine = ++this.seq;
+    const isNewest = this.#newest.start();
     this.busy = true;
     this.error = null;
     try {
       const r = await request();
-      if (mine === this.seq) this.value = r;
+      if (isNewest()) this.value = r;
     } catch (e) {
-      if (mine === this.seq) this.error = errorMessage(e);
+      if (isNewest()) this.error = errorMessage(e);
     } finally {
-      if (mine === this.seq) this.busy = false;
+      if (isNewest()) this.busy = false;
     }
   }
 }

@@ -4,10 +4,10 @@
  * a message names the field, the range and what to type instead.
  */
 import { MAX_CONDITION_FRAMES, MAX_MIXTURE_COMPONENTS, MODEL_KINDS, type ModelKind, TRAINING_BACKENDS, type TrainingBackend, type TrainRequest } from '../../../shared/domain.js';
+import { LIKELIHOODS, type Likelihood } from '../../../shared/domain.js';
 import { DEFAULT_CONDITION_FRAMES, DEFAULT_LATENT_DIM, DEFAULT_MIXTURE_COMPONENTS, FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS } from '../../../shared/train-defaults.js';
 
-export type Likelihood = NonNullable<TrainRequest['likelihood']>;
-export const LIKELIHOODS: readonly Likelihood[] = ['bernoulli', 'gaussian-fixed', 'gaussian-learned'];
+export { LIKELIHOODS, type Likelihood };
 
 /** What the form holds: numbers are null while their input is empty; '' selects the app's choice. */
 export interface TrainFields {

@@ -10,9 +10,7 @@ import { latentTrajectory } from '../engine/trajectory.js';
 import { symmetricEigen } from '../eval/linalg.js';
 import type { Calibration } from '../scoring/calibrate.js';
 import { FittedNeighbourSearch, exactNeighbours, membershipWeights } from './latent-neighbours.js';
-import { componentLogJoint } from '../ml/family/mixture.js';
-import { argmax } from '../ml/family/numeric.js';
-import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
+import { findDriver } from '../models/registry.js';
 import { mulberry32 } from '../ml/prng.js';
 import { type ModelRecord, getModel } from '../store/models.js';
 import type { Store } from '../store/store.js';
@@ -312,18 +310,7 @@ function lowerBound(a: Float64Array, v: number): number {
  * its prior in its config (ml/vae/mixture-prior.ts); every other kind gets null.
  */
 export function mixtureClasses(model: ModelRecord, means: LatentMeans): number[] | null {
-  switch (model.kind) {
-    case 'gmvae': {
-      const stored = (model.config as { mixture?: StoredMixture } | null)?.mixture;
-      if (!stored || stored.dim !== means.dim) return null;
-      const g = loadMixture(stored);
-      const out = new Array<number>(means.count);
-      for (let i = 0; i < means.count; i++) out[i] = argmax(componentLogJoint(g, means.mu, i * means.dim));
-      return out;
-    }
-    default:
-      return null;
-  }
+  return findDriver(model.kind)?.frameClasses?.(model, means) ?? null;
 }
 
 /** Coordinates to about 7 significant digits of the axis range: plenty for a screen, half the JSON. */

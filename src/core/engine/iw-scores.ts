@@ -13,7 +13,8 @@ import { type LogPrior, OnnxIwaeRunner } from '../ml/onnx/iwae-runtime.js';
 import { gmmLogDensity } from '../ml/family/mixture.js';
 import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
 import { rasterizeIgnoreMask } from '../../shared/ignore-mask.js';
-import type { ModelIgnoreMask } from './train-model.js';
+import type { ModelIgnoreMask } from '../models/training.js';
+import { allDrivers } from '../models/registry.js';
 import { deserializeWeights } from '../ml/vae/checkpoint.js';
 import { inputChannels } from '../ml/vae/spec.js';
 import { hash32 } from '../ml/vae/train.js';
@@ -27,7 +28,9 @@ import * as tf from '@tensorflow/tfjs';
  * For 'gmvae' the graph's log N(z; 0, I) is replaced by log p(z) under its learned mixture; a model
  * trained with an ignore mask gets the bound on log p(x_obs), its masked likelihood.
  */
-export const IW_KINDS: readonly string[] = ['vae', 'vae-gp', 'cvae', 'gmvae'];
+export const IW_KINDS: readonly string[] = allDrivers()
+  .filter((d) => d.importanceWeighted)
+  .map((d) => d.kind);
 
 export interface IwResult {
   samples: number;

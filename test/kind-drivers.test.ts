@@ -5,7 +5,8 @@ import { trainModel } from '../src/core/engine/train-model.js';
 import { ingestVideo } from '../src/core/media/ingest.js';
 import { OnnxVaeScorer } from '../src/core/ml/onnx/runtime.js';
 import { kindDriver } from '../src/core/models/registry.js';
-import { getModel, modelBlobs } from '../src/core/store/models.js';
+import { getParsedModel } from '../src/core/models/records.js';
+import { modelBlobs } from '../src/core/store/models.js';
 import { Store } from '../src/core/store/store.js';
 import { makeTestsrcClip, tempDir } from './helpers.js';
 
@@ -29,13 +30,13 @@ describe('driver exportOnnx', () => {
   it.each(['vq-vae', 'pca', 'bgdiff'] as const)('%s: the rebuilt graph is the stored one, byte for byte', async (kind) => {
     const { modelId } = await trainModel(store, { ...tiny, kind, videoId, checkpointDir: join(tmp.dir, 'ck') });
     const blobs = modelBlobs(store, modelId);
-    expect(Buffer.from(kindDriver(kind).exportOnnx(getModel(store, modelId), blobs.weights)).equals(Buffer.from(blobs.onnx))).toBe(true);
+    expect(Buffer.from(kindDriver(kind).exportOnnx(getParsedModel(store, modelId), blobs.weights)).equals(Buffer.from(blobs.onnx))).toBe(true);
   });
 
   it('vae: the rebuilt graph scores frames as the stored one does', async () => {
     const { modelId } = await trainModel(store, { ...tiny, videoId, checkpointDir: join(tmp.dir, 'ck') });
     const blobs = modelBlobs(store, modelId);
-    const rebuilt = kindDriver('vae').exportOnnx(getModel(store, modelId), blobs.weights);
+    const rebuilt = kindDriver('vae').exportOnnx(getParsedModel(store, modelId), blobs.weights);
     const frames = new Uint8Array(4 * 16 * 16 * 3);
     for (let i = 0; i < 4; i++) frames.set(store.framePixels(videoId, i * 10).data, i * 16 * 16 * 3);
     const [a, b] = await Promise.all([OnnxVaeScorer.create(blobs.onnx), OnnxVaeScorer.create(rebuilt)]);

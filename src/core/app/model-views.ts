@@ -8,6 +8,7 @@ import { AppError } from '../../shared/envelope.js';
 import { describeKind } from '../../shared/model-kinds.js';
 import type { FrameViewer } from '../models/frame-view.js';
 import { findDriver } from '../models/registry.js';
+import { parseModelRecord } from '../models/records.js';
 import { getModel, modelBlobs } from '../store/models.js';
 import type { Store } from '../store/store.js';
 
@@ -19,5 +20,5 @@ export async function openFrameViewer(store: Store, modelId: number): Promise<Fr
   const m = getModel(store, modelId);
   const driver = findDriver(m.kind);
   if (!driver) throw new AppError('NoReconstructionError', `Model ${modelId} is a ${describeKind(m.kind).title}: this model kind has no reconstruction to show.`);
-  return driver.openFrameViewer(m, modelBlobs(store, modelId));
+  return driver.openFrameViewer(parseModelRecord(m), modelBlobs(store, modelId));
 }

@@ -10,6 +10,7 @@ import { latentTrajectory } from '../engine/trajectory.js';
 import { symmetricEigen } from '../eval/linalg.js';
 import type { Calibration } from '../scoring/calibrate.js';
 import { FittedNeighbourSearch, exactNeighbours, membershipWeights } from './latent-neighbours.js';
+import { parseModelRecord } from '../models/records.js';
 import { findDriver } from '../models/registry.js';
 import { mulberry32 } from '../ml/prng.js';
 import { type ModelRecord, getModel } from '../store/models.js';
@@ -310,7 +311,8 @@ function lowerBound(a: Float64Array, v: number): number {
  * its prior in its config (ml/vae/mixture-prior.ts); every other kind gets null.
  */
 export function mixtureClasses(model: ModelRecord, means: LatentMeans): number[] | null {
-  return findDriver(model.kind)?.frameClasses?.(model, means) ?? null;
+  const d = findDriver(model.kind);
+  return d?.frameClasses ? d.frameClasses(parseModelRecord(model), means) : null;
 }
 
 /** Coordinates to about 7 significant digits of the axis range: plenty for a screen, half the JSON. */

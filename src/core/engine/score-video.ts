@@ -6,13 +6,14 @@
  */
 import { kindDriver } from '../models/registry.js';
 import { checkScorable, scoreModelVideo, type ScoreVideoHooks, type ScoreVideoResult } from '../scoring/score-model.js';
-import { getModel, modelBlobs } from '../store/models.js';
+import { getParsedModel } from '../models/records.js';
+import { modelBlobs } from '../store/models.js';
 import type { Store } from '../store/store.js';
 
 export type { ScoreVideoHooks, ScoreVideoResult };
 
 export async function scoreVideo(store: Store, modelId: number, videoId: number, hooks: ScoreVideoHooks = {}): Promise<ScoreVideoResult> {
-  const model = getModel(store, modelId);
+  const model = getParsedModel(store, modelId);
   checkScorable(store, model, videoId);
   const scorer = await kindDriver(model.kind).openScorer(model, modelBlobs(store, modelId).onnx, hooks.threads ? { threads: hooks.threads } : {});
   return scoreModelVideo(store, model, videoId, scorer, hooks);

@@ -7,7 +7,7 @@
 import { AppError } from '../../shared/envelope.js';
 import { DEFAULT_KIND, kindDriver } from '../models/registry.js';
 import type { EngineHooks, TrainModelOptions, TrainModelResult } from '../models/training.js';
-import { getModel } from '../store/models.js';
+import { getParsedModel } from '../models/records.js';
 import type { Store } from '../store/store.js';
 
 // Re-exported for the engine's callers (the CLI, the worker, evaluation, tests).
@@ -28,10 +28,11 @@ export {
 
 export async function trainModel(store: Store, o: TrainModelOptions, hooks: EngineHooks = {}): Promise<TrainModelResult> {
   if (!o.parentModelId) return kindDriver(o.kind ?? DEFAULT_KIND).train(store, o, hooks);
-  const parent = getModel(store, o.parentModelId);
+  const parent = getParsedModel(store, o.parentModelId);
   const driver = kindDriver(parent.kind);
   // What the parent fixes is checked first: a fine-tune keeps its parent's earlier frames (a cvae's).
-  const earlier = (parent.config as { conditionFrames?: number } | null)?.conditionFrames ?? 0;
+  const stored = parent.config.conditionFrames;
+  const earlier = typeof stored === 'number' ? stored : 0;
   if (o.conditionFrames !== undefined && o.conditionFrames !== earlier) throw new AppError('TrainingInputError', `A fine-tune keeps its parent's ${earlier} earlier frame(s).`);
   // A fine-tune keeps its parent's kind; a kind asked for beside it must be one that can be fine-tuned too.
   for (const d of o.kind ? [driver, kindDriver(o.kind)] : [driver])

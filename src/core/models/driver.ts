@@ -9,9 +9,10 @@ import type { ModelKind } from '../../shared/domain.js';
 import type { ModelKindInfo } from '../../shared/model-kinds.js';
 import type { CombinationRule } from '../scoring/calibrate.js';
 import type { KindScorer } from '../scoring/pass.js';
-import type { ModelRecord, ScoreComponent } from '../store/models.js';
+import type { ScoreComponent } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import type { FrameViewer } from './frame-view.js';
+import type { ParsedModel } from './records.js';
 import type { EngineHooks, TrainModelOptions, TrainModelResult } from './training.js';
 
 /** A model's stored blobs: its weights as the kind packed them, and its ONNX scoring graph. */
@@ -30,7 +31,8 @@ export interface LatentMeansView {
 /** Training options only some kinds read. */
 export type KindOption = 'conditionFrames' | 'mixtureComponents';
 
-export interface ModelKindDriver {
+/** `M`: the stored models of its kind(s) (records.ts), as the registry hands them to it. */
+export interface ModelKindDriver<M extends ParsedModel = ParsedModel> {
   readonly kind: ModelKind;
   /**
    * How the UI describes the kind (shared/model-kinds.ts, the renderer's copy of the same facts):
@@ -57,11 +59,11 @@ export interface ModelKindDriver {
    */
   train(store: Store, o: TrainModelOptions, hooks: EngineHooks): Promise<TrainModelResult>;
   /** The ONNX scoring graph of a stored model, rebuilt from its weights and config (the graph training stores). */
-  exportOnnx(model: ModelRecord, weights: Uint8Array): Uint8Array;
+  exportOnnx(model: M, weights: Uint8Array): Uint8Array;
   /** A scorer for the one scoring pass (scoring/pass.ts) from the model's stored graph. */
-  openScorer(model: ModelRecord, onnx: Uint8Array, o?: { threads?: number }): Promise<KindScorer>;
+  openScorer(model: M, onnx: Uint8Array, o?: { threads?: number }): Promise<KindScorer>;
   /** The model's view of stored frames (reconstruction and error map) for the frame view. */
-  openFrameViewer(model: ModelRecord, blobs: ModelBlobs): Promise<FrameViewer>;
+  openFrameViewer(model: M, blobs: ModelBlobs): Promise<FrameViewer>;
   /** Each frame's class (mixture component) for the latent scatter, or null for kinds without classes. */
-  frameClasses?(model: ModelRecord, means: LatentMeansView): number[] | null;
+  frameClasses?(model: M, means: LatentMeansView): number[] | null;
 }

@@ -4,14 +4,13 @@
  * baseline. The kind's scorer comes from its driver (engine/score-video.ts asks the registry; a
  * driver's own training passes the scorer it has).
  */
-import type { IgnoreMask, JobProgress } from '../../shared/domain.js';
+import type { JobProgress } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
 import { rasterizeIgnoreMask } from '../../shared/ignore-mask.js';
 import { ProgressMeter } from '../jobs/progress.js';
-import type { ModelRecord } from '../store/models.js';
+import { calibrationOf, type ParsedModel } from '../models/records.js';
 import type { Store } from '../store/store.js';
 import { AdaptiveBaseline, adaptiveReference, type AdaptiveSetting, getAdaptiveBaseline } from './adaptive.js';
-import type { Calibration } from './calibrate.js';
 import { MotionStream } from './motion.js';
 import { type KindScorer, runScorePass } from './pass.js';
 
@@ -34,23 +33,23 @@ export interface ScoreVideoResult {
 }
 
 /** Throws unless the video is ready and stored at the model's frame size. */
-export function checkScorable(store: Store, model: ModelRecord, videoId: number): void {
+export function checkScorable(store: Store, model: ParsedModel, videoId: number): void {
   const video = store.getVideo(videoId);
   if (video.status !== 'ready') throw new AppError('NotReadyError', `${video.name} is not ready (${video.status}).`);
-  const { inputSize } = model.config as { inputSize: number };
+  const { inputSize } = model.config;
   if (video.frameSize !== inputSize)
     throw new AppError('FrameSizeError', `${video.name} was stored at ${video.frameSize}x${video.frameSize} but model ${model.id} takes ${inputSize}x${inputSize}: import it again with --size ${inputSize}.`);
 }
 
 /** Score a video with a ready model through `scorer` (disposed at the end); see the file comment. */
-export async function scoreModelVideo(store: Store, model: ModelRecord, videoId: number, scorer: KindScorer, hooks: ScoreVideoHooks = {}): Promise<ScoreVideoResult> {
+export async function scoreModelVideo(store: Store, model: ParsedModel, videoId: number, scorer: KindScorer, hooks: ScoreVideoHooks = {}): Promise<ScoreVideoResult> {
   const video = store.getVideo(videoId);
-  const calib = model.calibration as Calibration;
+  const calib = calibrationOf(model);
   const meter = new ProgressMeter(hooks.onProgress);
   meter.stage(`scoring with model ${model.id}`, video.frameCount);
   const t0 = performance.now();
   // Motion only for calibrations that know it (version 2); the model's ignore mask is left out of it too.
-  const mask = (model.config as { ignoreMask?: IgnoreMask | null }).ignoreMask;
+  const mask = model.config.ignoreMask;
   const motion = calib.motionScale ? new MotionStream(video.frameSize, scorer.earlier, mask?.rects.length ? rasterizeIgnoreMask(mask, video.frameSize) : null) : null;
   // The adaptive baseline follows slow drift of each rule component on this video (version-2 calibrations only).
   const adaptive = hooks.adaptive ?? getAdaptiveBaseline(store, videoId);

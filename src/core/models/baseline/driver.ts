@@ -8,15 +8,14 @@ import { rasterizeIgnoreMask } from '../../../shared/ignore-mask.js';
 import { describeKind } from '../../../shared/model-kinds.js';
 import type { BgDiffModel, PcaModel } from '../../eval/baselines.js';
 import { exportBaselineToOnnx } from '../../ml/onnx/export-baseline.js';
-import type { ModelRecord } from '../../store/models.js';
 import type { ModelKindDriver } from '../driver.js';
-import type { ModelIgnoreMask } from '../training.js';
+import type { BaselineModel } from '../records.js';
 import { BaselineScorer, BaselineViewer } from './scorer.js';
 import { BGDIFF_FIT, type BaselineFit, PCA_FIT, trainBaselineModel } from './train.js';
 
 const fittedOf = (weights: Uint8Array): PcaModel | BgDiffModel => JSON.parse(new TextDecoder().decode(weights)) as PcaModel | BgDiffModel;
 
-function baselineDriver(b: BaselineFit): ModelKindDriver {
+function baselineDriver(b: BaselineFit): ModelKindDriver<BaselineModel> {
   const info = describeKind(b.kind);
   return {
     kind: b.kind,
@@ -29,11 +28,11 @@ function baselineDriver(b: BaselineFit): ModelKindDriver {
     traversalFromPrior: false,
     importanceWeighted: false,
     train: (store, o, hooks) => trainBaselineModel(store, b, o, hooks),
-    exportOnnx: (model: ModelRecord, weights: Uint8Array) => {
-      const mask = (model.config as { ignoreMask?: ModelIgnoreMask | null } | null)?.ignoreMask;
+    exportOnnx: (model, weights) => {
+      const mask = model.config.ignoreMask;
       return exportBaselineToOnnx(fittedOf(weights), mask ? rasterizeIgnoreMask(mask, mask.size) : undefined);
     },
-    openScorer: (model, onnx, o) => BaselineScorer.open(onnx, (model.config as { inputSize: number }).inputSize, o?.threads),
+    openScorer: (model, onnx, o) => BaselineScorer.open(onnx, model.config.inputSize, o?.threads),
     openFrameViewer: async (model, blobs) => new BaselineViewer(model.id, fittedOf(blobs.weights)),
   };
 }

@@ -12,12 +12,12 @@ import { componentLogJoint } from '../../ml/family/mixture.js';
 import { argmax } from '../../ml/family/numeric.js';
 import { exportVaeToOnnx } from '../../ml/onnx/export-vae.js';
 import { deserializeWeights } from '../../ml/vae/checkpoint.js';
-import { loadMixture, type StoredMixture } from '../../ml/vae/mixture-prior.js';
+import { loadMixture } from '../../ml/vae/mixture-prior.js';
 import { CVAE_COMBINATION, DEFAULT_COMBINATION, GMVAE_COMBINATION, GP_COMBINATION } from '../../scoring/calibrate.js';
-import type { ModelRecord, ScoreComponent } from '../../store/models.js';
+import type { ScoreComponent } from '../../store/models.js';
 import type { LatentMeansView, ModelKindDriver } from '../driver.js';
 import { openNetworkViewer } from '../network-scorer.js';
-import type { ModelIgnoreMask } from '../training.js';
+import type { VaeFamilyModel } from '../records.js';
 import { openVaeScorer } from './scorer.js';
 import { trainVaeModel } from './train.js';
 import type { VaeVariant } from './variant.js';
@@ -26,11 +26,11 @@ import type { VaeVariant } from './variant.js';
 export const NETWORK_COMPONENTS: readonly ScoreComponent[] = ['recon', 'patch', 'kl', 'nll', 'elbo', 'temporal', 'stillness', 'sharpness', 'motion', 'combined'];
 
 /** A VAE-family model's scoring graph from its stored weights and ignore mask (what its training exported, less the metadata). */
-export function exportStoredVae(model: ModelRecord, bytes: Uint8Array): Uint8Array {
+export function exportStoredVae(model: VaeFamilyModel, bytes: Uint8Array): Uint8Array {
   const { weights, config } = deserializeWeights(bytes);
   try {
     if (!config) throw new AppError('StoreError', `Model ${model.id} has no stored config.`);
-    const mask = (model.config as { ignoreMask?: ModelIgnoreMask | null } | null)?.ignoreMask;
+    const mask = model.config.ignoreMask;
     const arrays = Object.fromEntries(Object.entries(weights).map(([n, t]) => [n, t.dataSync() as Float32Array]));
     return exportVaeToOnnx(config, arrays, { metadata: { modelId: String(model.id) }, ...(mask ? { ignoreMask: rasterizeIgnoreMask(mask, mask.size) } : {}) });
   } finally {
@@ -39,8 +39,8 @@ export function exportStoredVae(model: ModelRecord, bytes: Uint8Array): Uint8Arr
 }
 
 /** 'gmvae': each frame's most likely mixture component (argmax of the responsibilities of its μ under the stored prior, ml/family/mixture.ts). */
-function mixtureClasses(model: ModelRecord, means: LatentMeansView): number[] | null {
-  const stored = (model.config as { mixture?: StoredMixture } | null)?.mixture;
+function mixtureClasses(model: VaeFamilyModel, means: LatentMeansView): number[] | null {
+  const stored = model.config.mixture;
   if (!stored || stored.dim !== means.dim) return null;
   const g = loadMixture(stored);
   const out = new Array<number>(means.count);
@@ -48,7 +48,7 @@ function mixtureClasses(model: ModelRecord, means: LatentMeansView): number[] | 
   return out;
 }
 
-function vaeDriver(v: Omit<VaeVariant, 'title'>, extra: { components?: readonly ScoreComponent[]; traversalFromPrior: boolean; importanceWeighted: boolean; frameClasses?: ModelKindDriver['frameClasses'] }): ModelKindDriver {
+function vaeDriver(v: Omit<VaeVariant, 'title'>, extra: { components?: readonly ScoreComponent[]; traversalFromPrior: boolean; importanceWeighted: boolean; frameClasses?: ModelKindDriver<VaeFamilyModel>['frameClasses'] }): ModelKindDriver<VaeFamilyModel> {
   const info = describeKind(v.kind);
   const variant: VaeVariant = { ...v, title: info.title };
   return {
@@ -64,7 +64,7 @@ function vaeDriver(v: Omit<VaeVariant, 'title'>, extra: { components?: readonly 
     train: (store, o, hooks) => trainVaeModel(store, variant, o, hooks),
     exportOnnx: exportStoredVae,
     openScorer: (model, onnx, o) => openVaeScorer(model, onnx, o),
-    openFrameViewer: (model, blobs) => openNetworkViewer(model.id, model.kind, blobs.onnx, (model.config as { conditionFrames?: number } | null)?.conditionFrames ?? 0),
+    openFrameViewer: (model, blobs) => openNetworkViewer(model.id, model.kind, blobs.onnx, model.config.conditionFrames ?? 0),
     ...(extra.frameClasses ? { frameClasses: extra.frameClasses } : {}),
   };
 }

@@ -23,12 +23,13 @@ import { loadMixture, storeMixture, type StoredMixture } from '../../ml/vae/mixt
 import { calibrateAndScore } from '../../scoring/calibrate-network.js';
 import { checkScorable, scoreModelVideo } from '../../scoring/score-model.js';
 import { frameClasses, listLabels } from '../../store/labels.js';
-import { createModel, deleteModel, finishModel, getModel, modelBlobs, recordRun } from '../../store/models.js';
+import { createModel, deleteModel, finishModel, modelBlobs, recordRun } from '../../store/models.js';
 import type { Store } from '../../store/store.js';
 import { earlierIndices, type FramePick, gatherFrames, stackFrames } from '../../engine/frames.js';
 import { fineTunePool, poolRecord, trainingPool } from '../../engine/training-pool.js';
 import { NetworkScorer } from '../network-scorer.js';
 import { type EngineHooks, FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS, totalTrainSeconds, trainingIgnoreMask, type TrainModelOptions, type TrainModelResult } from '../training.js';
+import { getParsedModel, type VaeFamilyModel } from '../records.js';
 import { openVaeScorer } from './scorer.js';
 import type { VaeVariant } from './variant.js';
 
@@ -196,7 +197,7 @@ export async function trainVaeModel(store: Store, variant: VaeVariant, o: TrainM
     finishModel(store, modelId, { weights, onnx, calibration, metrics, backend: backend.name, ...(result.mixture ? { config: { ...storedConfig, mixture: storeMixture(result.mixture) } } : {}) });
     // A fine-tune calibrates on its rehearsal footage; the video it was fine-tuned for is scored too.
     if (pool.baseVideoId !== video.id) {
-      const child = getModel(store, modelId);
+      const child = getParsedModel(store, modelId) as VaeFamilyModel;
       checkScorable(store, child, video.id);
       await scoreModelVideo(store, child, video.id, await openVaeScorer(child, onnx), hooks.signal ? { signal: hooks.signal } : {});
     }
@@ -222,14 +223,14 @@ export async function trainVaeModel(store: Store, variant: VaeVariant, o: TrainM
 
 /** A parent model's config and weights (and a gmvae's mixture prior), checked to fit the video being fine-tuned on. */
 function loadParent(store: Store, parentId: number, frameSize: number): { config: VaeConfig; weights: NamedArray[]; mixture: StoredMixture | null } {
-  const m = getModel(store, parentId);
+  const m = getParsedModel(store, parentId) as VaeFamilyModel;
   const { weights: bytes } = modelBlobs(store, parentId);
   const { weights, config } = deserializeWeights(bytes);
   try {
     if (!config) throw new AppError('StoreError', `Model ${parentId} has no stored config to fine-tune from.`);
     if (config.inputSize !== frameSize)
       throw new AppError('TrainingInputError', `Model ${parentId} takes ${config.inputSize} px frames; this video was stored at ${frameSize} px. Import it again at ${config.inputSize} px.`);
-    const mixture = (m.config as { mixture?: StoredMixture } | null)?.mixture ?? null;
+    const mixture = m.config.mixture ?? null;
     return { config, weights: weightsToArrays(weights, config), mixture };
   } finally {
     tf.dispose(Object.values(weights));

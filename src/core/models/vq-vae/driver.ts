@@ -7,26 +7,25 @@
 import { rasterizeIgnoreMask } from '../../../shared/ignore-mask.js';
 import { describeKind } from '../../../shared/model-kinds.js';
 import { exportVqToOnnx } from '../../ml/onnx/export-vq.js';
-import { type VqConfig, vqGrid } from '../../ml/vq/vq-vae.js';
+import { vqGrid } from '../../ml/vq/vq-vae.js';
 import { VQ_COMBINATION } from '../../scoring/calibrate.js';
-import type { ModelRecord } from '../../store/models.js';
 import type { ModelKindDriver } from '../driver.js';
 import { NetworkScorer, openNetworkViewer } from '../network-scorer.js';
-import type { ModelIgnoreMask } from '../training.js';
+import type { VqModel } from '../records.js';
 import { NETWORK_COMPONENTS } from '../vae/driver.js';
 import { trainVqModel } from './train.js';
 import { unpackVqWeights } from './weights.js';
 
 /** A VQ-VAE's scoring graph from its stored weights, codebook and ignore mask. */
-export function exportStoredVq(model: ModelRecord, bytes: Uint8Array): Uint8Array {
+export function exportStoredVq(model: VqModel, bytes: Uint8Array): Uint8Array {
   const { config, weights, codebook } = unpackVqWeights(bytes);
-  const mask = (model.config as { ignoreMask?: ModelIgnoreMask | null } | null)?.ignoreMask;
+  const mask = model.config.ignoreMask;
   return exportVqToOnnx(config, weights, codebook, mask ? rasterizeIgnoreMask(mask, mask.size) : undefined);
 }
 
 const info = describeKind('vq-vae');
 
-export const VQ_VAE_DRIVER: ModelKindDriver = {
+export const VQ_VAE_DRIVER: ModelKindDriver<VqModel> = {
   kind: 'vq-vae',
   info,
   scoreComponents: [...NETWORK_COMPONENTS, 'rarity'],
@@ -38,6 +37,6 @@ export const VQ_VAE_DRIVER: ModelKindDriver = {
   importanceWeighted: false,
   train: trainVqModel,
   exportOnnx: exportStoredVq,
-  openScorer: (model, onnx, o) => NetworkScorer.open(onnx, { latentDim: vqGrid(model.config as VqConfig).dim, earlier: 0, gmm: null, ...o }),
+  openScorer: (model, onnx, o) => NetworkScorer.open(onnx, { latentDim: vqGrid(model.config).dim, earlier: 0, gmm: null, ...o }),
   openFrameViewer: (model, blobs) => openNetworkViewer(model.id, model.kind, blobs.onnx, 0),
 };

@@ -13,9 +13,10 @@ import { describeKind } from '../../shared/model-kinds.js';
 import { selectBackend } from '../ml/backend/index.js';
 import { sampleGmm } from '../ml/family/mixture.js';
 import { mulberry32, standardNormals } from '../ml/family/numeric.js';
-import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
+import { loadMixture } from '../ml/vae/mixture-prior.js';
 import { deserializeWeights } from '../ml/vae/checkpoint.js';
 import { decodeLogits, encode, inputChannels, type VaeConfig, type VaeWeights } from '../ml/vae/spec.js';
+import { getParsedModel, vaeFamilyModel } from '../models/records.js';
 import { kindDriver } from '../models/registry.js';
 import { getModel, modelBlobs } from '../store/models.js';
 import type { Store } from '../store/store.js';
@@ -57,7 +58,7 @@ function load(store: Store, modelId: number, what: 'priorSamples' | 'traversal')
 
 /** Seeded draws from a model's prior: N(0, I), or for 'gmvae' its learned mixture (only `component` when given). */
 function priorCodes(store: Store, modelId: number, latentDim: number, count: number, seed: number, component?: number): Float32Array {
-  const stored = (getModel(store, modelId).config as { mixture?: StoredMixture }).mixture;
+  const stored = vaeFamilyModel(getParsedModel(store, modelId)).config.mixture;
   if (stored) {
     let g = loadMixture(stored);
     if (component !== undefined) {

@@ -11,9 +11,9 @@ import { mulberry32, standardNormals } from '../ml/family/numeric.js';
 import { exportIwaeToOnnx } from '../ml/onnx/export-iwae.js';
 import { type LogPrior, OnnxIwaeRunner } from '../ml/onnx/iwae-runtime.js';
 import { gmmLogDensity } from '../ml/family/mixture.js';
-import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
+import { loadMixture } from '../ml/vae/mixture-prior.js';
 import { rasterizeIgnoreMask } from '../../shared/ignore-mask.js';
-import type { ModelIgnoreMask } from '../models/training.js';
+import { parseModelRecord, vaeFamilyModel } from '../models/records.js';
 import { allDrivers } from '../models/registry.js';
 import { deserializeWeights } from '../ml/vae/checkpoint.js';
 import { inputChannels } from '../ml/vae/spec.js';
@@ -50,11 +50,11 @@ export async function iwScores(
   opts: { samples?: number; seed?: number; batch?: number; write?: boolean; threads?: number } = {},
 ): Promise<IwResult> {
   const k = opts.samples ?? 16;
-  const model = getModel(store, modelId);
-  if (!IW_KINDS.includes(model.kind)) throw new AppError('TrainingInputError', `Model ${modelId} is a ${model.kind}: the importance-weighted bound needs a VAE (${IW_KINDS.join(', ')}).`);
-  const stored = model.config as { ignoreMask?: ModelIgnoreMask | null; mixture?: StoredMixture } | null;
-  const ignoreMask = stored?.ignoreMask ? rasterizeIgnoreMask(stored.ignoreMask, stored.ignoreMask.size) : undefined;
-  const mixture = stored?.mixture ? loadMixture(stored.mixture) : null;
+  const record = getModel(store, modelId);
+  if (!IW_KINDS.includes(record.kind)) throw new AppError('TrainingInputError', `Model ${modelId} is a ${record.kind}: the importance-weighted bound needs a VAE (${IW_KINDS.join(', ')}).`);
+  const stored = vaeFamilyModel(parseModelRecord(record)).config;
+  const ignoreMask = stored.ignoreMask ? rasterizeIgnoreMask(stored.ignoreMask, stored.ignoreMask.size) : undefined;
+  const mixture = stored.mixture ? loadMixture(stored.mixture) : null;
   const logPrior: LogPrior | undefined = mixture ? (z, offset) => gmmLogDensity(mixture, z, offset) : undefined;
   const { weights: bytes } = modelBlobs(store, modelId);
   const { weights, config } = deserializeWeights(bytes);

@@ -60,8 +60,9 @@ const calibration = z.looseObject({
   rule: z.record(z.string(), z.enum(['upper', 'both'])).optional(),
 });
 
+const vaeFamilyKinds = z.enum(['vae', 'ae', 'vae-gp', 'cvae', 'gmvae']);
 const recordSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.enum(['vae', 'ae', 'vae-gp', 'cvae', 'gmvae']), config: vaeConfig }),
+  z.object({ kind: vaeFamilyKinds, config: vaeConfig }),
   z.object({ kind: z.literal('vq-vae'), config: vqConfig }),
   z.object({ kind: z.enum(['pca', 'bgdiff']), config: baselineConfig }),
 ]);
@@ -127,4 +128,10 @@ export const getParsedModel = (store: Store, id: number): ParsedModel => parseMo
 export function calibrationOf(m: ParsedModel): Calibration {
   if (!m.calibration) throw new AppError('NotReadyError', `Model ${m.id} is not ready (${m.status}): it has no calibration yet.`);
   return m.calibration;
+}
+
+/** The model as a VAE-family one (vae, ae, vae-gp, cvae, gmvae: one conv VAE and its config); otherwise a StoreError. */
+export function vaeFamilyModel(m: ParsedModel): VaeFamilyModel {
+  if (!vaeFamilyKinds.safeParse(m.kind).success) throw new AppError('StoreError', `Model ${m.id} is a ${m.kind}, not a VAE-family model.`);
+  return m as VaeFamilyModel;
 }

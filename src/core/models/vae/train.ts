@@ -29,7 +29,7 @@ import { earlierIndices, type FramePick, gatherFrames, stackFrames } from '../..
 import { fineTunePool, poolRecord, trainingPool } from '../../engine/training-pool.js';
 import { NetworkScorer } from '../network-scorer.js';
 import { type EngineHooks, FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS, totalTrainSeconds, trainingIgnoreMask, type TrainModelOptions, type TrainModelResult } from '../training.js';
-import { getParsedModel, type VaeFamilyModel } from '../records.js';
+import { getParsedModel, vaeFamilyModel } from '../records.js';
 import { openVaeScorer } from './scorer.js';
 import type { VaeVariant } from './variant.js';
 
@@ -197,7 +197,7 @@ export async function trainVaeModel(store: Store, variant: VaeVariant, o: TrainM
     finishModel(store, modelId, { weights, onnx, calibration, metrics, backend: backend.name, ...(result.mixture ? { config: { ...storedConfig, mixture: storeMixture(result.mixture) } } : {}) });
     // A fine-tune calibrates on its rehearsal footage; the video it was fine-tuned for is scored too.
     if (pool.baseVideoId !== video.id) {
-      const child = getParsedModel(store, modelId) as VaeFamilyModel;
+      const child = vaeFamilyModel(getParsedModel(store, modelId));
       checkScorable(store, child, video.id);
       await scoreModelVideo(store, child, video.id, await openVaeScorer(child, onnx), hooks.signal ? { signal: hooks.signal } : {});
     }
@@ -223,7 +223,7 @@ export async function trainVaeModel(store: Store, variant: VaeVariant, o: TrainM
 
 /** A parent model's config and weights (and a gmvae's mixture prior), checked to fit the video being fine-tuned on. */
 function loadParent(store: Store, parentId: number, frameSize: number): { config: VaeConfig; weights: NamedArray[]; mixture: StoredMixture | null } {
-  const m = getParsedModel(store, parentId) as VaeFamilyModel;
+  const m = vaeFamilyModel(getParsedModel(store, parentId));
   const { weights: bytes } = modelBlobs(store, parentId);
   const { weights, config } = deserializeWeights(bytes);
   try {

@@ -47,7 +47,7 @@ export interface ModelKindDriver<M extends ParsedModel = ParsedModel> {
   readonly canFineTune: boolean;
   /** Whether its decoder draws prior samples / decodes latent traversals (engine/generate.ts). */
   readonly canGenerate: { readonly priorSamples: boolean; readonly traversal: boolean };
-  /** The kind-specific training options it reads (the others are refused when given). */
+  /** The kind-specific training options it reads (registry kindTakesOption: the CLI refuses the others). */
   readonly trainOptions: readonly KindOption[];
   /** A traversal without a chosen frame centres on the prior's mean (0) rather than on a frame of the training video. */
   readonly traversalFromPrior: boolean;

@@ -5,6 +5,7 @@
  * rest as stored (`loose`): records written by older versions, with fewer fields, still parse.
  */
 import { z } from 'zod';
+import type { ModelKind } from '../../shared/domain.js';
 import { AppError } from '../../shared/envelope.js';
 import type { DecoderLikelihood } from '../ml/vae/spec.js';
 import type { StoredMixture } from '../ml/vae/mixture-prior.js';
@@ -99,6 +100,10 @@ export type VqModel = Base & { kind: 'vq-vae'; config: VqRecordConfig };
 export type BaselineModel = Base & { kind: 'pca' | 'bgdiff'; config: BaselineRecordConfig };
 /** A stored model with its config and calibration parsed, keyed by kind. */
 export type ParsedModel = VaeFamilyModel | VqModel | BaselineModel;
+
+/** Every kind in MODEL_KINDS has a record schema above: a new kind fails to compile here until it has one. */
+type Unparsed = Exclude<ModelKind, ParsedModel['kind']> | Exclude<ModelKind, z.infer<typeof recordSchema>['kind']>;
+export const EVERY_KIND_HAS_A_RECORD: [Unparsed] extends [never] ? true : Unparsed = true;
 
 const problem = (e: z.ZodError): string => e.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
 

@@ -10,7 +10,7 @@ import { trainModel } from '../src/core/engine/train-model.js';
 import { ingestVideo } from '../src/core/media/ingest.js';
 import type { Calibration } from '../src/core/scoring/calibrate.js';
 import { surprise, tailP } from '../src/shared/tails.js';
-import { unpackVqWeights } from '../src/core/engine/vq-model.js';
+import { unpackVqWeights } from '../src/core/models/vq-vae/weights.js';
 import { getModel, modelBlobs, readScores } from '../src/core/store/models.js';
 import { Store } from '../src/core/store/store.js';
 import { createLabel, deleteLabel } from '../src/core/store/labels.js';

@@ -1,5 +1,5 @@
 /** The one implementation of AppApi. Electron (src/main) and browser mode (src/server) both serve it. */
-import { describeKind } from '../../shared/model-kinds.js';
+import { fineTuneRefusal } from '../models/registry.js';
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { AppApi } from '../../shared/api.js';
@@ -151,7 +151,7 @@ export class AppApiImpl implements AppApi {
     if (options.parentModelId !== undefined) {
       const parent = getModel(this.ctx.store, options.parentModelId);
       if (parent.status !== 'ready') throw new AppError('NotReadyError', `Model ${parent.id} is not ready (${parent.status}): fine-tune from a ready version.`);
-      const refusal = describeKind(parent.kind).fineTune;
+      const refusal = fineTuneRefusal(parent.kind);
       if (refusal) throw new AppError('InvalidArgumentError', `Model ${parent.id} is a ${parent.kind}: ${refusal}.`);
     }
     const title = options.parentModelId !== undefined ? `Fine-tune model ${options.parentModelId} on ${v.name}` : `Train on ${v.name}`;

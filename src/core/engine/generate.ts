@@ -13,9 +13,11 @@ import { describeKind } from '../../shared/model-kinds.js';
 import { selectBackend } from '../ml/backend/index.js';
 import { sampleGmm } from '../ml/family/mixture.js';
 import { mulberry32, standardNormals } from '../ml/family/numeric.js';
-import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
+import { loadMixture } from '../ml/vae/mixture-prior.js';
 import { deserializeWeights } from '../ml/vae/checkpoint.js';
 import { decodeLogits, encode, inputChannels, type VaeConfig, type VaeWeights } from '../ml/vae/spec.js';
+import { getParsedModel, vaeFamilyModel } from '../models/records.js';
+import { kindDriver } from '../models/registry.js';
 import { getModel, modelBlobs } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { earlierIndices, gatherFrames, stackFrames } from './frames.js';
@@ -56,7 +58,7 @@ function load(store: Store, modelId: number, what: 'priorSamples' | 'traversal')
 
 /** Seeded draws from a model's prior: N(0, I), or for 'gmvae' its learned mixture (only `component` when given). */
 function priorCodes(store: Store, modelId: number, latentDim: number, count: number, seed: number, component?: number): Float32Array {
-  const stored = (getModel(store, modelId).config as { mixture?: StoredMixture }).mixture;
+  const stored = vaeFamilyModel(getParsedModel(store, modelId)).config.mixture;
   if (stored) {
     let g = loadMixture(stored);
     if (component !== undefined) {
@@ -237,7 +239,7 @@ export async function latentGrid(store: Store, modelId: number, o: LatentGridOpt
     if (L < 2) throw new AppError('InvalidArgumentError', `Model ${modelId} has a ${L}-dimensional latent space: a 2-D traversal needs two dimensions.`);
     for (const d of [a, b]) if (!Number.isInteger(d) || d < 0 || d >= L) throw new AppError('InvalidArgumentError', `Latent dimensions are 0..${L - 1}; ${d} is not one.`);
     if (a === b) throw new AppError('InvalidArgumentError', `Choose two different latent dimensions (both are ${a}).`);
-    const centredOnPrior = !o.frame && (model.kind === 'vae' || model.kind === 'vae-gp');
+    const centredOnPrior = !o.frame && kindDriver(model.kind).traversalFromPrior;
     let frame = o.frame ?? null;
     if (!frame && !centredOnPrior) {
       if (model.trainVideoId === null) throw new AppError('InvalidArgumentError', `Pick a frame to centre the traversal on: model ${modelId}'s training video is gone.`);

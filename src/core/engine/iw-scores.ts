@@ -11,9 +11,10 @@ import { mulberry32, standardNormals } from '../ml/family/numeric.js';
 import { exportIwaeToOnnx } from '../ml/onnx/export-iwae.js';
 import { type LogPrior, OnnxIwaeRunner } from '../ml/onnx/iwae-runtime.js';
 import { gmmLogDensity } from '../ml/family/mixture.js';
-import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
+import { loadMixture } from '../ml/vae/mixture-prior.js';
 import { rasterizeIgnoreMask } from '../../shared/ignore-mask.js';
-import type { ModelIgnoreMask } from './train-model.js';
+import { parseModelRecord, vaeFamilyModel } from '../models/records.js';
+import { allDrivers } from '../models/registry.js';
 import { deserializeWeights } from '../ml/vae/checkpoint.js';
 import { inputChannels } from '../ml/vae/spec.js';
 import { hash32 } from '../ml/vae/train.js';
@@ -27,7 +28,9 @@ import * as tf from '@tensorflow/tfjs';
  * For 'gmvae' the graph's log N(z; 0, I) is replaced by log p(z) under its learned mixture; a model
  * trained with an ignore mask gets the bound on log p(x_obs), its masked likelihood.
  */
-export const IW_KINDS: readonly string[] = ['vae', 'vae-gp', 'cvae', 'gmvae'];
+export const IW_KINDS: readonly string[] = allDrivers()
+  .filter((d) => d.importanceWeighted)
+  .map((d) => d.kind);
 
 export interface IwResult {
   samples: number;
@@ -47,11 +50,11 @@ export async function iwScores(
   opts: { samples?: number; seed?: number; batch?: number; write?: boolean; threads?: number } = {},
 ): Promise<IwResult> {
   const k = opts.samples ?? 16;
-  const model = getModel(store, modelId);
-  if (!IW_KINDS.includes(model.kind)) throw new AppError('TrainingInputError', `Model ${modelId} is a ${model.kind}: the importance-weighted bound needs a VAE (${IW_KINDS.join(', ')}).`);
-  const stored = model.config as { ignoreMask?: ModelIgnoreMask | null; mixture?: StoredMixture } | null;
-  const ignoreMask = stored?.ignoreMask ? rasterizeIgnoreMask(stored.ignoreMask, stored.ignoreMask.size) : undefined;
-  const mixture = stored?.mixture ? loadMixture(stored.mixture) : null;
+  const record = getModel(store, modelId);
+  if (!IW_KINDS.includes(record.kind)) throw new AppError('TrainingInputError', `Model ${modelId} is a ${record.kind}: the importance-weighted bound needs a VAE (${IW_KINDS.join(', ')}).`);
+  const stored = vaeFamilyModel(parseModelRecord(record)).config;
+  const ignoreMask = stored.ignoreMask ? rasterizeIgnoreMask(stored.ignoreMask, stored.ignoreMask.size) : undefined;
+  const mixture = stored.mixture ? loadMixture(stored.mixture) : null;
   const logPrior: LogPrior | undefined = mixture ? (z, offset) => gmmLogDensity(mixture, z, offset) : undefined;
   const { weights: bytes } = modelBlobs(store, modelId);
   const { weights, config } = deserializeWeights(bytes);

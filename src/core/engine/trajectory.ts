@@ -5,9 +5,9 @@
  * milliseconds), so nothing extra is stored. Needs a model with a fitted GP ('vae-gp').
  */
 import { AppError } from '../../shared/envelope.js';
-import type { Calibration } from '../scoring/calibrate.js';
+import { getParsedModel } from '../models/records.js';
 import { scoreGpTrajectory } from '../scoring/gp-trajectory.js';
-import { getModel, readLatentMeans } from '../store/models.js';
+import { readLatentMeans } from '../store/models.js';
 import type { Store } from '../store/store.js';
 
 export interface LatentTrajectory {
@@ -24,13 +24,13 @@ export interface LatentTrajectory {
 
 /** `means`: the video's stored μ when the caller has already read them (else they are read here). */
 export function latentTrajectory(store: Store, modelId: number, videoId: number, means?: { mu: Float32Array; dim: number }): LatentTrajectory {
-  const model = getModel(store, modelId);
-  const gp = (model.calibration as Calibration | null)?.gp;
+  const model = getParsedModel(store, modelId);
+  const calib = model.calibration;
+  const gp = calib?.gp;
   if (!gp) throw new AppError('NotFoundError', `Model ${modelId} (${model.kind}) has no GP trajectory model: train a vae-gp model.`);
   const { mu, dim: latentDim } = means ?? readLatentMeans(store, modelId, videoId);
   const frames = latentDim ? mu.length / latentDim : 0;
   if (frames === 0) throw new AppError('NotFoundError', `Video ${videoId} has not been scored with model ${modelId}.`);
-  const calib = model.calibration as Calibration;
   const video = store.getVideo(videoId);
   const rate = video.sampledFps > 0 && calib.sampledFps > 0 ? video.sampledFps / calib.sampledFps : 1;
   const s = scoreGpTrajectory({ ...gp.model, hyper: { ...gp.model.hyper, lengthScale: gp.model.hyper.lengthScale * rate } }, mu, latentDim);

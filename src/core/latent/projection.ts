@@ -10,9 +10,8 @@ import { latentTrajectory } from '../engine/trajectory.js';
 import { symmetricEigen } from '../math/linalg.js';
 import type { Calibration } from '../scoring/calibrate.js';
 import { FittedNeighbourSearch, exactNeighbours, membershipWeights } from './latent-neighbours.js';
-import { componentLogJoint } from '../ml/family/mixture.js';
-import { argmax } from '../ml/family/numeric.js';
-import { loadMixture, type StoredMixture } from '../ml/vae/mixture-prior.js';
+import { parseModelRecord } from '../models/records.js';
+import { findDriver } from '../models/registry.js';
 import { mulberry32 } from '../ml/prng.js';
 import { type ModelRecord, getModel } from '../store/models.js';
 import { type LatentMeans, readLatentMeans } from '../store/scores.js';
@@ -294,18 +293,8 @@ function lowerBound(a: Float64Array, v: number): number {
  * its prior in its config (ml/vae/mixture-prior.ts); every other kind gets null.
  */
 export function mixtureClasses(model: ModelRecord, means: LatentMeans): number[] | null {
-  switch (model.kind) {
-    case 'gmvae': {
-      const stored = (model.config as { mixture?: StoredMixture } | null)?.mixture;
-      if (!stored || stored.dim !== means.dim) return null;
-      const g = loadMixture(stored);
-      const out = new Array<number>(means.count);
-      for (let i = 0; i < means.count; i++) out[i] = argmax(componentLogJoint(g, means.mu, i * means.dim));
-      return out;
-    }
-    default:
-      return null;
-  }
+  const d = findDriver(model.kind);
+  return d?.frameClasses ? d.frameClasses(parseModelRecord(model), means) : null;
 }
 
 /** Coordinates to about 7 significant digits of the axis range: plenty for a screen, half the JSON. */

@@ -8,7 +8,7 @@
  *   bgdiff: score = mean_p |gray − median|
  *
  * With an ignore mask (S·S bytes, 1 = ignored; the model must have been fitted on frames whose
- * ignored pixels were zeroed the same way, baseline-model.ts), gray is zeroed at ignored pixels and
+ * ignored pixels were zeroed the same way, models/baseline/train.ts), gray is zeroed at ignored pixels and
  * the mean runs over observed pixels only. Without one the graph is what it always was.
  */
 import type { BgDiffModel, PcaModel } from '../../eval/baselines.js';

@@ -1,0 +1,154 @@
+/**
+ * Calibration of a VAE-family network (every kind whose graph is export-vae.ts's or export-vq.ts's
+ * scorer) as a configuration of the one scoring pass (pass.ts): score every frame of the training
+ * video with the new model, learn the calibration from the held-out blocks (per-patch scales of the
+ * patch error and of motion, the latent scale, each rule component's tail model, the alarm threshold:
+ * calibration version 2, see shared/tails.ts), then store the video's scores and events under it.
+ */
+import { AppError } from '../../shared/envelope.js';
+import { conformalThreshold, fitTail } from '../../shared/tails.js';
+import type { ProgressMeter } from '../jobs/progress.js';
+import type { DiagGmm } from '../ml/family/mixture.js';
+import type { VaeScores } from '../ml/onnx/runtime.js';
+import { type FramePick, gatherFrames } from '../engine/frames.js';
+import type { RawComponents } from '../engine/components.js';
+import type { Store } from '../store/store.js';
+import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, robustStat } from './calibrate.js';
+import { fitGpTrajectory, scoreGpTrajectory } from './gp-trajectory.js';
+import { frameMotion, MotionStream, patchScales } from './motion.js';
+import { type CalibrateBatches, concatMu, type KindScorer, runScorePass, type ScoredBatch } from './pass.js';
+
+/** Frames per batch while calibrating. */
+const CALIBRATE_BATCH = 128;
+
+/** What calibrateAndScore needs beyond the model: the held-out frames, the rule and target, and a kind's extras. */
+export interface CalibrateOptions {
+  /** Frames of the video held out from training (contiguous blocks, see splitIndices): the calibration sample. */
+  heldOut: Set<number>;
+  targetFpr: number;
+  sampledFps: number;
+  rule: CombinationRule;
+  meter: ProgressMeter;
+  signal?: AbortSignal;
+  /** VQ-VAE: code counts on the training split, for the rarity component. */
+  codeCounts?: number[];
+  /** Mixture-prior VAE: its learned prior, for the mixture component (−log p(μ)). */
+  gmm?: DiagGmm;
+  /** The model's ignore mask [S·S] (1 = ignored): left out of motion as of every other score. */
+  ignore?: Uint8Array | null;
+  /**
+   * A fine-tune: frames the analyst labelled normal or nuisance (any video). Motion is model-free, so
+   * this is how labels teach it: their motion joins the per-patch scales, and a nuisance that moves
+   * (a headlight sweeping a wall) raises the scale of the patches it moves in.
+   */
+  labelled?: readonly FramePick[];
+}
+
+/**
+ * Calibrate a VAE-family network on its training video and store that video's scores and events
+ * (the scoring pass with `calibrateNetwork`). `scorer` is the kind's (models/network-scorer.ts).
+ */
+export async function calibrateAndScore(store: Store, modelId: number, videoId: number, scorer: KindScorer<VaeScores> & { latentDim: number }, o: CalibrateOptions): Promise<Calibration> {
+  if (o.heldOut.size < 10) {
+    await scorer.dispose();
+    throw new AppError('TrainingInputError', `Too few held-out frames (${o.heldOut.size}) to calibrate scores: use a longer training video.`);
+  }
+  const size = store.getVideo(videoId).frameSize;
+  const { calibration } = await runScorePass({
+    store,
+    modelId,
+    videoId,
+    scorer,
+    batch: CALIBRATE_BATCH,
+    motion: new MotionStream(size, scorer.earlier, o.ignore ?? null),
+    meter: o.meter,
+    ...(o.signal ? { signal: o.signal } : {}),
+    calibration: calibrateNetwork(store, size, scorer.latentDim, o),
+  });
+  return calibration;
+}
+
+/** The calibration maths of a network kind, from every scored batch of its training video. */
+export function calibrateNetwork(store: Store, size: number, L: number, o: CalibrateOptions): CalibrateBatches<VaeScores> {
+  return (batches: ScoredBatch<VaeScores>[], scorer: KindScorer<VaeScores>) => {
+    const { heldOut, targetFpr, sampledFps, rule, codeCounts } = o;
+    const all = (pick: (s: VaeScores, i: number) => number, only?: Set<number>) => {
+      const out: number[] = [];
+      for (const { first, count, s } of batches) for (let i = 0; i < count; i++) if (!only || only.has(first + i)) out.push(pick(s, i));
+      return out;
+    };
+    const rowsOf = (field: (b: ScoredBatch<VaeScores>) => Float32Array) => {
+      const rows: Float32Array[] = [];
+      for (const b of batches) {
+        const f = field(b);
+        const w = f.length / b.count;
+        for (let i = 0; i < b.count; i++) rows.push(f.subarray(i * w, (i + 1) * w));
+      }
+      return rows;
+    };
+    // Per-patch scales over every frame of the training video, floored at half the frame-wide level (a
+    // patch that never varied in training is no evidence, not an infinitely sensitive spot). Every frame,
+    // not the held-out blocks alone: a few blocks see walkers in a few places only (on a dev scene that
+    // left 55% of normal test frames over the threshold); the held-out blocks calibrate the scalar
+    // components below, where being unseen by the model matters.
+    const patchScale = patchScales(rowsOf((b) => b.s.patchErr), batches[0]!.s.patchErr.length / batches[0]!.count);
+    const motionScale = patchScales([...rowsOf((b) => b.motion!), ...labelledMotion(store, o.labelled ?? [], size, o.ignore ?? null)], batches[0]!.motion!.length / batches[0]!.count);
+    const latentScale: number[] = [];
+    for (let k = 0; k < L; k++) {
+      const v = all((s, i) => s.mu[i * L + k]!);
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      latentScale.push(Math.max(1e-3, Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length)));
+    }
+    const partial: Pick<Calibration, 'patchMean' | 'patchStd' | 'latentScale' | 'rarity' | 'patchScale' | 'motionScale'> = {
+      patchMean: [],
+      patchStd: [],
+      patchScale,
+      motionScale,
+      latentScale,
+      ...(codeCounts ? { rarity: { counts: codeCounts, stat: { median: 0, scale: 1 } } } : {}),
+    };
+    const raws = batches.map((b) => ({ first: b.first, r: scorer.components(b, partial) }));
+    // The GP latent-trajectory model: fitted on this (training) video's whole μ trajectory (three shared
+    // hyperparameters and a per-dimension centre and scale), its statistic calibrated on held-out frames.
+    let gp: Calibration['gp'];
+    if (rule.gp) {
+      const mu = concatMu(batches.map(({ count, s }) => s.mu.subarray(0, count * L)));
+      const model = fitGpTrajectory(mu, L);
+      const { stat } = scoreGpTrajectory(model, mu, L);
+      let k = 0;
+      for (const { r } of raws) for (const row of r) row.gp = stat[k++]!;
+      gp = { model, stat: robustStat(raws.flatMap(({ first, r }) => r.filter((_, i) => heldOut.has(first + i)).map((row) => row.gp!))) };
+    }
+    const heldRaw = raws.flatMap(({ first, r }) => r.filter((_, i) => heldOut.has(first + i)));
+    if (partial.rarity) partial.rarity = { counts: partial.rarity.counts, stat: robustStat(heldRaw.map((r) => r.rarity!)) };
+    const mixture = o.gmm ? { stat: robustStat(heldRaw.map((r) => r.mixture!)) } : undefined;
+    const components = Object.fromEntries(COMBINED_COMPONENTS.map((k) => [k, robustStat(heldRaw.map((r) => r[k] ?? NaN).filter(Number.isFinite))])) as Record<CombinedComponent, ReturnType<typeof robustStat>>;
+    // Each rule component's tail model on the held-out blocks: every component a p-value before they meet.
+    const tails: NonNullable<Calibration['tails']> = {};
+    for (const k of Object.keys(rule) as (keyof CombinationRule)[]) {
+      const v = heldRaw.map((r) => r[k]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+      if (v.length >= 10) tails[k] = fitTail(v);
+    }
+    const calib0: Calibration = { version: 2, tails, components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps, ...(gp ? { gp } : {}), ...(mixture ? { mixture } : {}) };
+    const heldCombined = heldRaw.map((r) => combine(r, calib0));
+    const calibration: Calibration = {
+      ...calib0,
+      threshold: conformalThreshold(heldCombined, targetFpr),
+      lowThreshold: conformalThreshold(heldCombined, Math.min(0.5, 5 * targetFpr)),
+    };
+    return { calibration, raw: raws.map(({ r }): RawComponents[] => r) };
+  };
+}
+
+/** Three-frame motion of each distinct labelled frame (scoring/motion.ts frameMotion). */
+function labelledMotion(store: Store, picks: readonly FramePick[], size: number, ignore: Uint8Array | null): Float32Array[] {
+  const seen = new Set<string>();
+  const distinct = picks.filter((p) => !seen.has(`${p.videoId}:${p.index}`) && !!seen.add(`${p.videoId}:${p.index}`));
+  if (!distinct.length) return [];
+  const last = new Map<number, number>();
+  for (const p of distinct) if (!last.has(p.videoId)) last.set(p.videoId, store.getVideo(p.videoId).frameCount - 1);
+  const around = (d: number) => gatherFrames(store, distinct.map((p) => ({ videoId: p.videoId, index: Math.min(last.get(p.videoId)!, Math.max(0, p.index + d)) }))).data;
+  const [prev, cur, next] = [around(-1), around(0), around(1)];
+  const bytes = size * size * 3;
+  return distinct.map((_, k) => frameMotion(prev.subarray(k * bytes, (k + 1) * bytes), cur.subarray(k * bytes, (k + 1) * bytes), next.subarray(k * bytes, (k + 1) * bytes), size, ignore));
+}

@@ -119,12 +119,12 @@ export async function trainPixelCnn(codes: ArrayLike<number>, count: number, o: 
         const idx = order.slice(step * batch, (step + 1) * batch);
         const x = oneHotCodes(c, gather(codes, P, idx), idx.length);
         let loss = NaN;
-        const { grads } = tf.variableGrads(() => {
+        const { value, grads } = tf.variableGrads(() => {
           const l = tf.mean(positionNll(c, vars, x)) as tf.Scalar;
           loss = l.dataSync()[0]!;
           return l;
         }, Object.values(vars));
-        x.dispose();
+        tf.dispose([x, value]);
         if (!Number.isFinite(loss)) {
           tf.dispose(Object.values(grads));
           throw new TrainingInputError(`PixelCNN training diverged at epoch ${epoch + 1}, step ${step + 1}`);

@@ -129,6 +129,15 @@ describe('trainPixelCnn', () => {
     tf.dispose(Object.values(w));
   });
 
+  it('stops after maxSteps Adam steps, the last epoch partial', async () => {
+    const c: PixelCnnConfig = { codes: 3, height: 2, width: 2, channels: 4, layers: 1, kernel: 3, hidden: 4 };
+    const steps: Array<[number, number, number]> = [];
+    const r = await trainPixelCnn(randomCodes(c, 40, 1), 40, { config: c, epochs: 50, batchSize: 8, learningRate: 1e-2, validationFraction: 0, seed: 1, maxSteps: 12 }, { onProgress: (p) => steps.push([p.epoch, p.epochs, p.step]) });
+    expect(steps).toHaveLength(12); // 5 steps an epoch: 5 + 5 + 2
+    expect(r.history).toHaveLength(3);
+    expect(steps.at(-1)).toEqual([2, 3, 2]);
+  });
+
   it('stops with an AbortError when the signal is aborted', async () => {
     const c: PixelCnnConfig = { codes: 3, height: 2, width: 2, channels: 4, layers: 1, kernel: 3, hidden: 4 };
     const ac = new AbortController();

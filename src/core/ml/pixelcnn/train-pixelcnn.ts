@@ -17,9 +17,15 @@ export interface PixelCnnTrainOptions {
   /** Fraction of grids held out for validation (0: none). */
   validationFraction: number;
   seed: number;
+  /**
+   * At most this many Adam steps in all: the epochs stop early on large training sets, whose code
+   * grids repeat a lot (default: no limit).
+   */
+  maxSteps?: number;
 }
 
-export const DEFAULT_PIXELCNN_TRAINING = { epochs: 30, batchSize: 32, learningRate: 3e-3, validationFraction: 0.15, seed: 1 } as const;
+/** Defaults for a VQ-VAE's code grid: ~300 steps of 64 grids whatever the footage's length. */
+export const DEFAULT_PIXELCNN_TRAINING = { epochs: 30, batchSize: 64, learningRate: 3e-3, validationFraction: 0.15, seed: 1, maxSteps: 300 } as const;
 
 export interface PixelCnnEpoch {
   epoch: number;
@@ -31,6 +37,8 @@ export interface PixelCnnEpoch {
 
 export interface PixelCnnProgress {
   epoch: number;
+  /** Epochs this run will train (options.epochs, or fewer under maxSteps). */
+  epochs: number;
   step: number;
   stepsPerEpoch: number;
   /** Running mean NLL per position of this epoch, nats. */
@@ -88,6 +96,7 @@ export async function trainPixelCnn(codes: ArrayLike<number>, count: number, o: 
   const { train, val } = splitGrids(count, o.validationFraction, o.seed);
   const batch = Math.min(o.batchSize, train.length);
   if (batch < 1) throw new TrainingInputError('no code grids to train the prior on');
+  if (o.maxSteps !== undefined && !(Number.isInteger(o.maxSteps) && o.maxSteps >= 1)) throw new RangeError(`maxSteps must be a positive integer, got ${o.maxSteps}`);
   const t0 = performance.now();
   const init = initPixelCnnWeights(c, o.seed);
   const vars: Record<string, tf.Variable> = {};
@@ -97,6 +106,7 @@ export async function trainPixelCnn(codes: ArrayLike<number>, count: number, o: 
   const v = new Map(specs.map((s) => [s.name, tf.zerosLike(vars[s.name]!) as tf.Tensor]));
   const history: PixelCnnEpoch[] = [];
   const stepsPerEpoch = Math.floor(train.length / batch);
+  const epochs = o.maxSteps !== undefined ? Math.min(o.epochs, Math.max(1, Math.ceil(o.maxSteps / stepsPerEpoch))) : o.epochs;
   let best: Record<string, Float32Array> | null = null;
   let bestLoss = Infinity;
   let bestEpoch = -1;
@@ -105,7 +115,7 @@ export async function trainPixelCnn(codes: ArrayLike<number>, count: number, o: 
   let trainFrames = 0;
   try {
     const initialNll = meanNll(c, vars, codes, val.length ? val : train, 256);
-    for (let epoch = 0; epoch < o.epochs; epoch++) {
+    for (let epoch = 0; epoch < epochs; epoch++) {
       const r = mulberry32((o.seed * 0x9e3779b1 + epoch) >>> 0);
       const order = [...train];
       for (let i = order.length - 1; i > 0; i--) {
@@ -113,7 +123,9 @@ export async function trainPixelCnn(codes: ArrayLike<number>, count: number, o: 
         [order[i], order[j]] = [order[j]!, order[i]!];
       }
       let sum = 0;
-      for (let step = 0; step < stepsPerEpoch; step++) {
+      // The last epoch under maxSteps may be partial.
+      const steps = o.maxSteps !== undefined ? Math.min(stepsPerEpoch, o.maxSteps - adamStep) : stepsPerEpoch;
+      for (let step = 0; step < steps; step++) {
         if (hooks.signal?.aborted) throw Object.assign(new Error('training canceled'), { name: 'AbortError' });
         const ts = performance.now();
         const idx = order.slice(step * batch, (step + 1) * batch);
@@ -149,12 +161,12 @@ export async function trainPixelCnn(codes: ArrayLike<number>, count: number, o: 
         trainSeconds += (performance.now() - ts) / 1000;
         trainFrames += idx.length;
         sum += loss;
-        hooks.onProgress?.({ epoch, step: step + 1, stepsPerEpoch, nll: sum / (step + 1), framesPerSec: trainFrames / trainSeconds });
+        hooks.onProgress?.({ epoch, epochs, step: step + 1, stepsPerEpoch: steps, nll: sum / (step + 1), framesPerSec: trainFrames / trainSeconds });
         await new Promise((res) => setImmediate(res));
       }
       const valNll = val.length ? meanNll(c, vars, codes, val, 256) : null;
-      history.push({ epoch, nll: sum / stepsPerEpoch, valNll });
-      const monitored = valNll ?? sum / stepsPerEpoch;
+      history.push({ epoch, nll: sum / steps, valNll });
+      const monitored = valNll ?? sum / steps;
       if (monitored < bestLoss || best === null) {
         bestLoss = monitored;
         bestEpoch = epoch;

@@ -112,6 +112,7 @@ export async function trainCodePrior(vq: TrainedVq, frames: FrameSet, o: CodePri
     learningRate: o.learningRate ?? DEFAULT_PIXELCNN_TRAINING.learningRate,
     validationFraction: o.validationFraction ?? DEFAULT_PIXELCNN_TRAINING.validationFraction,
     seed: o.seed ?? DEFAULT_PIXELCNN_TRAINING.seed,
+    maxSteps: o.maxSteps ?? DEFAULT_PIXELCNN_TRAINING.maxSteps,
   }, hooks);
   return {
     config,

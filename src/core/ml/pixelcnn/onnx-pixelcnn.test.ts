@@ -8,6 +8,7 @@ import { randomFrames, rng } from '../onnx/test-helpers.js';
 import { initVqWeights, type VqConfig } from '../vq/vq-vae.js';
 import { appendPixelCnnToOnnx, exportPixelCnnToOnnx } from './export-pixelcnn.js';
 import { type PixelCnnConfig, pixelCnnWeightArrays, scoreCodes } from './pixelcnn.js';
+import { packPixelCnnWeights, unpackPixelCnnWeights } from './pack.js';
 import { OnnxPixelCnnScorer } from './runtime-pixelcnn.js';
 import { randomCodes, randomPixelCnnWeights } from './test-helpers.js';
 
@@ -23,7 +24,12 @@ describe('PixelCNN prior in ONNX', () => {
       const n = 9;
       const codes = randomCodes(c, n, 4);
       const ref = scoreCodes(c, w, codes, n);
-      const bytes = exportPixelCnnToOnnx(c, pixelCnnWeightArrays(w));
+      const arrays = pixelCnnWeightArrays(w);
+      const bytes = exportPixelCnnToOnnx(c, arrays);
+      // Stored weights come back bit for bit, with their config.
+      const unpacked = unpackPixelCnnWeights(packPixelCnnWeights(c, arrays));
+      expect(unpacked.config).toEqual(c);
+      for (const [k, v] of Object.entries(arrays)) expect(Array.from(unpacked.weights[k]!)).toEqual(Array.from(v));
       tf.dispose(Object.values(w));
       // Masked kernels are plain Conv nodes: no custom op.
       const ops = new Set(decodeModel(bytes).graph.node.map((nd) => nd.op_type));

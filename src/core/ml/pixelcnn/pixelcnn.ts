@@ -19,8 +19,9 @@
  *        layer's vertical output at row i already depends on rows < i only)
  *   M_h, mask A (l = 0): columns < c (j−c..j−1 of row i); mask B (l ≥ 1): columns ≤ c
  * So the logits at (i, j) depend on codes strictly before (i, j) in raster order (tested). The
- * weights are kept unmasked and multiplied by the mask in the forward pass, so masked entries get no
- * gradient; the ONNX export writes the masked products into plain Conv kernels.
+ * kernels are stored whole ([k, k, Cin, Cout], [1, k, Cin, Cout]); tfjs reads only the kept taps
+ * (maskedConv), so masked entries get no gradient, and the ONNX export writes W ⊙ M into plain Conv
+ * kernels (the same function, parity-tested).
  */
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '../prng.js';

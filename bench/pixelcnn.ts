@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { rocAuc } from '../src/core/eval/roc.js';
+import { aucByKind, type KindAuc } from '../src/core/eval/roc.js';
 import { selectBackend } from '../src/core/ml/backend/index.js';
 import { exportVqToOnnx } from '../src/core/ml/onnx/export-vq.js';
 import { OnnxPixelCnnScorer } from '../src/core/ml/pixelcnn/runtime-pixelcnn.js';
@@ -61,9 +61,10 @@ const backend = await selectBackend('wasm');
 log(`backend: ${backend.detail}`);
 const train = decode(join(args.data, 'train.mp4'), Number(args['train-step']));
 const test = decode(join(args.data, 'test.mp4'), 1);
-const truth = readFileSync(join(args.data, 'truth.csv'), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
-if (truth.length !== test.count) throw new Error(`truth.csv has ${truth.length} rows, test.mp4 ${test.count} frames`);
-log(`${args.data}: ${train.count} training frames, ${test.count} test frames (${truth.filter((v) => v === 1).length} anomalous)`);
+const rows = readFileSync(join(args.data, 'truth.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+const truth = { anomaly: rows.map((r) => Number(r[1])), kind: rows.map((r) => (Number(r[1]) ? (r[2] ?? '') : '')) };
+if (truth.anomaly.length !== test.count) throw new Error(`truth.csv has ${truth.anomaly.length} rows, test.mp4 ${test.count} frames`);
+log(`${args.data}: ${train.count} training frames, ${test.count} test frames (${truth.anomaly.filter((v) => v === 1).length} anomalous)`);
 
 const config = { ...DEFAULT_VQ_CONFIG, inputSize: SIZE };
 let t = performance.now();
@@ -106,7 +107,7 @@ const result = {
   data: args.data,
   trainFrames: train.count,
   testFrames: test.count,
-  auc: { codeNll: rocAuc(scores.codeNll, truth), rarity: rocAuc(rarity, truth), vqReconNll: rocAuc(vqNll, truth) },
+  auc: { codeNll: aucByKind(scores.codeNll, truth), rarity: aucByKind(rarity, truth), vqReconNll: aucByKind(vqNll, truth) },
   priorTrainFramesPerSec: prior.training.framesPerSec,
   priorTrainSeconds: prior.training.seconds,
   scoreFramesPerSec: { vqPlusPrior: scores.framesPerSec, priorOnly: priorFps, vqOnly: vqFps },
@@ -114,6 +115,10 @@ const result = {
 };
 if (args.json) console.log(JSON.stringify(result, null, 2));
 else {
-  log(`AUC (pooled, frame level): codeNll ${result.auc.codeNll.toFixed(3)}, code rarity ${result.auc.rarity.toFixed(3)}, VQ recon NLL ${result.auc.vqReconNll.toFixed(3)}`);
+  const line = (a: KindAuc): string => Object.entries(a).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
+  log('frame-level ROC-AUC (pooled; per event kind when the truth names kinds):');
+  log(`  codeNll (PixelCNN prior)  ${line(result.auc.codeNll)}`);
+  log(`  code rarity (VQ-VAE)      ${line(result.auc.rarity)}`);
+  log(`  recon NLL (VQ-VAE)        ${line(result.auc.vqReconNll)}`);
   log(`scoring frames/s (ORT, 1 thread, batch 64): VQ + prior ${scores.framesPerSec.toFixed(0)}, VQ alone ${vqFps.toFixed(0)}, prior alone (codes in) ${priorFps.toFixed(0)}`);
 }

@@ -4,13 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { exportVqToOnnx } from '../onnx/export-vq.js';
 import { decodeModel } from '../onnx/proto.js';
 import { OnnxVaeScorer } from '../onnx/runtime.js';
-import { randomFrames, rng } from '../onnx/test-helpers.js';
+import { randomFrames, rng } from '../../../../test/ml/onnx-reference.js';
 import { initVqWeights, type VqConfig } from '../vq/vq-vae.js';
 import { appendPixelCnnToOnnx, exportPixelCnnToOnnx } from './export-pixelcnn.js';
 import { type PixelCnnConfig, pixelCnnWeightArrays, scoreCodes } from './pixelcnn.js';
 import { packPixelCnnWeights, unpackPixelCnnWeights } from './pack.js';
 import { OnnxPixelCnnScorer } from './runtime-pixelcnn.js';
-import { randomCodes, randomPixelCnnWeights } from './test-helpers.js';
+import { randomCodes, randomPixelCnnWeights } from '../../../../test/ml/pixelcnn-fixtures.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

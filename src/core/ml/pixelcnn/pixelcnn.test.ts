@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend/index.js';
 import { causalMask, oneHotCodes, type PixelCnnConfig, pixelCnnLogits, pixelCnnWeightTensors, sampleCodes, scoreCodes } from './pixelcnn.js';
-import { randomCodes, randomPixelCnnWeights, stripeCodes } from './test-helpers.js';
+import { randomCodes, randomPixelCnnWeights, stripeCodes } from '../../../../test/ml/pixelcnn-fixtures.js';
 import { trainPixelCnn } from './train-pixelcnn.js';
 
 beforeAll(async () => {

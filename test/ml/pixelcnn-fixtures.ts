@@ -1,7 +1,7 @@
 /** Shared by the PixelCNN tests: seeded weights with non-zero biases, random and structured code grids. */
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32 } from '../prng.js';
-import { initPixelCnnWeights, type PixelCnnConfig, pixelCnnWeightShapes, type PixelCnnWeights } from './pixelcnn.js';
+import { mulberry32 } from '../../src/core/ml/prng.js';
+import { initPixelCnnWeights, type PixelCnnConfig, pixelCnnWeightShapes, type PixelCnnWeights } from '../../src/core/ml/pixelcnn/pixelcnn.js';
 
 /** Glorot kernels (initPixelCnnWeights) plus the zero-initialized tensors (biases, output kernel) uniform in ±biasScale, so no output is trivially uniform. */
 export function randomPixelCnnWeights(c: PixelCnnConfig, seed: number, biasScale = 0.3): PixelCnnWeights {

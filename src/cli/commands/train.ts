@@ -18,8 +18,11 @@ export async function cmdTrain(argv: string[]): Promise<number> {
   });
   if (!values.video) throw new UsageError('train needs --video ID|FILE');
   const kind = parseKind(values.kind);
-  if (values.components !== undefined && kind !== 'gmvae') throw new UsageError("--components is for --kind gmvae (the mixture prior's K)");
-  if (values['condition-frames'] !== undefined && kind !== 'cvae') throw new UsageError('--condition-frames is for --kind cvae (how many earlier frames each frame is predicted from)');
+  // What a kind takes comes from the model-kind registry, the same answer the app gives.
+  const { DEFAULT_KIND, kindTakesOption } = await import('../../core/models/registry.js');
+  if (values.components !== undefined && !kindTakesOption(kind ?? DEFAULT_KIND, 'mixtureComponents')) throw new UsageError("--components is for --kind gmvae (the mixture prior's K)");
+  if (values['condition-frames'] !== undefined && !kindTakesOption(kind ?? DEFAULT_KIND, 'conditionFrames'))
+    throw new UsageError('--condition-frames is for --kind cvae (how many earlier frames each frame is predicted from)');
   const backend = values.backend;
   if (backend && !(TRAINING_BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend ${backend}: choose one of ${TRAINING_BACKENDS.join(', ')}`);
   const { store, dbPath } = openStore(values.db);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conformalThreshold, fitTail, lowerTail, surprise, tailP, upperTail } from './tails.js';
+import { alarmThreshold, conformalThreshold, fitTail, lowerTail, surprise, tailP, upperTail } from './tails.js';
 
 /** mulberry32: a seeded uniform generator (the tests' draws are the same on every run). */
 function mulberry32(seed: number): () => number {
@@ -68,6 +68,36 @@ describe('tail models', () => {
     const fpr = fresh.filter((v) => v > thr).length / fresh.length;
     expect(fpr).toBeGreaterThan(0.005);
     expect(fpr).toBeLessThan(0.016);
+  });
+
+  it('the alarm threshold is the Bonferroni level unless the held-out scores put the conformal quantile higher', () => {
+    // Held-out combined scores of m = 5 calibrated, strongly dependent components: far under the bound.
+    const r = mulberry32(8);
+    const dependent = Array.from({ length: 2_000 }, () => surprise(r(), 5));
+    expect(conformalThreshold(dependent, 0.01)).toBeLessThan(2);
+    expect(alarmThreshold(dependent, 0.01)).toBe(2);
+    // Components that are not calibrated (p-values too small): the conformal quantile wins.
+    const hot = Array.from({ length: 2_000 }, () => surprise(r() ** 3, 1));
+    expect(alarmThreshold(hot, 0.01)).toBe(conformalThreshold(hot, 0.01));
+    expect(alarmThreshold(hot, 0.01)).toBeGreaterThan(2);
+    expect(alarmThreshold([], 0.05)).toBeCloseTo(1.301, 3);
+    expect(() => alarmThreshold(dependent, 0)).toThrow(RangeError);
+  });
+
+  it('at the Bonferroni level, independent calibrated components stay under their false-positive rate', () => {
+    const r = mulberry32(9);
+    const m = 5;
+    const frames = 50_000;
+    const thr = alarmThreshold([], 0.01);
+    let over = 0;
+    for (let i = 0; i < frames; i++) {
+      let pMin = 1;
+      for (let k = 0; k < m; k++) pMin = Math.min(pMin, r());
+      if (surprise(pMin, m) >= thr) over++;
+    }
+    // P(min of 5 uniforms ≤ 0.002) = 1 − 0.998^5 ≈ 0.00998: the bound is nearly tight for independent components.
+    expect(over / frames).toBeGreaterThan(0.007);
+    expect(over / frames).toBeLessThan(0.0115);
   });
 });
 

@@ -6,7 +6,7 @@
  * calibration version 2, see shared/tails.ts), then store the video's scores and events under it.
  */
 import { AppError } from '../../shared/envelope.js';
-import { conformalThreshold, fitTail } from '../../shared/tails.js';
+import { alarmThreshold, fitTail } from '../../shared/tails.js';
 import type { ProgressMeter } from '../jobs/progress.js';
 import type { DiagGmm } from '../ml/family/mixture.js';
 import type { VaeScores } from '../ml/onnx/runtime.js';
@@ -15,13 +15,16 @@ import type { RawComponents } from '../engine/components.js';
 import type { Store } from '../store/store.js';
 import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, robustStat } from './calibrate.js';
 import { fitGpTrajectory, scoreGpTrajectory } from './gp-trajectory.js';
-import { frameMotion, MotionStream, patchScales } from './motion.js';
+import { frameMotion, MotionStream, PATCH_SCALE_FLOOR, patchScales } from './motion.js';
 import { type CalibrateBatches, concatMu, type KindScorer, runScorePass, type ScoredBatch } from './pass.js';
 
 /** Frames per batch while calibrating. */
 const CALIBRATE_BATCH = 128;
 
 /** What calibrateAndScore needs beyond the model: the held-out frames, the rule and target, and a kind's extras. */
+/** Components that do not depend on the trained model: their tails are fitted on every training frame. */
+export const MODEL_FREE_COMPONENTS: ReadonlySet<string> = new Set(['motion']);
+
 export interface CalibrateOptions {
   /** Frames of the video held out from training (contiguous blocks, see splitIndices): the calibration sample. */
   heldOut: Set<number>;
@@ -63,13 +66,13 @@ export async function calibrateAndScore(store: Store, modelId: number, videoId: 
     motion: new MotionStream(size, scorer.earlier, o.ignore ?? null),
     meter: o.meter,
     ...(o.signal ? { signal: o.signal } : {}),
-    calibration: calibrateNetwork(store, size, scorer.latentDim, o),
+    calibration: calibrateNetwork(store, size, scorer.latentDim, o, videoId),
   });
   return calibration;
 }
 
 /** The calibration maths of a network kind, from every scored batch of its training video. */
-export function calibrateNetwork(store: Store, size: number, L: number, o: CalibrateOptions): CalibrateBatches<VaeScores> {
+export function calibrateNetwork(store: Store, size: number, L: number, o: CalibrateOptions, videoId = -1): CalibrateBatches<VaeScores> {
   return (batches: ScoredBatch<VaeScores>[], scorer: KindScorer<VaeScores>) => {
     const { heldOut, targetFpr, sampledFps, rule, codeCounts } = o;
     const all = (pick: (s: VaeScores, i: number) => number, only?: Set<number>) => {
@@ -86,12 +89,13 @@ export function calibrateNetwork(store: Store, size: number, L: number, o: Calib
       }
       return rows;
     };
-    // Per-patch scales over every frame of the training video, floored at half the frame-wide level (a
-    // patch that never varied in training is no evidence, not an infinitely sensitive spot). Every frame,
+    // Per-patch scales over every frame of the training video, floored at a share of the frame-wide level
+    // (a patch that never varied in training is no evidence, not an infinitely sensitive spot): the whole
+    // level for the reconstruction error, half for motion (motion.ts PATCH_SCALE_FLOOR). Every frame,
     // not the held-out blocks alone: a few blocks see walkers in a few places only (on a dev scene that
     // left 55% of normal test frames over the threshold); the held-out blocks calibrate the scalar
     // components below, where being unseen by the model matters.
-    const patchScale = patchScales(rowsOf((b) => b.s.patchErr), batches[0]!.s.patchErr.length / batches[0]!.count);
+    const patchScale = patchScales(rowsOf((b) => b.s.patchErr), batches[0]!.s.patchErr.length / batches[0]!.count, PATCH_SCALE_FLOOR);
     const motionScale = patchScales([...rowsOf((b) => b.motion!), ...labelledMotion(store, o.labelled ?? [], size, o.ignore ?? null)], batches[0]!.motion!.length / batches[0]!.count);
     const latentScale: number[] = [];
     for (let k = 0; k < L; k++) {
@@ -119,22 +123,32 @@ export function calibrateNetwork(store: Store, size: number, L: number, o: Calib
       for (const { r } of raws) for (const row of r) row.gp = stat[k++]!;
       gp = { model, stat: robustStat(raws.flatMap(({ first, r }) => r.filter((_, i) => heldOut.has(first + i)).map((row) => row.gp!))) };
     }
-    const heldRaw = raws.flatMap(({ first, r }) => r.filter((_, i) => heldOut.has(first + i)));
+    // The calibration sample: the held-out blocks, and in a fine-tune the frames of this video the
+    // analyst labelled normal or nuisance. Those are normal by review, and the fine-tune trained on them
+    // (repeated): without them a span learned this well lies below every held-out frame, and a two-sided
+    // component (reconstruction, which also catches a freeze or a defocus) flags it as "too good".
+    const labelledHere = new Set((o.labelled ?? []).filter((p) => p.videoId === videoId).map((p) => p.index));
+    const heldRaw = raws.flatMap(({ first, r }) => r.filter((_, i) => heldOut.has(first + i) || labelledHere.has(first + i)));
     if (partial.rarity) partial.rarity = { counts: partial.rarity.counts, stat: robustStat(heldRaw.map((r) => r.rarity!)) };
     const mixture = o.gmm ? { stat: robustStat(heldRaw.map((r) => r.mixture!)) } : undefined;
     const components = Object.fromEntries(COMBINED_COMPONENTS.map((k) => [k, robustStat(heldRaw.map((r) => r[k] ?? NaN).filter(Number.isFinite))])) as Record<CombinedComponent, ReturnType<typeof robustStat>>;
-    // Each rule component's tail model on the held-out blocks: every component a p-value before they meet.
+    // Each rule component's tail model: every component a p-value before they meet. A component of the
+    // model (reconstruction, latent, ...) is calibrated on the held-out blocks, which it never trained
+    // on; a model-free one (motion) on every frame of the training video: the model's training cannot
+    // bias it, and a few blocks see a few stretches of the footage only (on UCSD Ped2, whose training
+    // clips range from empty to crowded walkways, the crowded clips then lay outside the calibration).
+    const allRaw = raws.flatMap(({ r }) => r);
     const tails: NonNullable<Calibration['tails']> = {};
     for (const k of Object.keys(rule) as (keyof CombinationRule)[]) {
-      const v = heldRaw.map((r) => r[k]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+      const v = (MODEL_FREE_COMPONENTS.has(k) ? allRaw : heldRaw).map((r) => r[k]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
       if (v.length >= 10) tails[k] = fitTail(v);
     }
     const calib0: Calibration = { version: 2, tails, components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps, ...(gp ? { gp } : {}), ...(mixture ? { mixture } : {}) };
     const heldCombined = heldRaw.map((r) => combine(r, calib0));
     const calibration: Calibration = {
       ...calib0,
-      threshold: conformalThreshold(heldCombined, targetFpr),
-      lowThreshold: conformalThreshold(heldCombined, Math.min(0.5, 5 * targetFpr)),
+      threshold: alarmThreshold(heldCombined, targetFpr),
+      lowThreshold: alarmThreshold(heldCombined, Math.min(0.5, 5 * targetFpr)),
     };
     return { calibration, raw: raws.map(({ r }): RawComponents[] => r) };
   };

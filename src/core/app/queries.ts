@@ -1,16 +1,18 @@
 /** Read-side queries shared by the API and the CLI. */
 import type { ChangeEvent, ComponentScale, ScoreSeries } from '../../shared/domain.js';
 import { type Calibration, COMBINED_COMPONENTS } from '../scoring/calibrate.js';
+import { getParsedModel } from '../models/records.js';
 import { getModel, listEvents, readScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
 
 export function scoreSeries(store: Store, modelId: number, videoId: number): ScoreSeries {
-  const m = getModel(store, modelId);
+  const m = getParsedModel(store, modelId);
   store.getVideo(videoId);
   const s = readScores(store, modelId, videoId);
   const pts = store.framePts(videoId);
   const col = (a: Float32Array) => Array.from(a);
-  const calib = m.calibration as { threshold?: number; lowThreshold?: number; sampledFps?: number } | null;
+  // Older calibrations may lack (or hold null in) the optional fields: read them defensively.
+  const calib: Partial<Calibration> | null = m.calibration;
   return {
     modelId,
     videoId,
@@ -39,8 +41,7 @@ export function changeEvents(store: Store, modelId: number, videoId: number): Ch
 }
 
 /** The calibrated components that enter the combined score, for "which component drove this frame". */
-function componentScales(calibration: unknown): { components?: ComponentScale[] } {
-  const c = calibration as Partial<Calibration> | null;
+function componentScales(c: Partial<Calibration> | null): { components?: ComponentScale[] } {
   if (!c?.components) return {};
   const out: ComponentScale[] = [];
   for (const name of COMBINED_COMPONENTS) {

@@ -23,7 +23,8 @@ import { checkClipsCover, clipStarts, type ClipRange, type DetectionReport, dete
 import { aucByKind, atThreshold, type KindAuc } from '../eval/roc.js';
 import { parseTruthCsv, type Truth } from '../eval/truth.js';
 import { ingestVideo } from '../media/ingest.js';
-import { getModel, listEvents, readScores, SCORE_COMPONENTS } from '../store/models.js';
+import { calibrationOf, getParsedModel } from '../models/records.js';
+import { listEvents, readScores, SCORE_COMPONENTS } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import { loadFrames } from './frames.js';
 import { IW_KINDS, iwScores } from './iw-scores.js';
@@ -148,7 +149,7 @@ export async function evaluate(store: Store, o: EvalOptions, hooks: { onProgress
     scoredFrames += v.frameCount;
     scoreSeconds += v.frameCount / scored.framesPerSec;
   }
-  const model = getModel(store, trained.modelId);
+  const model = getParsedModel(store, trained.modelId);
 
   // Pool every test video's frames, truth, clips and stored events.
   const offsets: number[] = [];
@@ -196,7 +197,7 @@ export async function evaluate(store: Store, o: EvalOptions, hooks: { onProgress
   const perVideo = videos.map((v) => readScores(store, trained.modelId, v.videoId));
   const column = (c: (typeof SCORE_COMPONENTS)[number]) => concat(perVideo.map((s) => s[c]));
   const combined = column('combined');
-  const threshold = (model.calibration as { threshold: number }).threshold;
+  const threshold = calibrationOf(model).threshold;
   const at = atThreshold(combined, truth, threshold);
   const detection = detectionReport({ scores: combined, truth, clips, events, threshold, fps });
 

@@ -17,7 +17,8 @@
 import { AppError } from '../../shared/envelope.js';
 import { NORMAL_LABEL_CLASSES, type TrainingPoolRecord } from '../../shared/domain.js';
 import { frameClasses, labelsOfClasses, listLabels } from '../store/labels.js';
-import { getModel, listEvents, readScores } from '../store/models.js';
+import { getParsedModel, type ParsedModel } from '../models/records.js';
+import { listEvents, readScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
 import type { FramePick } from './frames.js';
 
@@ -74,24 +75,25 @@ export interface StoredPool extends Partial<PoolRecord> {
   heldOut?: { videoId: number; indices: number[] };
 }
 
-export function storedPool(config: unknown): StoredPool | null {
-  const p = (config as { pool?: unknown } | null)?.pool;
+export function storedPool(model: ParsedModel): StoredPool | null {
+  // records.ts checks the fields the engine reads and keeps the rest of the config (the pool among them) as stored.
+  const p = model.config.pool;
   return p && typeof p === 'object' ? (p as StoredPool) : null;
 }
 
 /** The video a model's base frames came from: recorded in its config, else (older models) its training video. */
 export function modelBaseVideo(store: Store, modelId: number): number | null {
-  const m = getModel(store, modelId);
-  return storedPool(m.config)?.baseVideoId ?? m.trainVideoId;
+  const m = getParsedModel(store, modelId);
+  return storedPool(m)?.baseVideoId ?? m.trainVideoId;
 }
 
 /** Per frame of `videoId`: true where the model flagged it (inside one of its stored events, or combined score at or over its threshold). Null when it has not scored the video. */
 export function flaggedFrames(store: Store, modelId: number, videoId: number, frameCount: number): Uint8Array | null {
-  const model = getModel(store, modelId);
+  const model = getParsedModel(store, modelId);
   const scores = readScores(store, modelId, videoId);
   if (scores.idx.length === 0) return null;
-  const t = (model.calibration as { threshold?: unknown } | null)?.threshold;
-  const threshold = typeof t === 'number' && Number.isFinite(t) ? t : Infinity;
+  const t = model.calibration?.threshold;
+  const threshold = t !== undefined && Number.isFinite(t) ? t : Infinity;
   const out = new Uint8Array(frameCount);
   for (let k = 0; k < scores.idx.length; k++) {
     const i = scores.idx[k]!;
@@ -137,7 +139,7 @@ function labelledPicks(store: Store, frameSize: number): { picks: FramePick[]; n
  * Fails when the parent has no scores on the base video (it cannot tell which frames are events there).
  */
 export function fineTunePool(store: Store, parentId: number, reviewedVideoId: number, maxFrames: number): TrainingPool {
-  const parent = getModel(store, parentId);
+  const parent = getParsedModel(store, parentId);
   const reviewed = store.getVideo(reviewedVideoId);
   const parentBase = modelBaseVideo(store, parentId);
   let baseId = reviewedVideoId;
@@ -154,7 +156,7 @@ export function fineTunePool(store: Store, parentId: number, reviewedVideoId: nu
   const flagged = flaggedFrames(store, parentId, baseId, base.frameCount);
   if (!flagged)
     throw new AppError('TrainingInputError', `Model ${parentId} has not scored ${base.name}: score it with model ${parentId} first, so the fine-tune can leave its events out.`);
-  const held = storedPool(parent.config)?.heldOut;
+  const held = storedPool(parent)?.heldOut;
   const reserved = new Set(held && held.videoId === baseId ? held.indices : []);
   const normal = new Set(NORMAL_LABEL_CLASSES);
   const record = emptyRecord(baseId, source);

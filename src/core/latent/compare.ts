@@ -19,8 +19,10 @@ import {
 } from '../../shared/domain.js';
 import { storedPool } from '../engine/training-pool.js';
 import { rocAuc } from '../eval/roc.js';
+import type { Calibration } from '../scoring/calibrate.js';
 import { frameClasses, listLabels } from '../store/labels.js';
-import { getModel, listEvents, readScores } from '../store/models.js';
+import { getParsedModel, type ParsedModel } from '../models/records.js';
+import { listEvents, readScores } from '../store/models.js';
 import type { Store } from '../store/store.js';
 
 /** Classes whose frames count as real change (positives); normal/nuisance are the negatives, other classes are left out. */
@@ -63,9 +65,9 @@ const unscoredRow = (modelId: number, name: string): ModelComparisonRow => ({
   heldOutFpr: null,
 });
 
-function calibratedThreshold(calibration: unknown): number | null {
-  const t = (calibration as { threshold?: unknown } | null)?.threshold;
-  return typeof t === 'number' && Number.isFinite(t) ? t : null;
+function calibratedThreshold(calibration: Calibration | null): number | null {
+  const t = calibration?.threshold;
+  return t !== undefined && Number.isFinite(t) ? t : null;
 }
 
 /**
@@ -83,7 +85,7 @@ export function compareModels(store: Store, videoId: number, modelIds: readonly 
   const negatives = prefixCount(roles, 0);
   const positives = prefixCount(roles, 1);
   const ids = [...new Set(modelIds)];
-  const models = ids.map((id) => getModel(store, id));
+  const models = ids.map((id) => getParsedModel(store, id));
   const heldOut = referenceHeldOut(store, models);
   const rows = ids.map((modelId) => compareOne(store, videoId, modelId, classes, roles, negatives, positives, heldOut));
   const classFrames = Object.fromEntries(COMPARED_CLASSES.map((c) => [c, classes.reduce((n, x) => n + (x === c ? 1 : 0), 0)])) as Record<ComparedClass, number>;
@@ -111,11 +113,11 @@ interface HeldOutSet {
  * version recorded none (trained before they were recorded) or its video is gone: a later version's
  * held-out frames are not used, since an older one may have trained on them.
  */
-function referenceHeldOut(store: Store, models: ReadonlyArray<ReturnType<typeof getModel>>): HeldOutSet | null {
+function referenceHeldOut(store: Store, models: readonly ParsedModel[]): HeldOutSet | null {
   const parents = models.filter((m) => models.some((c) => c.parentId === m.id));
   const oldest = [...models].sort((a, b) => a.id - b.id).slice(0, 1);
   for (const m of parents.length ? parents : oldest) {
-    const held = storedPool(m.config)?.heldOut;
+    const held = storedPool(m)?.heldOut;
     if (!held || held.indices.length === 0) continue;
     const v = store.listVideos().find((x) => x.id === held.videoId);
     if (!v) continue;
@@ -136,7 +138,7 @@ function compareOne(
   positives: Int32Array,
   heldOut: HeldOutSet | null,
 ): ModelComparisonRow {
-  const model = getModel(store, modelId);
+  const model = getParsedModel(store, modelId);
   const scores = readScores(store, modelId, videoId);
   if (scores.idx.length === 0) return unscoredRow(modelId, model.name);
   const threshold = calibratedThreshold(model.calibration);

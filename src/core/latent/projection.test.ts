@@ -28,7 +28,7 @@ function newStore(name: string): { store: Store; videoId: number; modelId: numbe
     sampledFps: 10, frameSize: 8, channels: 3,
   });
   store.finishVideo(videoId, 'hash');
-  const modelId = createModel(store, { kind: 'vae', name: 'VAE', config: { latentDim: DIM }, trainVideoId: videoId });
+  const modelId = createModel(store, { kind: 'vae', name: 'VAE', config: { latentDim: DIM, inputSize: 8 }, trainVideoId: videoId });
   finishModel(store, modelId, { weights: new Uint8Array(1), onnx: new Uint8Array(1), calibration: { threshold: 1 }, metrics: {}, backend: 'wasm' });
   return { store, videoId, modelId };
 }

@@ -8,9 +8,8 @@ import type { LatentProjection, ProjectionMethod } from '../../shared/domain.js'
 import { AppError } from '../../shared/envelope.js';
 import { latentTrajectory } from '../engine/trajectory.js';
 import { symmetricEigen } from '../math/linalg.js';
-import type { Calibration } from '../scoring/calibrate.js';
 import { FittedNeighbourSearch, exactNeighbours, membershipWeights } from './latent-neighbours.js';
-import { parseModelRecord } from '../models/records.js';
+import { getParsedModel, parseModelRecord } from '../models/records.js';
 import { findDriver } from '../models/registry.js';
 import { mulberry32 } from '../ml/prng.js';
 import { type ModelRecord, getModel } from '../store/models.js';
@@ -387,7 +386,7 @@ export class LatentProjections {
   }
 
   private async compute(modelId: number, videoId: number, method: ProjectionMethod): Promise<LatentProjection> {
-    const model = getModel(this.store, modelId);
+    const model = getParsedModel(this.store, modelId);
     const means = scoredLatentMeans(this.store, modelId, videoId);
     let xy: Projected;
     let explained: number[] = [];
@@ -396,7 +395,7 @@ export class LatentProjections {
       const p = projectPca(means);
       xy = p;
       explained = p.explained;
-      if ((model.calibration as Calibration | null)?.gp) {
+      if (model.calibration?.gp) {
         const t = latentTrajectory(this.store, modelId, videoId, means);
         const line = projectOntoPca(p, t.smooth, means.dim);
         trajectory = { x: rounded(line.x), y: rounded(line.y) };

@@ -9,6 +9,7 @@ import type { ChangeEvent, ModelSummary, ScoreSeries, VideoSummary } from '../..
 import { frameClasses as frameClassesOf } from '../../../shared/labels.js';
 import type { AppClient } from '../api/client.js';
 import { errorMessage } from '../api/errorMessage.js';
+import { NewestRequest } from '../api/newestRequest.js';
 import { LABEL_KEYS, labelColour } from '../labels/labelColours.js';
 import { LabelsStore } from '../labels/labelsStore.svelte.js';
 import { COMPONENT_TITLES, buildQueue, drivingComponent, type QueueItem } from '../queue/queue.js';
@@ -46,6 +47,8 @@ export class ReviewSession {
   speed = $state<PlaybackSpeed>(1);
 
   readonly #client: AppClient;
+  /** Newest answer wins: switching videos or models fast must not let a slower, older answer replace the newer one. */
+  readonly #scoresRequest = new NewestRequest();
 
   readonly ready: VideoSummary[];
   readonly video: VideoSummary | null;
@@ -99,6 +102,7 @@ export class ReviewSession {
   }
 
   async loadScores(m: ModelSummary | null, v: VideoSummary | null): Promise<void> {
+    const isNewest = this.#scoresRequest.start();
     // The same model and video (a reload after models:changed, e.g. while a fine-tune runs) keep showing until the answer.
     if (this.series?.modelId !== m?.id || this.series?.videoId !== v?.id) {
       this.series = null;
@@ -107,11 +111,14 @@ export class ReviewSession {
     if (!m || !v) return;
     try {
       const s = await this.#client.getScores(m.id, v.id);
+      if (!isNewest()) return;
       this.series = s.combined.length ? s : null;
-      this.storedEvents = s.combined.length ? await this.#client.listEvents(m.id, v.id) : [];
+      const events = s.combined.length ? await this.#client.listEvents(m.id, v.id) : [];
+      if (!isNewest()) return;
+      this.storedEvents = events;
       this.frame = Math.min(this.frame, Math.max(0, s.combined.length - 1));
     } catch (e) {
-      this.error = errorMessage(e);
+      if (isNewest()) this.error = errorMessage(e);
     }
   }
 

@@ -1,6 +1,6 @@
 /**
  * Loss curves of a running training job, built from its `job:update` events. Training reports the
- * latest step's figures in `progress.metrics` (src/core/engine/train-model.ts): `epoch` (0-based),
+ * latest step's figures in `progress.metrics` (src/core/models/vae/train.ts): `epoch` (0-based),
  * `loss` (the negative ELBO), `recon`, `kl` and `beta` as running means over the epoch so far, and
  * `valLoss`, the validation loss of the last finished epoch, once there is one.
  */

@@ -89,6 +89,16 @@ const KNOWN: Record<ModelKind, ModelKindInfo> = {
     fineTune: ONLY_VAE,
     baseline: false,
   },
+  'vq-pixelcnn': {
+    title: 'VQ-VAE + PixelCNN prior',
+    description: 'VQ-VAE with a learned prior over its grid of codes: scores how unlikely a frame’s codes are together, and its heatmap shows where.',
+    priorSamples: null,
+    traversal: `its latent codes are discrete codebook entries, not a space to sweep`,
+    reconstruction: null,
+    reconstructionLabel: 'Reconstruction (quantized)',
+    fineTune: ONLY_VAE,
+    baseline: false,
+  },
   pca: {
     title: 'PCA-16',
     description: 'Classical baseline: error after projecting the gray frame onto 16 principal components. Fast, no training.',

@@ -21,6 +21,13 @@ export interface ModelBlobs {
   onnx: Uint8Array;
 }
 
+/** Decoded pictures: [count, size, size, channels] uint8. */
+export interface GeneratedPictures {
+  pixels: Uint8Array;
+  size: number;
+  channels: number;
+}
+
 /** The latent means of a video's frames, as projection.ts reads them. */
 export interface LatentMeansView {
   mu: Float32Array;
@@ -64,6 +71,11 @@ export interface ModelKindDriver<M extends ParsedModel = ParsedModel> {
   openScorer(model: M, onnx: Uint8Array, o?: { threads?: number }): Promise<KindScorer>;
   /** The model's view of stored frames (reconstruction and error map) for the frame view. */
   openFrameViewer(model: M, blobs: ModelBlobs): Promise<FrameViewer>;
+  /**
+   * Pictures drawn from the model's prior (seeded), for kinds whose prior is not the VAE family's
+   * N(0, I) over a decoder's latent (engine/generate.ts: absent, it decodes z ~ N(0, I) or a mixture).
+   */
+  samplePrior?(model: M, weights: Uint8Array, o: { count: number; seed: number }): GeneratedPictures;
   /** Each frame's class (mixture component) for the latent scatter, or null for kinds without classes. */
   frameClasses?(model: M, means: LatentMeansView): number[] | null;
 }

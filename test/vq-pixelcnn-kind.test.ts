@@ -1,6 +1,7 @@
 /** Kind 'vq-pixelcnn' (issue 16) through the engine: trains a VQ-VAE and its PixelCNN code prior, scores, shows, generates. */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scoreSeries } from '../src/core/app/queries.js';
 import { samplePrior } from '../src/core/engine/generate.js';
 import { scoreVideo } from '../src/core/engine/score-video.js';
 import { trainModel } from '../src/core/engine/train-model.js';
@@ -58,6 +59,11 @@ describe('kind vq-pixelcnn', () => {
     const own = readScores(store, r.modelId, videoId);
     expect(own.codeNll).toHaveLength(120);
     expect(own.codeNll.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+
+    // The API's score series carries it, with its calibration for "which component drove this frame"; other kinds' series do not.
+    const series = scoreSeries(store, r.modelId, videoId);
+    expect(series.codeNll).toEqual(Array.from(own.codeNll));
+    expect(series.components?.find((c) => c.name === 'codeNll')).toMatchObject({ side: 'upper', tail: calib.tails!.codeNll });
 
     // codeNll enters the combined score: a frame's own components give a p-value for it, and an
     // unlikely enough arrangement of codes alone crosses the threshold.

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoreSeries } from '../src/core/app/queries.js';
-import { samplePrior } from '../src/core/engine/generate.js';
+import { samplePrior, samplePriorPictures } from '../src/core/engine/generate.js';
 import { scoreVideo } from '../src/core/engine/score-video.js';
 import { trainModel } from '../src/core/engine/train-model.js';
 import { ingestVideo } from '../src/core/media/ingest.js';
@@ -10,7 +10,7 @@ import { getParsedModel } from '../src/core/models/records.js';
 import { kindDriver } from '../src/core/models/registry.js';
 import { unpackVqPixelCnnWeights } from '../src/core/models/vq-pixelcnn/weights.js';
 import { type CombinableRaw, combine, componentLog10P } from '../src/core/scoring/calibrate.js';
-import { modelBlobs, readScores } from '../src/core/store/models.js';
+import { listModels, modelBlobs, readScores } from '../src/core/store/models.js';
 import { Store } from '../src/core/store/store.js';
 import { makeTestsrcClip, tempDir } from './helpers.js';
 
@@ -91,6 +91,9 @@ describe('kind vq-pixelcnn', () => {
     const s1 = samplePrior(store, r.modelId, 3, 5);
     expect(s1.pixels).toHaveLength(3 * 16 * 16 * 3);
     expect(samplePrior(store, r.modelId, 3, 5).pixels).toEqual(s1.pixels);
+    const forApp = await samplePriorPictures(store, r.modelId, 3, 5);
+    expect(forApp).toMatchObject({ count: 3, size: 16, channels: 3 });
+    expect(forApp.pixels).toEqual(s1.pixels);
 
     // The stored blob holds both networks; the graph rebuilt from it is the stored one, byte for byte.
     const blobs = modelBlobs(store, r.modelId);
@@ -103,4 +106,16 @@ describe('kind vq-pixelcnn', () => {
     expect(Array.from(again.codeNll)).toEqual(Array.from(own.codeNll));
     expect(Array.from(again.combined)).toEqual(Array.from(own.combined));
   }, 120_000);
+
+  it('a cancel while the prior trains keeps nothing', async () => {
+    const before = listModels(store).length;
+    const ac = new AbortController();
+    const run = trainModel(
+      store,
+      { kind: 'vq-pixelcnn', videoId, epochs: 1, batchSize: 16, maxFrames: 60, backend: 'wasm', filters: [8, 8], codePrior: { arch: { channels: 8, layers: 2, hidden: 16 }, epochs: 50, batchSize: 4 }, checkpointDir: join(tmp.dir, 'ck2') },
+      { signal: ac.signal, onProgress: (p) => p.stage.startsWith('training the PixelCNN prior') && ac.abort() },
+    );
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(listModels(store)).toHaveLength(before);
+  }, 60_000);
 });

@@ -31,10 +31,12 @@ export function trainVqPixelCnnModel(store: Store, o: TrainModelOptions, hooks: 
           h.onProgress?.({ done, total, fraction: done / total, rate: p.framesPerSec, unit: 'steps', rateUnit: 'frames', etaSec: done > 0 ? (elapsed / done) * (total - done) : null, stage: `training the PixelCNN prior over the codes: epoch ${p.epoch + 1}/${p.epochs}, ${p.nll.toFixed(3)} nats a position` });
         },
       });
+      const seconds = (performance.now() - t0) / 1000;
       const best = prior.training.history[prior.training.bestEpoch];
       return {
         weights: packVqPixelCnnWeights(vq, prior),
         onnx: prior.scorerOnnx,
+        seconds,
         metrics: {
           codePrior: {
             epochs: prior.training.history.length,

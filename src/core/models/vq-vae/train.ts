@@ -36,9 +36,10 @@ export interface VqVariant {
   extraConfig?: (config: VqConfig) => Record<string, unknown>;
   /**
    * After the VQ-VAE is trained, on its training split: the blob and scoring graph the model stores
-   * instead of the VQ-VAE's own, and metrics to add.
+   * instead of the VQ-VAE's own, metrics to add, and the seconds it took (added to the training time;
+   * the training frames/s stays the VQ-VAE's).
    */
-  afterVq?: (vq: TrainedVq, train: FrameSet, hooks: EngineHooks) => Promise<{ weights: Uint8Array; onnx: Uint8Array; metrics: Record<string, unknown> }>;
+  afterVq?: (vq: TrainedVq, train: FrameSet, hooks: EngineHooks) => Promise<{ weights: Uint8Array; onnx: Uint8Array; metrics: Record<string, unknown>; seconds: number }>;
 }
 
 const PLAIN_VQ: VqVariant = { kind: 'vq-vae', title: 'VQ-VAE', combination: VQ_COMBINATION };
@@ -73,12 +74,13 @@ export async function trainVqFamily(store: Store, o: TrainModelOptions, hooks: E
   });
   try {
     meter.stage(`training (${backend.name})`);
+    const t0 = performance.now();
     const r = await trainVqVae(frames, { ...opts, ...(mask ? { ignoreMask: mask.pixels } : {}) }, {
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       onProgress: (p) => {
         const total = opts.epochs * p.stepsPerEpoch;
         const done = p.epoch * p.stepsPerEpoch + p.step;
-        hooks.onProgress?.({ done, total, fraction: done / total, rate: p.framesPerSec, unit: 'steps', rateUnit: 'frames', etaSec: null, stage: `training VQ-VAE on ${backend.name} (${backend.device}, 1 thread: its own loop is not data-parallel): epoch ${p.epoch + 1}/${opts.epochs}, recon ${p.recon.toFixed(1)}` });
+        hooks.onProgress?.({ done, total, fraction: done / total, rate: p.framesPerSec, unit: 'steps', rateUnit: 'frames', etaSec: done > 0 ? ((performance.now() - t0) / 1000 / done) * (total - done) : null, stage: `training VQ-VAE on ${backend.name} (${backend.device}, 1 thread: its own loop is not data-parallel): epoch ${p.epoch + 1}/${opts.epochs}, recon ${p.recon.toFixed(1)}` });
       },
     });
     const { train, val } = splitIndices(frames.count, opts.validationFraction, opts.seed);
@@ -103,14 +105,14 @@ export async function trainVqFamily(store: Store, o: TrainModelOptions, hooks: E
       history: r.history,
       codeUsage: { perplexity: r.usage.perplexity, entropy: r.usage.entropy, unused: r.usage.unused.length, codebookSize: config.codebookSize },
       trainFramesPerSec: r.framesPerSec,
-      trainSeconds: r.seconds,
+      trainSeconds: r.seconds + (added?.seconds ?? 0),
       threshold: calibration.threshold,
       ...added?.metrics,
     };
     finishModel(store, modelId, { weights: added?.weights ?? packVqWeights(config, r.weights, r.codebook), onnx, calibration, metrics, backend: backend.name });
     recordRun(store, modelId, opts, r.history, 'succeeded');
     meter.finish(video.frameCount);
-    return { modelId, backend: backend.name, device: backend.device, workers: 1, trainSeconds: r.seconds, trainFramesPerSec: r.framesPerSec, epochs: r.history.length, bestEpoch: r.bestEpoch, threshold: calibration.threshold };
+    return { modelId, backend: backend.name, device: backend.device, workers: 1, trainSeconds: r.seconds + (added?.seconds ?? 0), trainFramesPerSec: r.framesPerSec, epochs: r.history.length, bestEpoch: r.bestEpoch, threshold: calibration.threshold };
   } catch (e) {
     deleteModel(store, modelId);
     throw e;

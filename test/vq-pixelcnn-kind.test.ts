@@ -1,6 +1,8 @@
 /** Kind 'vq-pixelcnn' (issue 16) through the engine: trains a VQ-VAE and its PixelCNN code prior, scores, shows, generates. */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelGenerator } from '../src/core/app/generation.js';
+import { ModelSessions, serveMedia } from '../src/core/app/media.js';
 import { scoreSeries } from '../src/core/app/queries.js';
 import { samplePrior, samplePriorPictures } from '../src/core/engine/generate.js';
 import { scoreVideo } from '../src/core/engine/score-video.js';
@@ -87,6 +89,16 @@ describe('kind vq-pixelcnn', () => {
       await viewer.dispose();
     }
 
+    // The app's media route draws that heatmap as a PNG of the frame size.
+    const sessions = new ModelSessions(store, 1);
+    try {
+      const png = await serveMedia(store, `heatmap/${r.modelId}/${videoId}/7.png`, sessions);
+      expect(png.status, png.body.toString().slice(0, 200)).toBe(200);
+      expect(png.body.readUInt32BE(16)).toBe(16);
+    } finally {
+      await sessions.close();
+    }
+
     // Prior samples: code grids drawn from the prior and decoded, reproducible from the seed.
     const s1 = samplePrior(store, r.modelId, 3, 5);
     expect(s1.pixels).toHaveLength(3 * 16 * 16 * 3);
@@ -94,6 +106,8 @@ describe('kind vq-pixelcnn', () => {
     const forApp = await samplePriorPictures(store, r.modelId, 3, 5);
     expect(forApp).toMatchObject({ count: 3, size: 16, channels: 3 });
     expect(forApp.pixels).toEqual(s1.pixels);
+    expect((await new ModelGenerator(store).samples(r.modelId, { count: 2, seed: 5 })).images).toHaveLength(2);
+    expect(() => new ModelGenerator(store).traversal(r.modelId, { dims: [0, 1] })).toThrow(/no latent traversal, because its latent codes are discrete/);
 
     // The stored blob holds both networks; the graph rebuilt from it is the stored one, byte for byte.
     const blobs = modelBlobs(store, r.modelId);

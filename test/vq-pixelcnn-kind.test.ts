@@ -121,6 +121,14 @@ describe('kind vq-pixelcnn', () => {
     expect(Array.from(again.combined)).toEqual(Array.from(own.combined));
   }, 120_000);
 
+  it('other kinds store no codeNll (NULL, read as NaN) and their series has none', async () => {
+    const { modelId } = await trainModel(store, { kind: 'pca', videoId, maxFrames: 120, checkpointDir: join(tmp.dir, 'ck') });
+    expect(readScores(store, modelId, videoId).codeNll.every(Number.isNaN)).toBe(true);
+    const series = scoreSeries(store, modelId, videoId);
+    expect(series.codeNll).toBeUndefined();
+    expect(series.components?.some((c) => c.name === 'codeNll')).toBe(false);
+  });
+
   it('a cancel while the prior trains keeps nothing', async () => {
     const before = listModels(store).length;
     const ac = new AbortController();

@@ -1,7 +1,7 @@
 /**
  * The one interface every model kind implements (a driver), so that training, scoring, the API and
  * the CLI ask the registry (registry.ts) instead of comparing kind names. A family of kinds lives in
- * one folder under src/core/models/ (vae/: vae, ae, vae-gp, cvae, gmvae; vq-vae/; baseline/: pca,
+ * one folder under src/core/models/ (vae/: vae, ae, vae-gp, cvae, gmvae; vq-vae/; vq-pixelcnn/; baseline/: pca,
  * bgdiff) with its training, export, scorer and frame view; adding a kind is one folder (or one
  * driver in a family's folder) plus one line in registry.ts.
  */

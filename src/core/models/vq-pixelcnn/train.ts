@@ -18,7 +18,7 @@ export function trainVqPixelCnnModel(store: Store, o: TrainModelOptions, hooks: 
     kind: 'vq-pixelcnn',
     title: 'VQ-VAE + PixelCNN',
     combination: VQ_PIXELCNN_COMBINATION,
-    extraConfig: (config) => ({ prior: pixelCnnConfigFor(config, arch) }),
+    extraConfig: (config) => ({ prior: pixelCnnConfigFor(config, arch), ...(Object.keys(training).length ? { priorTrain: training } : {}) }),
     afterVq: async (vq, train, h) => {
       const t0 = performance.now();
       h.onProgress?.({ done: 0, total: null, fraction: null, rate: 0, etaSec: null, stage: `encoding ${train.count} training frames to codes` });

@@ -2,7 +2,8 @@
  * Kind 'vq-vae' end to end: train the VQ-VAE (ml/vq) on the training pool, export its ONNX scorer
  * (the VAE scorer's outputs plus codes), calibrate every component on the held-out split (the same
  * seeded split as the other kinds) including the rarity of a frame's codes under the training code
- * frequencies, and store weights + graph + calibration + code usage.
+ * frequencies, and store weights + graph + calibration + code usage. 'vq-pixelcnn' is the same run
+ * with a step after the VQ-VAE (VqVariant, models/vq-pixelcnn/train.ts).
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../../../shared/envelope.js';

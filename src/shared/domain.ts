@@ -28,9 +28,10 @@ export type TrainingBackend = (typeof TRAINING_BACKENDS)[number];
  * 'vq-vae': a vector-quantized autoencoder (codebook, EMA updates), with the rarity of a frame's codes
  * as a score; 'gmvae': the VAE with a Gaussian-mixture prior (one component per kind of normal scene,
  * Gumbel-softmax classes, EM-updated, frames labelled normal/nuisance fix their class), with the
- * negative log-density of μ under the mixture as a score; 'pca', 'bgdiff': the classical baselines (PCA-16 reconstruction error, difference from the median).
+ * negative log-density of μ under the mixture as a score; 'vq-pixelcnn': the VQ-VAE with a gated PixelCNN
+ * prior over its code grid, with −log p(codes) as a score (codeNll) and per position as a heatmap; 'pca', 'bgdiff': the classical baselines (PCA-16 reconstruction error, difference from the median).
  */
-export const MODEL_KINDS = ['vae', 'ae', 'vae-gp', 'cvae', 'vq-vae', 'gmvae', 'pca', 'bgdiff'] as const;
+export const MODEL_KINDS = ['vae', 'ae', 'vae-gp', 'cvae', 'vq-vae', 'vq-pixelcnn', 'gmvae', 'pca', 'bgdiff'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** Most earlier frames a conditional VAE may be conditioned on. */

@@ -19,6 +19,8 @@ export interface ModelKindInfo {
   reconstruction: string | null;
   /** What its reconstruction of a frame is, for the frame view's caption. */
   reconstructionLabel: string;
+  /** What its heatmap shows, where it is not the reconstruction error (the frame view's caption). */
+  heatmapLabel?: string;
   /** Whether a new version can be fine-tuned from one of this kind: null when it can, else why not. */
   fineTune: string | null;
   /** A classical baseline: fitted in one pass, so the network settings (epochs, β, ...) do not apply. */
@@ -86,6 +88,17 @@ const KNOWN: Record<ModelKind, ModelKindInfo> = {
     traversal: `its latent codes are discrete codebook entries, not a space to sweep`,
     reconstruction: null,
     reconstructionLabel: 'Reconstruction (quantized)',
+    fineTune: ONLY_VAE,
+    baseline: false,
+  },
+  'vq-pixelcnn': {
+    title: 'VQ-VAE + PixelCNN prior',
+    description: 'VQ-VAE with a learned prior over its grid of codes: scores how unlikely a frame’s codes are together, and its heatmap shows where.',
+    priorSamples: null,
+    traversal: `its latent codes are discrete codebook entries, not a space to sweep`,
+    reconstruction: null,
+    reconstructionLabel: 'Reconstruction (quantized)',
+    heatmapLabel: 'Unlikely codes (−log p of each code under the prior)',
     fineTune: ONLY_VAE,
     baseline: false,
   },

@@ -38,7 +38,9 @@ export async function cmdExport(argv: string[]): Promise<number> {
 
 function scoresCsv(s: ScoreSeries): string {
   const cols = ['combined', 'recon', 'patch', 'kl', 'elbo', 'temporal', 'stillness', 'sharpness'] as const;
-  const lines = [`frame,pts_sec,${cols.join(',')}`];
-  for (let i = 0; i < s.index.length; i++) lines.push([s.index[i], s.ptsSec[i]!.toFixed(6), ...cols.map((c) => s[c][i]!.toPrecision(7))].join(','));
+  // vq-pixelcnn's −log p(codes), for the kind that has it.
+  const codeNll = s.codeNll;
+  const lines = [`frame,pts_sec,${cols.join(',')}${codeNll ? ',code_nll' : ''}`];
+  for (let i = 0; i < s.index.length; i++) lines.push([s.index[i], s.ptsSec[i]!.toFixed(6), ...cols.map((c) => s[c][i]!.toPrecision(7)), ...(codeNll ? [codeNll[i]!.toPrecision(7)] : [])].join(','));
   return lines.join('\n') + '\n';
 }

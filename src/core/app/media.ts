@@ -112,7 +112,8 @@ export async function serveMedia(store: Store, route: string, sessions?: ModelSe
       const S = out.size;
       if (view === 'recon') return { status: 200, contentType: 'image/png', body: encodePng(out.recon, S, S, out.channels) };
       const heat = new Uint8Array(S * S * 3);
-      for (let i = 0; i < S * S; i++) heat.set(heatColour(Math.sqrt(out.errMap[i]!) / HEATMAP_FULL_SCALE), i * 3);
+      const own = out.heat;
+      for (let i = 0; i < S * S; i++) heat.set(heatColour(own ? own.values[i]! / own.fullScale : Math.sqrt(out.errMap[i]!) / HEATMAP_FULL_SCALE), i * 3);
       return { status: 200, contentType: 'image/png', body: encodePng(heat, S, S, 3) };
     }
     return notFound(`No media at ${route.slice(0, 100)}`);

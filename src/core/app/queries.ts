@@ -27,6 +27,8 @@ export function scoreSeries(store: Store, modelId: number, videoId: number): Sco
     stillness: col(s.stillness),
     sharpness: col(s.sharpness),
     motion: col(s.motion),
+    // Only kinds with a code prior (vq-pixelcnn) store it; the others' column is all NULL (NaN).
+    ...(s.codeNll.some(Number.isFinite) ? { codeNll: col(s.codeNll) } : {}),
     threshold: calib?.threshold ?? NaN,
     lowThreshold: calib?.lowThreshold ?? calib?.threshold ?? NaN,
     sampledFps: calib?.sampledFps ?? store.getVideo(videoId).sampledFps,
@@ -50,5 +52,9 @@ function componentScales(c: Partial<Calibration> | null): { components?: Compone
     const tail = c.version === 2 ? c.tails?.[name] : undefined;
     if (side && st) out.push({ name, median: st.median, scale: st.scale, side, ...(tail ? { tail } : {}) });
   }
+  // −log p(codes) (vq-pixelcnn) is calibrated by its tail model only: its centre and spread are read off the tail's quantiles.
+  const codeTail = c.version === 2 ? c.tails?.codeNll : undefined;
+  const codeSide = c.rule?.codeNll;
+  if (codeSide && codeTail) out.push({ name: 'codeNll', median: codeTail.q[50]!, scale: Math.max((codeTail.q[75]! - codeTail.q[25]!) / 1.349, 1e-9), side: codeSide, tail: codeTail });
   return { components: out };
 }

@@ -24,6 +24,8 @@ export interface RawComponents {
   rarity?: number | null;
   /** Mixture-prior VAE: −log p(μ) under the learned mixture (mixtureTerms). */
   mixture?: number | null;
+  /** VQ-VAE + PixelCNN prior: −log p(codes) under the prior (the graph's code_nll output). */
+  codeNll?: number | null;
 }
 
 /**
@@ -91,6 +93,7 @@ export function batchComponents(
       sharpness: s.sharpness[i]!,
       ...(motion && calib.motionScale ? { motion: topKScaled(motion.subarray(i * m2, (i + 1) * m2), calib.motionScale) } : {}),
       ...(mix ? { mixture: mix[i]! } : {}),
+      ...(s.codeNll ? { codeNll: s.codeNll[i]! } : {}),
       ...(s.codes && calib.rarity ? { rarity: codeRarity(s.codes.subarray((i * s.codes.length) / count, ((i + 1) * s.codes.length) / count), calib.rarity.counts) } : {}),
     });
   }

@@ -17,6 +17,7 @@ import { loadMixture } from '../ml/vae/mixture-prior.js';
 import { deserializeWeights } from '../ml/vae/checkpoint.js';
 import { decodeLogits, encode, inputChannels, type VaeConfig, type VaeWeights } from '../ml/vae/spec.js';
 import { getParsedModel, vaeFamilyModel } from '../models/records.js';
+import type { GeneratedPictures } from '../models/driver.js';
 import { kindDriver } from '../models/registry.js';
 import { getModel, modelBlobs } from '../store/models.js';
 import type { Store } from '../store/store.js';
@@ -56,6 +57,19 @@ function load(store: Store, modelId: number, what: 'priorSamples' | 'traversal')
   return { config, weights };
 }
 
+/**
+ * Prior samples of a kind that draws them itself (its driver's samplePrior: vq-pixelcnn's code grids),
+ * or null for the VAE family's decoders (below).
+ */
+function kindPriorSamples(store: Store, modelId: number, count: number, seed: number, component?: number): GeneratedPictures | null {
+  const m = getParsedModel(store, modelId);
+  const driver = kindDriver(m.kind);
+  if (!driver.samplePrior) return null;
+  if (component !== undefined) throw new AppError('TrainingInputError', `Model ${modelId} has no mixture prior to pick a component of.`);
+  if (!Number.isInteger(count) || count < 1) throw new AppError('InvalidArgumentError', `count must be a positive whole number, not ${count}`);
+  return driver.samplePrior(m, modelBlobs(store, modelId).weights, { count, seed });
+}
+
 /** Seeded draws from a model's prior: N(0, I), or for 'gmvae' its learned mixture (only `component` when given). */
 function priorCodes(store: Store, modelId: number, latentDim: number, count: number, seed: number, component?: number): Float32Array {
   const stored = vaeFamilyModel(getParsedModel(store, modelId)).config.mixture;
@@ -76,6 +90,8 @@ function priorCodes(store: Store, modelId: number, latentDim: number, count: num
  * learned mixture (only component `component` when given: pictures of one learned class). [count, S, S, C] bytes.
  */
 export function samplePrior(store: Store, modelId: number, count: number, seed = 1, component?: number): { pixels: Uint8Array; size: number; channels: number; z: Float32Array } {
+  const own = kindPriorSamples(store, modelId, count, seed, component);
+  if (own) return { ...own, z: new Float32Array(0) };
   const { config, weights } = load(store, modelId, 'priorSamples');
   try {
     const z = priorCodes(store, modelId, config.latentDim, count, seed, component);
@@ -170,6 +186,8 @@ export interface DecodedPictures {
 export async function samplePriorPictures(store: Store, modelId: number, count: number, seed: number): Promise<DecodedPictures & { z: Float32Array }> {
   if (!Number.isInteger(count) || count < 1) throw new AppError('InvalidArgumentError', `count must be a positive whole number, not ${count}`);
   await fastBackend();
+  const own = kindPriorSamples(store, modelId, count, seed);
+  if (own) return { ...own, count, z: new Float32Array(0) };
   const { config, weights } = load(store, modelId, 'priorSamples');
   try {
     const z = priorCodes(store, modelId, config.latentDim, count, seed);

@@ -1,7 +1,7 @@
 /**
  * The one interface every model kind implements (a driver), so that training, scoring, the API and
  * the CLI ask the registry (registry.ts) instead of comparing kind names. A family of kinds lives in
- * one folder under src/core/models/ (vae/: vae, ae, vae-gp, cvae, gmvae; vq-vae/; baseline/: pca,
+ * one folder under src/core/models/ (vae/: vae, ae, vae-gp, cvae, gmvae; vq-vae/; vq-pixelcnn/; baseline/: pca,
  * bgdiff) with its training, export, scorer and frame view; adding a kind is one folder (or one
  * driver in a family's folder) plus one line in registry.ts.
  */
@@ -19,6 +19,13 @@ import type { EngineHooks, TrainModelOptions, TrainModelResult } from './trainin
 export interface ModelBlobs {
   weights: Uint8Array;
   onnx: Uint8Array;
+}
+
+/** Decoded pictures: [count, size, size, channels] uint8. */
+export interface GeneratedPictures {
+  pixels: Uint8Array;
+  size: number;
+  channels: number;
 }
 
 /** The latent means of a video's frames, as projection.ts reads them. */
@@ -64,6 +71,11 @@ export interface ModelKindDriver<M extends ParsedModel = ParsedModel> {
   openScorer(model: M, onnx: Uint8Array, o?: { threads?: number }): Promise<KindScorer>;
   /** The model's view of stored frames (reconstruction and error map) for the frame view. */
   openFrameViewer(model: M, blobs: ModelBlobs): Promise<FrameViewer>;
+  /**
+   * Pictures drawn from the model's prior (seeded), for kinds whose prior is not the VAE family's
+   * N(0, I) over a decoder's latent (engine/generate.ts: absent, it decodes z ~ N(0, I) or a mixture).
+   */
+  samplePrior?(model: M, weights: Uint8Array, o: { count: number; seed: number }): GeneratedPictures;
   /** Each frame's class (mixture component) for the latent scatter, or null for kinds without classes. */
   frameClasses?(model: M, means: LatentMeansView): number[] | null;
 }

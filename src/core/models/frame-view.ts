@@ -13,6 +13,12 @@ export interface FrameModelView {
   /** Squared error per pixel (averaged over channels), in 0..1 intensity units squared. */
   errMap: Float32Array;
   size: number;
+  /**
+   * What the heatmap shows instead of the error, where the kind has something better: per pixel
+   * [size·size] in the kind's unit, full colour at `fullScale` (vq-pixelcnn: −log p of the code
+   * covering each pixel, nats, full at log K).
+   */
+  heat?: { values: Float32Array; fullScale: number };
 }
 
 /** Something that shows a model's view of stored frames; kept open while the analyst looks at that model. */

@@ -64,10 +64,13 @@ export class NetworkScorer implements KindScorer<VaeScores> {
   }
 }
 
-/** A network's view of a frame: the scoring graph's recon and err_map outputs. */
+/** A kind's own heatmap from one frame's full graph outputs (FrameModelView.heat), where it has one (vq-pixelcnn). */
+export type NetworkHeat = (out: VaeScores, size: number) => FrameModelView['heat'];
+
+/** A network's view of a frame: the scoring graph's recon and err_map outputs (and the kind's own heatmap). */
 class NetworkViewer implements FrameViewer {
   /** `earlier`: frames before the shown one the model is conditioned on (0: a plain model). */
-  constructor(private readonly modelId: number, private readonly scorer: OnnxVaeScorer, private readonly earlier: number) {}
+  constructor(private readonly modelId: number, private readonly scorer: OnnxVaeScorer, private readonly earlier: number, private readonly heat?: NetworkHeat) {}
 
   async view(store: Store, videoId: number, index: number): Promise<FrameModelView> {
     const px = store.framePixels(videoId, index);
@@ -77,7 +80,8 @@ class NetworkViewer implements FrameViewer {
       ? stackFrames({ data: px.data, count: 1, size: px.size, channels: px.channels }, earlierIndices(index, this.earlier).map((i) => store.framePixels(videoId, i).data))
       : px.data;
     const out = await this.scorer.run(input, 1, { full: true });
-    return { recon: toViewBytes(out.recon!), channels: 3, errMap: out.errMap!, size: px.size };
+    const heat = this.heat?.(out, px.size);
+    return { recon: toViewBytes(out.recon!), channels: 3, errMap: out.errMap!, size: px.size, ...(heat ? { heat } : {}) };
   }
 
   dispose(): Promise<void> {
@@ -86,10 +90,10 @@ class NetworkViewer implements FrameViewer {
 }
 
 /** The frame viewer of a network model from its scoring graph; a graph this app cannot run fails with NoReconstructionError. */
-export async function openNetworkViewer(modelId: number, kind: string, onnx: Uint8Array, earlier: number): Promise<FrameViewer> {
+export async function openNetworkViewer(modelId: number, kind: string, onnx: Uint8Array, earlier: number, heat?: NetworkHeat): Promise<FrameViewer> {
   try {
     const scorer = await OnnxVaeScorer.create(onnx, { threads: 1 });
-    return new NetworkViewer(modelId, scorer, earlier);
+    return new NetworkViewer(modelId, scorer, earlier, heat);
   } catch (e) {
     if (e instanceof InvalidModelError) throw new AppError('NoReconstructionError', `Model ${modelId} is a ${describeKind(kind).title}: this model kind has no reconstruction to show.`);
     throw e;

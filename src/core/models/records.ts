@@ -10,6 +10,7 @@ import { AppError } from '../../shared/envelope.js';
 import type { DecoderLikelihood } from '../ml/vae/spec.js';
 import type { StoredMixture } from '../ml/vae/mixture-prior.js';
 import type { VqConfig } from '../ml/vq/vq-vae.js';
+import type { PixelCnnConfig } from '../ml/pixelcnn/pixelcnn.js';
 import type { Calibration } from '../scoring/calibrate.js';
 import { getModel, type ModelRecord } from '../store/models.js';
 import type { Store } from '../store/store.js';
@@ -40,6 +41,9 @@ const vaeConfig = z.looseObject({
   mixture: mixture.optional(),
 });
 const vqConfig = z.looseObject({ ...commonConfig, channels: count, filters: z.array(count).min(1), codebookSize: count, beta: z.number() });
+/** vq-pixelcnn: the VQ-VAE's config plus its PixelCNN prior's (ml/pixelcnn: K codes on the G×G grid, the architecture). */
+const codePrior = z.looseObject({ codes: count, height: count, width: count, channels: count, layers: count, kernel: count, hidden: count });
+const vqPixelCnnConfig = vqConfig.extend({ prior: codePrior });
 const baselineConfig = z.looseObject({ ...commonConfig, k: count.optional(), explained: z.number().optional() });
 
 /**
@@ -65,6 +69,7 @@ const vaeFamilyKinds = z.enum(['vae', 'ae', 'vae-gp', 'cvae', 'gmvae']);
 const recordSchema = z.discriminatedUnion('kind', [
   z.object({ kind: vaeFamilyKinds, config: vaeConfig }),
   z.object({ kind: z.literal('vq-vae'), config: vqConfig }),
+  z.object({ kind: z.literal('vq-pixelcnn'), config: vqPixelCnnConfig }),
   z.object({ kind: z.enum(['pca', 'bgdiff']), config: baselineConfig }),
 ]);
 
@@ -85,6 +90,10 @@ export interface VaeRecordConfig extends CommonConfig {
   mixture?: StoredMixture;
 }
 export interface VqRecordConfig extends CommonConfig, VqConfig {}
+export interface VqPixelCnnRecordConfig extends VqRecordConfig {
+  /** The PixelCNN prior over the code grid (its weights are stored with the VQ-VAE's: models/vq-pixelcnn/weights.ts). */
+  prior: PixelCnnConfig;
+}
 export interface BaselineRecordConfig extends CommonConfig {
   k?: number;
   explained?: number;
@@ -97,9 +106,10 @@ type Base = Omit<ModelRecord, 'kind' | 'config' | 'calibration'> & {
 
 export type VaeFamilyModel = Base & { kind: 'vae' | 'ae' | 'vae-gp' | 'cvae' | 'gmvae'; config: VaeRecordConfig };
 export type VqModel = Base & { kind: 'vq-vae'; config: VqRecordConfig };
+export type VqPixelCnnModel = Base & { kind: 'vq-pixelcnn'; config: VqPixelCnnRecordConfig };
 export type BaselineModel = Base & { kind: 'pca' | 'bgdiff'; config: BaselineRecordConfig };
 /** A stored model with its config and calibration parsed, keyed by kind. */
-export type ParsedModel = VaeFamilyModel | VqModel | BaselineModel;
+export type ParsedModel = VaeFamilyModel | VqModel | VqPixelCnnModel | BaselineModel;
 
 /** Every kind in MODEL_KINDS has a record schema above: a new kind fails to compile here until it has one. */
 type Unparsed = Exclude<ModelKind, ParsedModel['kind']> | Exclude<ModelKind, z.infer<typeof recordSchema>['kind']>;

@@ -10,6 +10,7 @@ import { describeKind } from '../../shared/model-kinds.js';
 import { BGDIFF_DRIVER, PCA_DRIVER } from './baseline/driver.js';
 import type { KindOption, ModelKindDriver } from './driver.js';
 import { AE_DRIVER, CVAE_DRIVER, GMVAE_DRIVER, VAE_DRIVER, VAE_GP_DRIVER } from './vae/driver.js';
+import { VQ_PIXELCNN_DRIVER } from './vq-pixelcnn/driver.js';
 import { VQ_VAE_DRIVER } from './vq-vae/driver.js';
 
 const DRIVERS: Readonly<Record<ModelKind, ModelKindDriver>> = {
@@ -19,6 +20,7 @@ const DRIVERS: Readonly<Record<ModelKind, ModelKindDriver>> = {
   cvae: CVAE_DRIVER,
   gmvae: GMVAE_DRIVER,
   'vq-vae': VQ_VAE_DRIVER,
+  'vq-pixelcnn': VQ_PIXELCNN_DRIVER,
   pca: PCA_DRIVER,
   bgdiff: BGDIFF_DRIVER,
 };

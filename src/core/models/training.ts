@@ -7,6 +7,7 @@ import type { IgnoreMask, JobProgress, TrainRequest } from '../../shared/domain.
 import { AppError } from '../../shared/envelope.js';
 import { rasterizeIgnoreMask } from '../../shared/ignore-mask.js';
 import { FINE_TUNE_DEFAULTS, TRAIN_DEFAULTS } from '../../shared/train-defaults.js';
+import type { PixelCnnArch } from '../ml/pixelcnn/pixelcnn.js';
 import type { CombinationRule } from '../scoring/calibrate.js';
 import { getIgnoreMask } from '../store/ignore-masks.js';
 import type { Store } from '../store/store.js';
@@ -26,6 +27,8 @@ export interface TrainModelOptions extends TrainRequest {
   checkpointDir: string;
   /** Which score components enter the combined score (default DEFAULT_COMBINATION). */
   combination?: CombinationRule;
+  /** vq-pixelcnn: the PixelCNN prior's architecture and training (ml/pixelcnn defaults where absent; tests and benches make it small). */
+  codePrior?: { arch?: Partial<PixelCnnArch>; epochs?: number; batchSize?: number; learningRate?: number; maxSteps?: number };
 }
 
 /**

@@ -21,7 +21,7 @@ export type CombinedComponent = (typeof COMBINED_COMPONENTS)[number];
  */
 export type Sidedness = 'upper' | 'both';
 /** 'gp': the GP latent-trajectory statistic (gp-trajectory.ts), used by kinds that fit one. */
-export type CombinationRule = Partial<Record<CombinedComponent | 'gp' | 'rarity' | 'mixture', Sidedness>>;
+export type CombinationRule = Partial<Record<CombinedComponent | 'gp' | 'rarity' | 'mixture' | 'codeNll', Sidedness>>;
 
 /**
  * The default rule, chosen on development scenes (bench seeds 4 and 5), never on the reported ones.
@@ -43,6 +43,8 @@ export const GP_COMBINATION: CombinationRule = { recon: 'both', patch: 'upper', 
  */
 /** The 'vq-vae' kind: the default rule plus the rarity of the frame's codes (upper tail: unseen codes). */
 export const VQ_COMBINATION: CombinationRule = { ...DEFAULT_COMBINATION, rarity: 'upper' };
+/** The 'vq-pixelcnn' kind: the VQ-VAE's rule plus −log p(codes) under its PixelCNN prior (upper tail: an unlikely arrangement of codes). */
+export const VQ_PIXELCNN_COMBINATION: CombinationRule = { ...VQ_COMBINATION, codeNll: 'upper' };
 
 /** The 'gmvae' kind: the default rule plus −log p(μ) under the learned mixture prior (upper tail: a latent far from every learned kind of scene). */
 export const GMVAE_COMBINATION: CombinationRule = { ...DEFAULT_COMBINATION, mixture: 'upper' };
@@ -76,7 +78,7 @@ export interface Calibration {
    */
   version?: 2;
   /** Version 2: each rule component's tail model on held-out blocks of training footage. */
-  tails?: Partial<Record<CombinedComponent | 'gp' | 'rarity' | 'mixture', TailModel>>;
+  tails?: Partial<Record<CombinedComponent | 'gp' | 'rarity' | 'mixture' | 'codeNll', TailModel>>;
   /** Version 2: per-patch scale of the model's patch error and of motion (quantile floored at a share of the frame-wide one). */
   patchScale?: number[];
   motionScale?: number[];
@@ -154,7 +156,7 @@ export function latentSteps(mu: Float32Array, latentDim: number, scale: ArrayLik
 export const STILLNESS_EPS = 1e-4;
 export const stillness = (step: number): number => -Math.log(step + STILLNESS_EPS);
 
-export type CombinableRaw = Record<Exclude<CombinedComponent, 'motion'>, number> & { motion?: number | null; gp?: number | null; rarity?: number | null; mixture?: number | null };
+export type CombinableRaw = Record<Exclude<CombinedComponent, 'motion'>, number> & { motion?: number | null; gp?: number | null; rarity?: number | null; mixture?: number | null; codeNll?: number | null };
 
 /** Version 2: each rule component's log10 p-value; `combined` is −log10 of the Bonferroni-corrected smallest p. */
 export function componentLog10P(raw: CombinableRaw, c: Calibration): Partial<Record<keyof CombinationRule, number>> {

@@ -211,6 +211,11 @@ export const MIGRATIONS: ReadonlyArray<(db: DB) => void> = [
       ) WITHOUT ROWID;
     `);
   },
+  (db) => {
+    // Issue 16 (kind 'vq-pixelcnn'): −log p(codes) of the frame's code grid under the PixelCNN prior
+    // (nats; NULL for other kinds).
+    db.exec(`ALTER TABLE scores ADD COLUMN code_nll REAL;`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

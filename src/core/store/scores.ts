@@ -19,6 +19,8 @@ export interface ScoreRow {
   rarity?: number | null;
   /** Mixture-prior VAE: −log p(μ) under the learned mixture (nats); null/absent otherwise. */
   mixture?: number | null;
+  /** VQ-VAE + PixelCNN prior: −log p(codes) of the frame's code grid under the prior (nats); null/absent otherwise. */
+  codeNll?: number | null;
   /** Motion since the previous frame (scoring/motion.ts); null/absent where not computed. */
   motion?: number | null;
   combined: number;
@@ -65,24 +67,27 @@ export function removeInterruptedScores(store: Store): Array<{ modelId: number; 
 /** One batch of scored frames (scores and latents) in one transaction. */
 export function writeScores(store: Store, modelId: number, videoId: number, rows: ScoreRow[]): void {
   const s = store.db.prepare(
-    `INSERT OR REPLACE INTO scores (model_id, video_id, idx, recon, patch, kl, nll, elbo, temporal, stillness, sharpness, gp, rarity, mixture, motion, combined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO scores (model_id, video_id, idx, recon, patch, kl, nll, elbo, temporal, stillness, sharpness, gp, rarity, mixture, code_nll, motion, combined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const l = store.db.prepare(`INSERT OR REPLACE INTO latents (model_id, video_id, idx, mu, logvar) VALUES (?, ?, ?, ?, ?)`);
   store.db.transaction(() => {
     for (const r of rows) {
-      s.run(modelId, videoId, r.idx, r.recon, r.patch, r.kl, r.nll, r.elbo, r.temporal, r.stillness, r.sharpness, r.gp ?? null, r.rarity ?? null, r.mixture ?? null, r.motion ?? null, r.combined);
+      s.run(modelId, videoId, r.idx, r.recon, r.patch, r.kl, r.nll, r.elbo, r.temporal, r.stillness, r.sharpness, r.gp ?? null, r.rarity ?? null, r.mixture ?? null, r.codeNll ?? null, r.motion ?? null, r.combined);
       l.run(modelId, videoId, r.idx, Buffer.from(r.mu.buffer, r.mu.byteOffset, r.mu.byteLength), Buffer.from(r.logvar.buffer, r.logvar.byteOffset, r.logvar.byteLength));
     }
   })();
 }
 
-export const SCORE_COMPONENTS = ['recon', 'patch', 'kl', 'nll', 'elbo', 'temporal', 'stillness', 'sharpness', 'gp', 'iw', 'rarity', 'mixture', 'motion', 'combined'] as const;
+export const SCORE_COMPONENTS = ['recon', 'patch', 'kl', 'nll', 'elbo', 'temporal', 'stillness', 'sharpness', 'gp', 'iw', 'rarity', 'mixture', 'codeNll', 'motion', 'combined'] as const;
 export type ScoreComponent = (typeof SCORE_COMPONENTS)[number];
+/** The column of a component where its name is not the column's. */
+const COLUMN: Partial<Record<ScoreComponent, string>> = { codeNll: 'code_nll' };
+const column = (c: ScoreComponent): string => COLUMN[c] ?? c;
 
 /** Every stored score of a video under a model, as columns in frame order (a component the model does not compute, e.g. gp, reads as NaN). */
 export function readScores(store: Store, modelId: number, videoId: number): { idx: Int32Array } & Record<ScoreComponent, Float32Array> {
   const rows = store.db
-    .prepare(`SELECT idx, ${SCORE_COMPONENTS.join(', ')} FROM scores WHERE model_id = ? AND video_id = ? ORDER BY idx`)
+    .prepare(`SELECT idx, ${SCORE_COMPONENTS.map(column).join(', ')} FROM scores WHERE model_id = ? AND video_id = ? ORDER BY idx`)
     .raw()
     .all(modelId, videoId) as number[][];
   const out = { idx: new Int32Array(rows.length) } as { idx: Int32Array } & Record<ScoreComponent, Float32Array>;

@@ -27,6 +27,8 @@ export interface ScoreSeries {
   sharpness: number[];
   /** Motion since the previous frame, over each patch's normal level (NaN for models calibrated before motion existed). */
   motion: number[];
+  /** −log p(codes) of the frame's code grid under the model's PixelCNN prior, nats (vq-pixelcnn only; absent for other kinds). */
+  codeNll?: number[];
   threshold: number;
   /** Hysteresis: an event continues while the combined score stays at or above this. */
   lowThreshold: number;
@@ -45,7 +47,7 @@ export interface ScoreSeries {
  * then how unusual a value is, is −log10 of its tail probability (shared/tails.ts).
  */
 export interface ComponentScale {
-  name: 'recon' | 'patch' | 'kl' | 'temporal' | 'stillness' | 'sharpness' | 'motion';
+  name: 'recon' | 'patch' | 'kl' | 'temporal' | 'stillness' | 'sharpness' | 'motion' | 'codeNll';
   median: number;
   scale: number;
   side: 'upper' | 'both';

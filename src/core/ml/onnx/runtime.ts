@@ -67,6 +67,10 @@ export interface VaeScores {
   elbo: Float32Array;
   /** [count, G²] code of each grid position; only for a VQ-VAE graph (export-vq.ts). */
   codes?: Int32Array;
+  /** [count] −log p(codes) under a PixelCNN prior; only for a graph with the prior appended (ml/pixelcnn). */
+  codeNll?: Float32Array;
+  /** [count, G, G] −log p of each position's code given those before it; only with { full: true } and the prior. */
+  codeNllMap?: Float32Array;
 }
 
 const FIELD: Record<OnnxOutputName, keyof VaeScores> = {
@@ -176,7 +180,10 @@ export class OnnxVaeScorer {
     const input = new ort.Tensor('uint8', frames, [count, S, S, this.channels]);
     const names: readonly OnnxOutputName[] = opts.full ? ONNX_OUTPUTS : ONNX_SCORE_OUTPUTS;
     const withCodes = session.outputNames.includes('codes');
-    const out = await session.run({ [ONNX_INPUT]: input }, withCodes ? [...names, 'codes'] : names);
+    // A VQ-VAE graph with the PixelCNN prior appended (ml/pixelcnn/export-pixelcnn.ts) also gives code_nll (and the per-position map).
+    const withPrior = session.outputNames.includes('code_nll');
+    const extra = [...(withCodes ? ['codes'] : []), ...(withPrior ? ['code_nll', ...(opts.full ? ['code_nll_map'] : [])] : [])];
+    const out = await session.run({ [ONNX_INPUT]: input }, [...names, ...extra]);
     const res: Partial<Record<keyof VaeScores, Float32Array>> = {};
     for (const n of names) {
       const t = out[n];
@@ -185,6 +192,8 @@ export class OnnxVaeScorer {
     }
     const scores = res as unknown as VaeScores;
     if (withCodes) scores.codes = Int32Array.from(out['codes']!.data as BigInt64Array, (v) => Number(v));
+    if (withPrior) scores.codeNll = out['code_nll']!.data as Float32Array;
+    if (withPrior && opts.full) scores.codeNllMap = out['code_nll_map']!.data as Float32Array;
     return scores;
   }
 

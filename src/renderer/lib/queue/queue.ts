@@ -33,6 +33,7 @@ export const COMPONENT_TITLES: Record<ComponentScale['name'], string> = {
   stillness: 'stillness',
   sharpness: 'sharpness',
   motion: 'motion',
+  codeNll: 'code likelihood',
 };
 
 /** Which calibrated component is largest at frame `i` (the one that made the combined score). */
@@ -40,7 +41,7 @@ export function drivingComponent(series: ScoreSeries, i: number): ComponentScale
   let best: ComponentScale['name'] | null = null;
   let bestZ = -Infinity;
   for (const c of series.components ?? []) {
-    const v = series[c.name][i];
+    const v = series[c.name]?.[i];
     if (v === undefined || !Number.isFinite(v)) continue;
     const z = (v - c.median) / c.scale;
     // Tail-calibrated models: the component with the smallest tail probability, as the combined score does.

@@ -22,6 +22,16 @@ describe('FrameView: the model view of a frame', () => {
     expect((screen.getByTestId('frame-recon') as HTMLImageElement).src).toContain('/media/recon/3/1/4.png');
   });
 
+  it('vq-pixelcnn: names its heatmap (unlikely codes) and lists the code −log p among the scores; other kinds do not', () => {
+    const { unmount } = render(FrameView, { props: { modelId: 3, videoId: 1, frame: 4, series: { ...series, codeNll: col().map((v) => 10 * v) }, modelKind: 'vq-pixelcnn' }, context: clientContext(createMockClient()) });
+    expect(screen.getByTestId('frame-heatmap').getAttribute('alt')).toBe('Unlikely codes (−log p of each code under the prior) of frame 4');
+    expect(screen.getByTestId('frame-scores').textContent).toContain('code −log p 4.000');
+    unmount();
+    show({ modelKind: 'vq-vae' });
+    expect(screen.getByTestId('frame-heatmap').getAttribute('alt')).toBe('Error heatmap of frame 4');
+    expect(screen.getByTestId('frame-scores').textContent).not.toContain('code −log p');
+  });
+
   it('shows why in place of a broken picture when the model view cannot be had, and tries again for another frame', async () => {
     const { rerender } = show({ modelKind: 'normalizing-flow' });
     await fireEvent.error(screen.getByTestId('frame-recon'));

@@ -21,6 +21,8 @@ export interface ModelKindInfo {
   reconstructionLabel: string;
   /** What its heatmap shows, where it is not the reconstruction error (the frame view's caption). */
   heatmapLabel?: string;
+  /** A latent traversal without a chosen frame is centred on the prior's origin (else on a frame of the training video). */
+  traversalFromPrior?: true;
   /** Whether a new version can be fine-tuned from one of this kind: null when it can, else why not. */
   fineTune: string | null;
   /** A classical baseline: fitted in one pass, so the network settings (epochs, β, ...) do not apply. */
@@ -39,6 +41,7 @@ const KNOWN: Record<ModelKind, ModelKindInfo> = {
     reconstruction: null,
     reconstructionLabel: 'Reconstruction',
     fineTune: null,
+    traversalFromPrior: true,
     baseline: false,
   },
   ae: {
@@ -59,6 +62,7 @@ const KNOWN: Record<ModelKind, ModelKindInfo> = {
     reconstruction: null,
     reconstructionLabel: 'Reconstruction',
     fineTune: ONLY_VAE,
+    traversalFromPrior: true,
     baseline: false,
   },
   gmvae: {
@@ -125,6 +129,9 @@ const KNOWN: Record<ModelKind, ModelKindInfo> = {
 };
 
 /** Description of any kind name; unknown kinds get a generic entry (and generation is not offered). */
+/** The kind a new model is when none is chosen. */
+export const DEFAULT_KIND: ModelKind = MODEL_KINDS[0];
+
 export function describeKind(kind: string): ModelKindInfo {
   if (Object.hasOwn(KNOWN, kind)) return KNOWN[kind as ModelKind];
   const why = `this version of LatentWatch does not know how to generate from a ${kind} model`;

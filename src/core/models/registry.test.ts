@@ -23,6 +23,9 @@ describe('the model-kind registry', () => {
       expect(d.scoreComponents).toContain('combined');
       expect(Object.keys(d.combination).length).toBeGreaterThan(0);
     }
+    // Where a traversal without a frame is centred: the UI's words (generationRequest.ts) and the engine agree.
+    expect(allDrivers().filter((d) => d.traversalFromPrior).map((d) => d.kind)).toEqual(['vae', 'vae-gp']);
+    expect(MODEL_KINDS.filter((k) => describeKind(k).traversalFromPrior)).toEqual(['vae', 'vae-gp']);
   });
 
   it('gives one answer to "can this kind be fine-tuned": the app\'s (vae and gmvae)', () => {

@@ -26,7 +26,7 @@ const DRIVERS: Readonly<Record<ModelKind, ModelKindDriver>> = {
 };
 
 /** The kind a training without one trains (the first of MODEL_KINDS). */
-export const DEFAULT_KIND: ModelKind = MODEL_KINDS[0];
+export { DEFAULT_KIND } from '../../shared/model-kinds.js';
 
 /** The driver of a kind name, or null for a kind this version does not know (a library from a newer one). */
 export function findDriver(kind: string): ModelKindDriver | null {

@@ -25,7 +25,7 @@ function baselineDriver(b: BaselineFit): ModelKindDriver<BaselineModel> {
     canFineTune: info.fineTune === null,
     canGenerate: { priorSamples: info.priorSamples === null, traversal: info.traversal === null },
     trainOptions: [],
-    traversalFromPrior: false,
+    traversalFromPrior: info.traversalFromPrior === true,
     importanceWeighted: false,
     train: (store, o, hooks) => trainBaselineModel(store, b, o, hooks),
     exportOnnx: (model, weights) => {

@@ -48,7 +48,7 @@ function mixtureClasses(model: VaeFamilyModel, means: LatentMeansView): number[]
   return out;
 }
 
-function vaeDriver(v: Omit<VaeVariant, 'title'>, extra: { components?: readonly ScoreComponent[]; traversalFromPrior: boolean; importanceWeighted: boolean; frameClasses?: ModelKindDriver<VaeFamilyModel>['frameClasses'] }): ModelKindDriver<VaeFamilyModel> {
+function vaeDriver(v: Omit<VaeVariant, 'title'>, extra: { components?: readonly ScoreComponent[]; importanceWeighted: boolean; frameClasses?: ModelKindDriver<VaeFamilyModel>['frameClasses'] }): ModelKindDriver<VaeFamilyModel> {
   const info = describeKind(v.kind);
   const variant: VaeVariant = { ...v, title: info.title };
   return {
@@ -59,7 +59,7 @@ function vaeDriver(v: Omit<VaeVariant, 'title'>, extra: { components?: readonly 
     canFineTune: info.fineTune === null,
     canGenerate: { priorSamples: info.priorSamples === null, traversal: info.traversal === null },
     trainOptions: [...(v.conditional ? (['conditionFrames'] as const) : []), ...(v.mixturePrior ? (['mixtureComponents'] as const) : [])],
-    traversalFromPrior: extra.traversalFromPrior,
+    traversalFromPrior: info.traversalFromPrior === true,
     importanceWeighted: extra.importanceWeighted,
     train: (store, o, hooks) => trainVaeModel(store, variant, o, hooks),
     exportOnnx: exportStoredVae,
@@ -71,12 +71,12 @@ function vaeDriver(v: Omit<VaeVariant, 'title'>, extra: { components?: readonly 
 
 const plain = (kind: ModelKind) => ({ kind, conditional: false, mixturePrior: false });
 
-export const VAE_DRIVER = vaeDriver({ ...plain('vae'), combination: DEFAULT_COMBINATION }, { traversalFromPrior: true, importanceWeighted: true });
-export const AE_DRIVER = vaeDriver({ ...plain('ae'), objective: 'autoencoder', combination: DEFAULT_COMBINATION }, { traversalFromPrior: false, importanceWeighted: false });
-export const VAE_GP_DRIVER = vaeDriver({ ...plain('vae-gp'), combination: GP_COMBINATION }, { components: ['gp'], traversalFromPrior: true, importanceWeighted: true });
-export const CVAE_DRIVER = vaeDriver({ ...plain('cvae'), conditional: true, combination: CVAE_COMBINATION }, { traversalFromPrior: false, importanceWeighted: true });
+export const VAE_DRIVER = vaeDriver({ ...plain('vae'), combination: DEFAULT_COMBINATION }, { importanceWeighted: true });
+export const AE_DRIVER = vaeDriver({ ...plain('ae'), objective: 'autoencoder', combination: DEFAULT_COMBINATION }, { importanceWeighted: false });
+export const VAE_GP_DRIVER = vaeDriver({ ...plain('vae-gp'), combination: GP_COMBINATION }, { components: ['gp'], importanceWeighted: true });
+export const CVAE_DRIVER = vaeDriver({ ...plain('cvae'), conditional: true, combination: CVAE_COMBINATION }, { importanceWeighted: true });
 export const GMVAE_DRIVER = vaeDriver(
   { ...plain('gmvae'), mixturePrior: true, combination: GMVAE_COMBINATION },
   // A mixture prior is not centred on 0: a traversal without a frame centres on a frame.
-  { components: ['mixture'], traversalFromPrior: false, importanceWeighted: true, frameClasses: mixtureClasses },
+  { components: ['mixture'], importanceWeighted: true, frameClasses: mixtureClasses },
 );

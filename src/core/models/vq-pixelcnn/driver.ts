@@ -42,7 +42,7 @@ export const VQ_PIXELCNN_DRIVER: ModelKindDriver<VqPixelCnnModel> = {
   canFineTune: info.fineTune === null,
   canGenerate: { priorSamples: info.priorSamples === null, traversal: info.traversal === null },
   trainOptions: [],
-  traversalFromPrior: false,
+  traversalFromPrior: info.traversalFromPrior === true,
   importanceWeighted: false,
   train: trainVqPixelCnnModel,
   exportOnnx: exportStoredVqPixelCnn,

@@ -33,7 +33,7 @@ export const VQ_VAE_DRIVER: ModelKindDriver<VqModel> = {
   canFineTune: info.fineTune === null,
   canGenerate: { priorSamples: info.priorSamples === null, traversal: info.traversal === null },
   trainOptions: [],
-  traversalFromPrior: false,
+  traversalFromPrior: info.traversalFromPrior === true,
   importanceWeighted: false,
   train: trainVqModel,
   exportOnnx: exportStoredVq,

@@ -1,5 +1,6 @@
 /** Choices of the "what normal looks like" view turned into AppApi requests. */
 import { MAX_GENERATED_SAMPLES, MAX_TRAVERSAL_STEPS, type TraversalRequest } from '../../../shared/domain.js';
+import { describeKind } from '../../../shared/model-kinds.js';
 
 export const SAMPLE_COUNTS = [16, 36, MAX_GENERATED_SAMPLES] as const;
 export const TRAVERSAL_STEPS = [5, 7, MAX_TRAVERSAL_STEPS] as const;
@@ -27,5 +28,5 @@ export function traversalRequest(c: TraversalChoice): TraversalRequest {
 /** Where a grid is centred, in words. */
 export function centreText(frame: { videoId: number; index: number } | null, kind: string, videoName: (id: number) => string): string {
   if (frame) return `centred on frame ${frame.index} of ${videoName(frame.videoId)}`;
-  return kind === 'vae' || kind === 'vae-gp' ? 'centred on the prior’s origin (select a frame in the review panel to centre on it)' : 'centred on a frame of the training video';
+  return describeKind(kind).traversalFromPrior ? 'centred on the prior’s origin (select a frame in the review panel to centre on it)' : 'centred on a frame of the training video';
 }

@@ -41,7 +41,8 @@ export type NumericField =
 export const KIND_FIELDS: Partial<Record<NumericField, ModelKind>> = { conditionFrames: 'cvae', mixtureComponents: 'gmvae' };
 export type TrainField = keyof TrainFields;
 
-export const DEFAULT_KIND: ModelKind = 'vae';
+export { DEFAULT_KIND } from '../../../shared/model-kinds.js';
+import { DEFAULT_KIND } from '../../../shared/model-kinds.js';
 
 export const emptyTrainFields = (): TrainFields => ({
   kind: DEFAULT_KIND,

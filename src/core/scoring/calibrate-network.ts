@@ -147,8 +147,8 @@ export function calibrateNetwork(store: Store, size: number, L: number, o: Calib
     const heldCombined = heldRaw.map((r) => combine(r, calib0));
     const calibration: Calibration = {
       ...calib0,
-      threshold: alarmThreshold(heldCombined, targetFpr),
-      lowThreshold: alarmThreshold(heldCombined, Math.min(0.5, 5 * targetFpr)),
+      threshold: float32AtMost(alarmThreshold(heldCombined, targetFpr)),
+      lowThreshold: float32AtMost(alarmThreshold(heldCombined, Math.min(0.5, 5 * targetFpr))),
     };
     return { calibration, raw: raws.map(({ r }): RawComponents[] => r) };
   };
@@ -165,4 +165,18 @@ function labelledMotion(store: Store, picks: readonly FramePick[], size: number,
   const [prev, cur, next] = [around(-1), around(0), around(1)];
   const bytes = size * size * 3;
   return distinct.map((_, k) => frameMotion(prev.subarray(k * bytes, (k + 1) * bytes), cur.subarray(k * bytes, (k + 1) * bytes), next.subarray(k * bytes, (k + 1) * bytes), size, ignore));
+}
+
+/**
+ * The largest float32 at most x. Scores are stored and read back as float32; a threshold that is one
+ * of the held-out scores (the conformal quantile) rounded down keeps that frame at or over it, in the
+ * stored events and in the review's live ones alike.
+ */
+export function float32AtMost(x: number): number {
+  const f = Math.fround(x);
+  if (f <= x || !Number.isFinite(f)) return f;
+  const bits = new Float32Array([f]);
+  const i = new Int32Array(bits.buffer);
+  i[0]! += f > 0 ? -1 : 1;
+  return bits[0]!;
 }

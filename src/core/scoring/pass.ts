@@ -113,10 +113,11 @@ async function* scoredBatches<S>(o: ScorePassOptions<S>): AsyncGenerator<ScoredB
 /** Score every stored frame of a video (see the file comment). */
 export async function runScorePass<S>(o: ScorePassOptions<S>): Promise<ScorePassResult> {
   const { store, modelId, videoId, scorer, meter } = o;
-  // Combined scores for event detection: as stored (float32) when re-scoring; in full precision while
-  // calibrating, where the threshold is one of these values.
+  // Combined scores for event detection as stored and as the review reads them (float32), so that the
+  // events the review recomputes at the calibrated threshold are exactly the stored ones. A calibrated
+  // threshold is rounded down to a float32 (calibrate-network.ts), so a frame at it stays over it.
   const frameCount = store.getVideo(videoId).frameCount;
-  const combined = typeof o.calibration === 'function' ? new Float64Array(frameCount) : new Float32Array(frameCount);
+  const combined = new Float32Array(frameCount);
   let done = 0;
   const write = (rows: ScoreRow[]) => {
     writeScores(store, modelId, videoId, rows);

@@ -251,7 +251,11 @@ export class ReviewSession {
     });
 
     $effect(() => {
-      void this.loadScores(this.model, this.video);
+      const model = this.model;
+      const video = this.video;
+      // Only the model and the video trigger a load: loadScores reads and sets the series, and a load
+      // that re-ran itself would keep dropping its own answers as older ones (newest answer wins).
+      untrack(() => void this.loadScores(model, video));
     });
 
     $effect(() => {

@@ -139,7 +139,7 @@ export async function trainVqVae(frames: FrameSet, o: VqTrainOptions, hooks: { s
         const zqT = tf.tensor4d(zq, shape);
         const zeConst = tf.tensor4d(z, shape);
         const parts: { recon?: number; commit?: number } = {};
-        const { grads } = tf.variableGrads(() => {
+        const { value, grads } = tf.variableGrads(() => {
           const ze = encodeGrid(c, vars, seen(x, observed));
           const logits = decodeGridLogits(c, vars, straightThrough(ze, zqT, zeConst));
           const recon = tf.mean(gaussianNll(logits, vars['dec.logvar']!, x, observed));
@@ -148,7 +148,8 @@ export async function trainVqVae(frames: FrameSet, o: VqTrainOptions, hooks: { s
           parts.commit = commit.dataSync()[0]!;
           return tf.add(recon, commit) as tf.Scalar;
         }, Object.values(vars));
-        tf.dispose([x, zqT, zeConst]);
+        // The loss value is read through parts (dataSync above): dispose it, or each step leaks a scalar.
+        tf.dispose([x, zqT, zeConst, value]);
         if (!Number.isFinite(parts.recon!) || !Number.isFinite(parts.commit!)) {
           tf.dispose(Object.values(grads));
           throw new TrainingInputError(`VQ-VAE training diverged at epoch ${epoch + 1}, step ${step + 1}`);

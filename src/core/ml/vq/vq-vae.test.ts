@@ -34,4 +34,16 @@ describe('trainVqVae', () => {
     expect(r.weights['enc.conv0.kernel']!.length).toBe(4 * 4 * 1 * 4);
     expect(r.history.every((h) => h.commitment >= 0 && Number.isFinite(h.valRecon!))).toBe(true);
   });
+
+  it('leaves no tensors behind: more steps do not leave more tensors', async () => {
+    const config: VqConfig = { inputSize: 16, channels: 1, filters: [4, 8], codebookSize: 8, beta: 0.25 };
+    const frames = movingSquares(32, 16, 1);
+    const left = async (epochs: number) => {
+      const before = tf.memory().numTensors;
+      await trainVqVae(frames, { config, epochs, batchSize: 8, learningRate: 1e-2, validationFraction: 0.25, seed: 4 });
+      return tf.memory().numTensors - before;
+    };
+    const one = await left(1);
+    expect(await left(3)).toBe(one);
+  });
 });

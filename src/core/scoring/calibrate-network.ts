@@ -72,7 +72,7 @@ export async function calibrateAndScore(store: Store, modelId: number, videoId: 
 }
 
 /** The calibration maths of a network kind, from every scored batch of its training video. */
-export function calibrateNetwork(store: Store, size: number, L: number, o: CalibrateOptions, videoId = -1): CalibrateBatches<VaeScores> {
+export function calibrateNetwork(store: Store, size: number, L: number, o: CalibrateOptions, videoId: number): CalibrateBatches<VaeScores> {
   return (batches: ScoredBatch<VaeScores>[], scorer: KindScorer<VaeScores>) => {
     const { heldOut, targetFpr, sampledFps, rule, codeCounts } = o;
     const all = (pick: (s: VaeScores, i: number) => number, only?: Set<number>) => {

@@ -4,6 +4,7 @@
  * weights of the epoch with the lowest validation NLL (training NLL without a validation split).
  * Progress and cancellation as the other trainers (onProgress per step, an AbortSignal).
  */
+import { Adam } from '../vae/optimizer.js';
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '../prng.js';
 import { TrainingInputError } from '../vae/train.js';
@@ -102,8 +103,7 @@ export async function trainPixelCnn(codes: ArrayLike<number>, count: number, o: 
   const vars: Record<string, tf.Variable> = {};
   for (const s of specs) vars[s.name] = tf.variable(init[s.name]!, true);
   tf.dispose(Object.values(init));
-  const m = new Map(specs.map((s) => [s.name, tf.zerosLike(vars[s.name]!) as tf.Tensor]));
-  const v = new Map(specs.map((s) => [s.name, tf.zerosLike(vars[s.name]!) as tf.Tensor]));
+  const adam = new Adam(specs, { learningRate: o.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, null);
   const history: PixelCnnEpoch[] = [];
   const stepsPerEpoch = Math.floor(train.length / batch);
   const epochs = o.maxSteps !== undefined ? Math.min(o.epochs, Math.max(1, Math.ceil(o.maxSteps / stepsPerEpoch))) : o.epochs;
@@ -142,21 +142,7 @@ export async function trainPixelCnn(codes: ArrayLike<number>, count: number, o: 
           throw new TrainingInputError(`PixelCNN training diverged at epoch ${epoch + 1}, step ${step + 1}`);
         }
         adamStep++;
-        const c1 = 1 - 0.9 ** adamStep;
-        const c2 = 1 - 0.999 ** adamStep;
-        tf.tidy(() => {
-          for (const s of specs) {
-            const g = grads[vars[s.name]!.name];
-            if (!g) continue;
-            const m1 = tf.add(tf.mul(0.9, m.get(s.name)!), tf.mul(0.1, g));
-            const v1 = tf.add(tf.mul(0.999, v.get(s.name)!), tf.mul(0.001, tf.square(g)));
-            vars[s.name]!.assign(tf.sub(vars[s.name]!, tf.div(tf.mul(o.learningRate / c1, m1), tf.add(tf.sqrt(tf.div(v1, c2)), 1e-7))));
-            m.get(s.name)!.dispose();
-            v.get(s.name)!.dispose();
-            m.set(s.name, tf.keep(m1));
-            v.set(s.name, tf.keep(v1));
-          }
-        });
+        adam.apply(vars, grads);
         tf.dispose(Object.values(grads));
         trainSeconds += (performance.now() - ts) / 1000;
         trainFrames += idx.length;
@@ -177,6 +163,6 @@ export async function trainPixelCnn(codes: ArrayLike<number>, count: number, o: 
     return { weights: best, history, bestEpoch, initialNll, framesPerSec: trainSeconds > 0 ? trainFrames / trainSeconds : 0, seconds: (performance.now() - t0) / 1000 };
   } finally {
     tf.dispose(Object.values(vars));
-    tf.dispose([...m.values(), ...v.values()]);
+    adam.dispose();
   }
 }

@@ -29,7 +29,7 @@ export class Adam {
 
   /** Moments from `from` (a checkpoint's), zero for any weight it lacks. */
   constructor(
-    private readonly specs: WeightSpec[],
+    private readonly specs: ReadonlyArray<Pick<WeightSpec, 'name' | 'shape'>>,
     private readonly s: AdamSettings,
     from: AdamState | null,
   ) {

@@ -15,15 +15,17 @@ import type { RawComponents } from '../engine/components.js';
 import type { Store } from '../store/store.js';
 import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, robustStat } from './calibrate.js';
 import { fitGpTrajectory, scoreGpTrajectory } from './gp-trajectory.js';
+import { applyGap, type Gap, measureGap } from './gap.js';
 import { frameMotion, MotionStream, PATCH_SCALE_FLOOR, patchScales } from './motion.js';
 import { type CalibrateBatches, concatMu, type KindScorer, runScorePass, type ScoredBatch } from './pass.js';
 
 /** Frames per batch while calibrating. */
 const CALIBRATE_BATCH = 128;
 
+/** Components that do not depend on the trained model (motion; sharpness is the input frame's Laplacian): no gap correction (gap.ts). */
+export const MODEL_FREE_COMPONENTS: ReadonlySet<string> = new Set(['motion', 'sharpness']);
+
 /** What calibrateAndScore needs beyond the model: the held-out frames, the rule and target, and a kind's extras. */
-/** Components that do not depend on the trained model: their tails are fitted on every training frame. */
-export const MODEL_FREE_COMPONENTS: ReadonlySet<string> = new Set(['motion']);
 
 export interface CalibrateOptions {
   /** Frames of the video held out from training (contiguous blocks, see splitIndices): the calibration sample. */
@@ -123,27 +125,49 @@ export function calibrateNetwork(store: Store, size: number, L: number, o: Calib
       for (const { r } of raws) for (const row of r) row.gp = stat[k++]!;
       gp = { model, stat: robustStat(raws.flatMap(({ first, r }) => r.filter((_, i) => heldOut.has(first + i)).map((row) => row.gp!))) };
     }
-    // The calibration sample: the held-out blocks, and in a fine-tune the frames of this video the
-    // analyst labelled normal or nuisance. Those are normal by review, and the fine-tune trained on them
-    // (repeated): without them a span learned this well lies below every held-out frame, and a two-sided
-    // component (reconstruction, which also catches a freeze or a defocus) flags it as "too good".
+    // The calibration sample: every frame of the training video (gap.ts). The held-out blocks and, in a
+    // fine-tune, the frames of this video the analyst labelled normal or nuisance as they are: those are
+    // normal by review, and the fine-tune trained on them (repeated); without them a span learned this
+    // well lies below every held-out frame, and a two-sided component (reconstruction, which also
+    // catches a freeze or a defocus) flags it as "too good". Every other frame trained the model: its
+    // model components are corrected by the gap measured between the held-out blocks and the trained-on
+    // frames around them, so the sample covers every stretch of the footage (a few blocks see a few
+    // stretches only; on UCSD Ped2, whose training clips range from empty to crowded walkways, the
+    // crowded clips then lay outside the calibration) and still scores like footage the model never saw.
     const labelledHere = new Set((o.labelled ?? []).filter((p) => p.videoId === videoId).map((p) => p.index));
-    const heldRaw = raws.flatMap(({ first, r }) => r.filter((_, i) => heldOut.has(first + i) || labelledHere.has(first + i)));
+    const byFrame: RawComponents[] = [];
+    for (const { first, r } of raws) r.forEach((row, i) => (byFrame[first + i] = row));
+    const asIs = (i: number) => heldOut.has(i) || labelledHere.has(i);
+    const heldRaw = byFrame.filter((_, i) => asIs(i));
     if (partial.rarity) partial.rarity = { counts: partial.rarity.counts, stat: robustStat(heldRaw.map((r) => r.rarity!)) };
     const mixture = o.gmm ? { stat: robustStat(heldRaw.map((r) => r.mixture!)) } : undefined;
     const components = Object.fromEntries(COMBINED_COMPONENTS.map((k) => [k, robustStat(heldRaw.map((r) => r[k] ?? NaN).filter(Number.isFinite))])) as Record<CombinedComponent, ReturnType<typeof robustStat>>;
-    // Each rule component's tail model: every component a p-value before they meet. A component of the
-    // model (reconstruction, latent, ...) is calibrated on the held-out blocks, which it never trained
-    // on; a model-free one (motion) on every frame of the training video: the model's training cannot
-    // bias it, and a few blocks see a few stretches of the footage only (on UCSD Ped2, whose training
-    // clips range from empty to crowded walkways, the crowded clips then lay outside the calibration).
-    const allRaw = raws.flatMap(({ r }) => r);
+    const ruleKeys = Object.keys(rule) as (keyof CombinationRule)[];
+    const valueOf = (r: RawComponents, k: keyof CombinationRule) => {
+      const v = r[k];
+      return typeof v === 'number' ? v : NaN;
+    };
+    const gap: Partial<Record<keyof CombinationRule, Gap>> = {};
+    for (const k of ruleKeys)
+      if (!MODEL_FREE_COMPONENTS.has(k)) gap[k] = measureGap(byFrame.map((r) => valueOf(r, k)), heldOut, (i) => !asIs(i));
+    const sample: RawComponents[] = byFrame.map((r, i) => {
+      if (asIs(i)) return r;
+      const out = { ...r };
+      for (const [k, g] of Object.entries(gap) as [keyof CombinationRule, Gap][]) {
+        const v = valueOf(r, k);
+        if (Number.isFinite(v)) (out as Record<string, unknown>)[k] = applyGap(v, g);
+      }
+      return out;
+    });
+    // Each rule component's tail model on that sample: every component a p-value before they meet.
     const tails: NonNullable<Calibration['tails']> = {};
-    for (const k of Object.keys(rule) as (keyof CombinationRule)[]) {
-      const v = (MODEL_FREE_COMPONENTS.has(k) ? allRaw : heldRaw).map((r) => r[k]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+    for (const k of ruleKeys) {
+      const v = sample.map((r) => valueOf(r, k)).filter(Number.isFinite);
       if (v.length >= 10) tails[k] = fitTail(v);
     }
-    const calib0: Calibration = { version: 2, tails, components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps, ...(gp ? { gp } : {}), ...(mixture ? { mixture } : {}) };
+    const calib0: Calibration = { version: 2, tails, gap, components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps, ...(gp ? { gp } : {}), ...(mixture ? { mixture } : {}) };
+    // The threshold's conformal quantile stays on the frames the model never trained on (held out, or
+    // normal by review): its guarantee is for unseen frames, which the corrected ones only approximate.
     const heldCombined = heldRaw.map((r) => combine(r, calib0));
     const calibration: Calibration = {
       ...calib0,

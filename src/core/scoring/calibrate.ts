@@ -77,8 +77,13 @@ export interface Calibration {
    * (robust z per component, the largest one wins), kept for models trained before.
    */
   version?: 2;
-  /** Version 2: each rule component's tail model on held-out blocks of training footage. */
+  /**
+   * Version 2: each rule component's tail model on the training footage: the held-out blocks, and the
+   * frames the model trained on corrected by `gap` (gap.ts).
+   */
   tails?: Partial<Record<CombinedComponent | 'gp' | 'rarity' | 'mixture' | 'codeNll', TailModel>>;
+  /** Each model component's generalization gap (gap.ts), measured between the held-out blocks and the trained-on frames around them; absent before it was measured. */
+  gap?: Partial<Record<string, { scale: number; shift: number }>>;
   /** Version 2: per-patch scale of the model's patch error and of motion (quantile floored at a share of the frame-wide one). */
   patchScale?: number[];
   motionScale?: number[];

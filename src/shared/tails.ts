@@ -2,7 +2,7 @@
  * Score components as tail probabilities under normal footage, so that they can be combined without
  * one of them winning by its units (DETECTION.md, "Combining scores").
  *
- * A component's calibration sample (its values on held-out blocks of training footage) is kept as
+ * A component's calibration sample (its values on the training footage: core/scoring/gap.ts) is kept as
  * a compact empirical quantile table; inside the sample's range a value's tail probability is read
  * from that table, and beyond the tail quantile it follows an exponential tail fitted to the
  * exceedances (a generalized Pareto tail with shape 0, SPOT-style: Siffer et al., KDD 2017; its scale

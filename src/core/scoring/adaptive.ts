@@ -1,45 +1,83 @@
 /**
  * The adaptive per-video baseline: a day of footage differs from the training hour (light, crowd),
  * and a component whose level creeps with it would creep every score over the threshold. With the
- * baseline on, each component of a frame is taken relative to its own recent level on this video:
+ * baseline on, each component of a frame is taken relative to its own recent distribution on this
+ * video, mapped onto the calibration frames' by three quantiles, each side of the median on its own:
  *
- *   x' = m_ref + (x − m_win) · s_ref / s_win
+ *   x' = m_ref + (x − m_win) · min(1, (hi_ref − m_ref) / (hi_win − m_win))   for x ≥ m_win
+ *   x' = m_ref + (x − m_win) · min(1, (m_ref − lo_ref) / (m_win − lo_win))   for x < m_win
  *
- * where m and s are the median and interquartile range, over the past window of this video (win)
- * and over the calibration frames (ref): a level that creeps, or a spread that widens, is brought
- * back to the calibration's before the component becomes a tail probability.
+ * where m is the median and lo, hi the quantiles where the tail model's exponential tails start
+ * (TAIL_MASS: 10% and 90%), over the past window of this video (win) and over the calibration frames
+ * (ref); a gain is 1 where either spread is 0. A level that creeps, or a spread that widens, is
+ * brought back to the calibration's before the component becomes a tail probability. The map is
+ * monotone and continuous, so frames keep their order.
+ *
+ * Why each side on its own, and why the 10% and 90% quantiles (bench:drift, README "drift"): light
+ * drift does not widen a component evenly. The reconstruction error of a scene whose light also
+ * cycles stays near the calibration's at the cycle's dark end while its bright-end peaks grow, so
+ * the upper spread grows faster than the lower. One gain from the interquartile range underrated the
+ * upper spread, and each new peak, a little higher than any in the causal window, landed beyond the
+ * calibration's short exponential tail: about a quarter of normal frames over the threshold. The
+ * window's own 90% quantile sees its peaks, and the 10% and 90% quantiles ignore an event that fills
+ * less than a tenth of the window. The gains never exceed 1: a window usually sees less of the
+ * scene's variation than the calibration frames did, and widening its spread made ordinary
+ * deviations look alarming.
  *
  * The window is causal (the past only, so a live feed can use it) and minutes long, so an event of
- * seconds barely moves its median while a change over the hours is followed; until a quarter of a
- * window of history exists, no shift is applied. Medians are recomputed every `refreshFrames`
- * frames (a rolling median over every frame would be needless work for a level that moves slowly).
- * Frames over the threshold still enter the window: a median ignores them while they are rare.
+ * seconds barely moves its quantiles while a change over the hours is followed; until a quarter of a
+ * window of history exists, no shift is applied. Quantiles are recomputed every `refreshFrames`
+ * frames (rolling quantiles over every frame would be needless work for a level that moves slowly).
+ * Frames over the threshold still enter the window: the quantiles ignore them while they are rare.
  */
 import type { AdaptiveBaselineSetting } from '../../shared/domain.js';
 import { getSetting, setSetting } from '../store/settings.js';
 import type { Store } from '../store/store.js';
+import { TAIL_MASS } from '../../shared/tails.js';
 import { type Calibration, quantile } from './calibrate.js';
 
 export interface AdaptiveOptions {
   /** Window length in seconds (default 300: five minutes). */
   windowSec?: number;
-  /** Frames between median updates (default: a twentieth of the window, at least 1). */
+  /** Frames between quantile updates (default: a twentieth of the window, at least 1). */
   refreshFrames?: number;
 }
 
 export const DEFAULT_ADAPTIVE_WINDOW_SEC = 300;
+
+/** A component's median and its lower and upper spread quantiles (TAIL_MASS and 1 − TAIL_MASS). */
+export interface SpreadQuantiles {
+  low: number;
+  median: number;
+  high: number;
+}
+
+/** The window's or the reference's quantiles of a sample (non-finite values ignored; null when none is left). */
+export function spreadQuantiles(values: ArrayLike<number>): SpreadQuantiles | null {
+  const v = Array.prototype.filter.call(values, (x: number) => Number.isFinite(x)) as number[];
+  if (!v.length) return null;
+  return { low: quantile(v, TAIL_MASS), median: quantile(v, 0.5), high: quantile(v, 1 - TAIL_MASS) };
+}
+
+/**
+ * The gain of one side of the median: the reference's spread over the window's, at most 1 (a window
+ * narrower than the reference is not widened); 1 where either spread is 0 (nothing to scale by).
+ */
+export function sideGain(refSpread: number, winSpread: number): number {
+  return refSpread > 0 && winSpread > 0 ? Math.min(1, refSpread / winSpread) : 1;
+}
 
 export class AdaptiveBaseline<K extends string> {
   private readonly window: number;
   private readonly refresh: number;
   private readonly minHistory: number;
   private readonly history = new Map<K, Float64Array>();
-  private readonly shift = new Map<K, { m: number; gain: number }>();
+  private readonly shift = new Map<K, { m: number; gainLow: number; gainHigh: number }>();
   private seen = 0;
 
   constructor(
-    /** Each adapted component's median and interquartile range on the calibration frames. */
-    private readonly reference: Readonly<Record<K, { median: number; iqr: number }>>,
+    /** Each adapted component's median and spread quantiles on the calibration frames (adaptiveReference). */
+    private readonly reference: Readonly<Record<K, SpreadQuantiles>>,
     fps: number,
     o: AdaptiveOptions = {},
   ) {
@@ -48,7 +86,7 @@ export class AdaptiveBaseline<K extends string> {
     this.minHistory = Math.ceil(this.window / 4);
     for (const k of Object.keys(reference) as K[]) {
       this.history.set(k, new Float64Array(this.window));
-      this.shift.set(k, { m: reference[k].median, gain: 1 });
+      this.shift.set(k, { m: reference[k].median, gainLow: 1, gainHigh: 1 });
     }
   }
 
@@ -56,9 +94,9 @@ export class AdaptiveBaseline<K extends string> {
   next<T extends object>(frame: T): T {
     const raw = frame as Partial<Record<K, unknown>>;
     const out = { ...frame } as Record<K, unknown>;
-    for (const [k, { m, gain }] of this.shift) {
+    for (const [k, { m, gainLow, gainHigh }] of this.shift) {
       const v = raw[k];
-      if (typeof v === 'number' && Number.isFinite(v)) out[k] = this.reference[k].median + (v - m) * gain;
+      if (typeof v === 'number' && Number.isFinite(v)) out[k] = this.reference[k].median + (v - m) * (v >= m ? gainHigh : gainLow);
     }
     const slot = this.seen % this.window;
     for (const [k, h] of this.history) {
@@ -73,14 +111,10 @@ export class AdaptiveBaseline<K extends string> {
   private update(): void {
     const n = Math.min(this.seen, this.window);
     for (const [k, h] of this.history) {
-      const v = Array.from(h.subarray(0, n)).filter(Number.isFinite);
-      if (!v.length) continue;
+      const w = spreadQuantiles(h.subarray(0, n));
+      if (!w) continue;
       const ref = this.reference[k];
-      const iqr = quantile(v, 0.75) - quantile(v, 0.25);
-      // The gain only narrows a spread that widened, or widens one that shrank by at most 2x: a quiet
-      // stretch of footage must not make ordinary variation look alarming.
-      const gain = iqr > 0 && ref.iqr > 0 ? Math.min(2, ref.iqr / iqr) : 1;
-      this.shift.set(k, { m: quantile(v, 0.5), gain });
+      this.shift.set(k, { m: w.median, gainLow: sideGain(ref.median - ref.low, w.median - w.low), gainHigh: sideGain(ref.high - ref.median, w.high - w.median) });
     }
   }
 }
@@ -100,9 +134,10 @@ export function setAdaptiveBaseline(store: Store, videoId: number, s: AdaptiveSe
   return s;
 }
 
-/** The components a calibration combines, each with its median and interquartile range on the calibration frames (what the baseline maps back to). */
-export function adaptiveReference(c: Calibration): Record<string, { median: number; iqr: number }> {
-  const out: Record<string, { median: number; iqr: number }> = {};
-  for (const [k, t] of Object.entries(c.tails ?? {})) if (t && k !== 'gp') out[k] = { median: t.q[50]!, iqr: t.q[75]! - t.q[25]! };
+/** The components a calibration combines, each with its median and spread quantiles on the calibration frames (what the baseline maps back to), read from the tail model's quantile table. */
+export function adaptiveReference(c: Calibration): Record<string, SpreadQuantiles> {
+  const out: Record<string, SpreadQuantiles> = {};
+  const lo = Math.round(TAIL_MASS * 100);
+  for (const [k, t] of Object.entries(c.tails ?? {})) if (t && k !== 'gp') out[k] = { low: t.q[lo]!, median: t.q[50]!, high: t.q[100 - lo]! };
   return out;
 }

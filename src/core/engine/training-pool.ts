@@ -29,6 +29,8 @@ export interface TrainingPool extends PoolRecord {
   picks: FramePick[];
   /** The first `baseCount` picks are the base video's own frames (distinct, in time order). */
   baseCount: number;
+  /** A fine-tune: the base video's frames left out because they were the parent's held-out frames (never trained on by either). */
+  reserved?: number[];
 }
 
 /** Share of the pool the labelled frames should make up after repetition (fine-tune). */
@@ -161,15 +163,19 @@ export function fineTunePool(store: Store, parentId: number, reviewedVideoId: nu
   const normal = new Set(NORMAL_LABEL_CLASSES);
   const record = emptyRecord(baseId, source);
   const eligible: number[] = [];
+  const kept: number[] = [];
   for (let i = 0; i < base.frameCount; i++) {
     const c = classes[i]!;
     if (c !== '' && !normal.has(c)) record.excludedFrames++;
-    else if (reserved.has(i)) record.reservedHeldOutFrames++;
+    else if (reserved.has(i)) {
+      record.reservedHeldOutFrames++;
+      kept.push(i);
+    }
     else if (c === '' && flagged[i]) record.excludedEventFrames++;
     else eligible.push(i);
   }
   const picks = spread(baseId, eligible, maxFrames);
-  const pool: TrainingPool = { ...record, picks, baseCount: picks.length, baseFrames: picks.length };
+  const pool: TrainingPool = { ...record, picks, baseCount: picks.length, baseFrames: picks.length, reserved: kept };
 
   const labelled = labelledPicks(store, reviewed.frameSize);
   if (labelled.picks.length === 0) return pool;
@@ -185,6 +191,6 @@ export function fineTunePool(store: Store, parentId: number, reviewedVideoId: nu
 
 /** The counts of a pool, without its picks (what a model records). */
 export function poolRecord(p: TrainingPool): PoolRecord {
-  const { picks: _picks, baseCount: _baseCount, ...record } = p;
+  const { picks: _picks, baseCount: _baseCount, reserved: _reserved, ...record } = p;
   return record;
 }

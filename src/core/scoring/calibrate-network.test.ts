@@ -75,4 +75,20 @@ describe('calibrateNetwork: the calibration sample', () => {
       // Results do not depend on the batch size.
       expect(calibrate(batches(100), scorer(recon)).calibration).toEqual(c);
     });
+
+  it('leaves out the frames that neither trained the model nor were held out (an incident labelled in the training video)', () => {
+    const recon = reconOf(4, heldOut);
+    // Frames 300-349 (stretch 2): an incident, far beyond normal, left out of training by its label.
+    for (let i = 300; i < 350; i++) recon[i] = 5;
+    const trained = new Set(Array.from({ length: N }, (_, i) => i).filter((i) => !heldOut.has(i) && (i < 300 || i >= 350)));
+    const o = { heldOut, targetFpr: 0.01, sampledFps: 10, rule: { recon: 'upper' as const }, meter: new ProgressMeter(() => {}) };
+    const { calibration: c } = calibrateNetwork(null as unknown as Store, 4, L, { ...o, trained }, 1)(batches(64), scorer(recon));
+    expect(c.tails?.recon?.n).toBe(N - 50);
+    expect(c.tails?.recon?.q[100]).toBeLessThan(2);
+    expect(combine(raw(5), c)).toBeGreaterThan(c.threshold);
+    // Without the training set every frame but the held-out ones counts as trained on, the incident included.
+    const all = calibrateNetwork(null as unknown as Store, 4, L, o, 1)(batches(64), scorer(recon)).calibration;
+    expect(all.tails?.recon?.n).toBe(N);
+    expect(all.tails?.recon?.q[100]).toBeGreaterThanOrEqual(5);
+  });
 });

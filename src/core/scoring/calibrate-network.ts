@@ -30,6 +30,13 @@ export const MODEL_FREE_COMPONENTS: ReadonlySet<string> = new Set(['motion', 'sh
 export interface CalibrateOptions {
   /** Frames of the video held out from training (contiguous blocks, see splitIndices): the calibration sample. */
   heldOut: Set<number>;
+  /**
+   * Frames of the video that trained the model: they join the calibration sample corrected by the
+   * generalization gap (gap.ts). Frames in none of heldOut, trained and the labelled normal or
+   * nuisance frames (left out of training: labelled incident or tamper, unreviewed event frames of a
+   * fine-tune, frames a frame cap skipped) stay out of it. Absent: every other frame trained the model.
+   */
+  trained?: ReadonlySet<number>;
   targetFpr: number;
   sampledFps: number;
   rule: CombinationRule;
@@ -138,7 +145,13 @@ export function calibrateNetwork(store: Store, size: number, L: number, o: Calib
     const byFrame: RawComponents[] = [];
     for (const { first, r } of raws) r.forEach((row, i) => (byFrame[first + i] = row));
     const asIs = (i: number) => heldOut.has(i) || labelledHere.has(i);
-    const heldRaw = byFrame.filter((_, i) => asIs(i));
+    // The sample's frames in time order; the gap is measured along it (a frame cap's skipped frames
+    // and the frames left out of training are not there, so a held-out block stays one block).
+    const order: number[] = [];
+    byFrame.forEach((_, i) => {
+      if (asIs(i) || !o.trained || o.trained.has(i)) order.push(i);
+    });
+    const heldRaw = order.filter(asIs).map((i) => byFrame[i]!);
     if (partial.rarity) partial.rarity = { counts: partial.rarity.counts, stat: robustStat(heldRaw.map((r) => r.rarity!)) };
     const mixture = o.gmm ? { stat: robustStat(heldRaw.map((r) => r.mixture!)) } : undefined;
     const components = Object.fromEntries(COMBINED_COMPONENTS.map((k) => [k, robustStat(heldRaw.map((r) => r[k] ?? NaN).filter(Number.isFinite))])) as Record<CombinedComponent, ReturnType<typeof robustStat>>;
@@ -147,10 +160,18 @@ export function calibrateNetwork(store: Store, size: number, L: number, o: Calib
       const v = r[k];
       return typeof v === 'number' ? v : NaN;
     };
+    const heldPositions = new Set<number>();
+    order.forEach((i, pos) => asIs(i) && heldPositions.add(pos));
     const gap: Partial<Record<keyof CombinationRule, Gap>> = {};
     for (const k of ruleKeys)
-      if (!MODEL_FREE_COMPONENTS.has(k)) gap[k] = measureGap(byFrame.map((r) => valueOf(r, k)), heldOut, (i) => !asIs(i));
-    const sample: RawComponents[] = byFrame.map((r, i) => {
+      if (!MODEL_FREE_COMPONENTS.has(k))
+        gap[k] = measureGap(
+          order.map((i) => valueOf(byFrame[i]!, k)),
+          heldPositions,
+          (pos) => !heldPositions.has(pos),
+        );
+    const sample: RawComponents[] = order.map((i) => {
+      const r = byFrame[i]!;
       if (asIs(i)) return r;
       const out = { ...r };
       for (const [k, g] of Object.entries(gap) as [keyof CombinationRule, Gap][]) {

@@ -116,8 +116,10 @@ export async function trainVaeModel(store: Store, variant: VaeVariant, o: TrainM
   const name = o.name ?? (parent ? `Fine-tune of model ${o.parentModelId} on ${video.name}` : `${variant.title} on ${video.name}`);
   // Held out: validation frames of the base video's own (unrepeated) part of the pool; recorded so a later
   // fine-tune leaves them out and the comparison can measure false alarms on them.
-  const { val } = splitIndices(frames.count, opt.validationFraction, opt.seed);
+  const { train: trainSplit, val } = splitIndices(frames.count, opt.validationFraction, opt.seed);
   const heldOut = new Set(val.filter((i) => i < pool.baseCount).map((i) => frames.indices[i]!));
+  // The base video's frames that trained the model: the rest of the calibration sample (scoring/gap.ts).
+  const trained = new Set(trainSplit.filter((i) => i < pool.baseCount).map((i) => frames.indices[i]!));
   const poolStored = { ...poolRecord(pool), heldOut: { videoId: pool.baseVideoId, indices: [...heldOut].sort((a, b) => a - b) } };
   const storedConfig = { ...config, train: trainOpts, pool: poolStored, ignoreMask: mask?.record ?? null };
   const modelId = createModel(store, {
@@ -160,8 +162,10 @@ export async function trainVaeModel(store: Store, variant: VaeVariant, o: TrainM
     meter.stage('calibrating on held-out frames', baseVideo.frameCount);
     const rule = o.combination ?? variant.combination;
     const scorer = await NetworkScorer.open(onnx, { latentDim: config.latentDim, earlier: config.conditionFrames ?? 0, gmm: result.mixture ?? null });
+    // A fine-tune's calibration also takes its parent's held-out frames, which neither model trained on.
     const calibration = await calibrateAndScore(store, modelId, pool.baseVideoId, scorer, {
-      heldOut,
+      heldOut: pool.reserved?.length ? new Set([...heldOut, ...pool.reserved]) : heldOut,
+      trained,
       targetFpr: opt.targetFpr,
       sampledFps: baseVideo.sampledFps,
       rule,

@@ -89,9 +89,11 @@ export async function trainVqFamily(store: Store, o: TrainModelOptions, hooks: E
     const onnx = added?.onnx ?? exportVqToOnnx(config, r.weights, r.codebook, mask?.pixels);
     meter.stage('calibrating on held-out frames', video.frameCount);
     const heldOut = new Set(val.map((i) => frames.indices[i]!));
+    const trained = new Set(train.map((i) => frames.indices[i]!));
     const scorer = await NetworkScorer.open(onnx, { latentDim: vqGrid(config).dim, earlier: 0, gmm: null });
     const calibration = await calibrateAndScore(store, modelId, video.id, scorer, {
       heldOut,
+      trained,
       targetFpr: o.targetFpr ?? TRAIN_DEFAULTS.targetFpr,
       sampledFps: video.sampledFps,
       rule: o.combination ?? variant.combination,

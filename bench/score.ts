@@ -2,7 +2,8 @@
  * bench:score — frames/s of LatentWatch's scoring of a stored video (SQLite read, ONNX Runtime, every
  * score component, latents and scores written in transactions, events) against bare ONNX Runtime
  * inference of the same graph on prebuilt input tensors, measured in one run. 64x64 RGB, default model.
- *   npx tsx bench/score.ts [--frames N] [--rounds N]
+ *   npx tsx bench/score.ts [--frames N] [--rounds N] [--threads N]
+ * (--threads: ONNX Runtime's intra-op threads, for both; default 2.)
  */
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -19,6 +20,7 @@ const arg = (name: string, def: number) => {
 };
 const frames = arg('frames', 6000);
 const rounds = arg('rounds', 3);
+const threads = arg('threads', 2);
 const batch = 256;
 const S = DEFAULT_VAE_CONFIG.inputSize;
 const tmp = tempDir('lw-bench-score-');
@@ -52,10 +54,10 @@ async function bare(threads: number): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const bareRates: number[] = [];
 const fullRates: number[] = [];
-console.log(`bench:score  ${frames} frames of ${S}x${S}x3, default model (filters ${DEFAULT_VAE_CONFIG.filters.join('/')}, latent ${DEFAULT_VAE_CONFIG.latentDim}), batch ${batch}`);
+console.log(`bench:score  ${frames} frames of ${S}x${S}x3, default model (filters ${DEFAULT_VAE_CONFIG.filters.join('/')}, latent ${DEFAULT_VAE_CONFIG.latentDim}), batch ${batch}, ${threads} ONNX Runtime thread${threads === 1 ? '' : 's'}`);
 for (let r = 0; r < rounds; r++) {
-  const b = await bare(2);
-  const full = await scoreVideo(store, modelId, videoId, { batch, threads: 2 });
+  const b = await bare(threads);
+  const full = await scoreVideo(store, modelId, videoId, { batch, threads });
   bareRates.push(b);
   fullRates.push(full.framesPerSec);
   console.log(`  round ${r + 1}: bare ORT ${b.toFixed(0)} frames/s, LatentWatch scoring ${full.framesPerSec.toFixed(0)} frames/s`);

@@ -45,6 +45,39 @@ describe('motion', () => {
     expect(Math.max(...m)).toBe(0);
   });
 
+  it('gives exactly the direct computation: grey per pixel, |Δ| as float32, box sums of the masked |Δ|', () => {
+    // The definition, pixel by pixel and patch by patch (no tables), on noisy frames with earlier frames
+    // interleaved (pixel stride 6) and a mask: the fast path must give the same float32 bits.
+    const size = 24;
+    const n = size * size;
+    let seed = 5;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+    const count = 4;
+    const pixels = Uint8Array.from({ length: count * n * 6 }, rnd);
+    const prev = Uint8Array.from({ length: n * 6 }, rnd);
+    const ignore = Uint8Array.from({ length: n }, (_, p) => (p % 5 === 0 ? 1 : 0));
+    const grey = (buf: Uint8Array, f: number) => Float32Array.from({ length: n }, (_, p) => (buf[(f * n + p) * 6]! + buf[(f * n + p) * 6 + 1]! + buf[(f * n + p) * 6 + 2]!) / 765);
+    const { patch, stride, grid } = motionGrid(size);
+    const expected: number[] = [];
+    for (let f = 0; f < count; f++) {
+      const a = f ? grey(pixels, f - 1) : grey(prev, 0);
+      const b = grey(pixels, f);
+      for (let gy = 0; gy < grid; gy++)
+        for (let gx = 0; gx < grid; gx++) {
+          let sum = 0;
+          let w = 0;
+          for (let y = gy * stride; y < gy * stride + patch; y++)
+            for (let x = gx * stride; x < gx * stride + patch; x++)
+              if (!ignore[y * size + x]) {
+                sum += Math.fround(Math.abs(b[y * size + x]! - a[y * size + x]!));
+                w++;
+              }
+          expected.push(Math.fround(sum / w));
+        }
+    }
+    expect(Array.from(patchMotion(pixels, count, size, { pixelStride: 6, prev, ignore }))).toEqual(expected);
+  });
+
   it('per-patch scales are floored at half the frame-wide level, and top-k divides by them', () => {
     const rows = Array.from({ length: 100 }, (_, i) => [i % 10 === 0 ? 1 : 0.1, 0, 0, 0]);
     const scale = patchScales(rows, 4);

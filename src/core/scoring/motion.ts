@@ -64,35 +64,46 @@ export function patchMotion(
   const channels = o.channels ?? 3;
   const pstride = o.pixelStride ?? channels;
   const n = size * size;
+  const W = size + 1;
   const { patch, stride, grid } = motionGrid(size);
   const out = new Float32Array(count * grid * grid);
+  // A pixel's grey level (0..1, float32) by the sum of its channels.
+  const level = new Float32Array(255 * channels + 1);
+  for (let s = 0; s < level.length; s++) level[s] = s / (255 * channels);
   const grey = (buf: Uint8Array, frame: number, out: Float32Array) => {
-    const base = frame * n * pstride;
-    for (let p = 0; p < n; p++) {
-      let s = 0;
-      for (let c = 0; c < channels; c++) s += buf[base + p * pstride + c]!;
-      out[p] = s / (255 * channels);
-    }
+    let i = frame * n * pstride;
+    if (channels === 3) for (let p = 0; p < n; p++, i += pstride) out[p] = level[buf[i]! + buf[i + 1]! + buf[i + 2]!]!;
+    else
+      for (let p = 0; p < n; p++, i += pstride) {
+        let s = 0;
+        for (let c = 0; c < channels; c++) s += buf[i + c]!;
+        out[p] = level[s]!;
+      }
   };
   let before = new Float32Array(n);
   let now = new Float32Array(n);
-  const diff = new Float32Array(n);
-  // Column sums of |Δ| over patch rows, then row sums: a summed-area table keeps it O(S²) a frame.
-  const sat = new Float64Array((size + 1) * (size + 1));
-  const weight = new Float64Array((size + 1) * (size + 1));
+  // Summed-area tables (row and column 0 stay 0) of the weights and of |Δ| keep the box sums O(S²) a frame.
+  const sat = new Float64Array(W * W);
+  const weight = new Float64Array(W * W);
   const keep = new Float32Array(n);
   for (let p = 0; p < n; p++) keep[p] = o.ignore && o.ignore[p] ? 0 : 1;
   for (let y = 0; y < size; y++)
-    for (let x = 0; x < size; x++) weight[(y + 1) * (size + 1) + x + 1] = keep[y * size + x]! + weight[y * (size + 1) + x + 1]! + weight[(y + 1) * (size + 1) + x]! - weight[y * (size + 1) + x]!;
+    for (let x = 0; x < size; x++) weight[(y + 1) * W + x + 1] = keep[y * size + x]! + weight[y * W + x + 1]! + weight[(y + 1) * W + x]! - weight[y * W + x]!;
   if (o.prev) grey(o.prev, 0, before);
   for (let f = 0; f < count; f++) {
     grey(pixels, f, now);
     const first = f === 0 && !o.prev;
-    for (let p = 0; p < n; p++) diff[p] = first ? 0 : Math.abs(now[p]! - before[p]!) * keep[p]!;
-    for (let y = 0; y < size; y++)
-      for (let x = 0; x < size; x++) sat[(y + 1) * (size + 1) + x + 1] = diff[y * size + x]! + sat[y * (size + 1) + x + 1]! + sat[(y + 1) * (size + 1) + x]! - sat[y * (size + 1) + x]!;
+    for (let y = 0; y < size; y++) {
+      const up = y * W;
+      const at = up + W;
+      const px = y * size;
+      for (let x = 0; x < size; x++) {
+        // |Δ| as a float32, then the table entry: |Δ| + above + left − above-left.
+        const d = first ? 0 : Math.fround(Math.abs(now[px + x]! - before[px + x]!) * keep[px + x]!);
+        sat[at + x + 1] = d + sat[up + x + 1]! + sat[at + x]! - sat[up + x]!;
+      }
+    }
     const row = f * grid * grid;
-    const W = size + 1;
     for (let gy = 0; gy < grid; gy++)
       for (let gx = 0; gx < grid; gx++) {
         // Box sums from the summed-area tables: corners (y0, x0) and (y0 + patch, x0 + patch).

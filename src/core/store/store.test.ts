@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { Store } from './store.js';
+import { iterateClips } from './videos.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -81,6 +82,29 @@ describe('Store frames', () => {
     expect([...s.iterateClips(id)].map((c) => [c.firstIndex, c.count])).toEqual([[0, 3], [3, 2]]);
     expect(s.deleteVideo(id)).toBe(true);
     expect(s.counts()).toEqual({ videos: 0, frames: 0, clips: 0 });
+    s.close();
+  });
+
+  it('streams clips a few per query, in order, while the caller writes', () => {
+    const s = new Store(join(tmp.dir, 'clips.db'));
+    const id = s.beginVideo(video);
+    const bytes = 4 * 4 * 3;
+    const sizes = [3, 2, 4, 1, 3, 2, 5];
+    let first = 0;
+    for (const n of sizes) {
+      s.appendFrames(id, Array.from({ length: n }, (_, k) => ({ index: first + k, sourceFrame: first + k, ptsSec: (first + k) / 10 })), new Uint8Array(n * bytes).fill(first));
+      first += n;
+    }
+    s.finishVideo(id, 'abc');
+    // A few clips a query (the budget: three clips the size of the one read first) and a write between clips, as scoring does.
+    const seen: number[][] = [];
+    for (const c of iterateClips(s.db, id, 3 * 3 * bytes)) {
+      seen.push([c.firstIndex, c.count, c.pixels[0]!]);
+      s.db.prepare('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run('test:clip', String(c.firstIndex));
+    }
+    const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+    expect(seen).toEqual(sizes.map((n, i) => [starts[i], n, starts[i]]));
+    expect([...s.iterateClips(id)].map((c) => c.firstIndex)).toEqual(starts);
     s.close();
   });
 

@@ -181,16 +181,28 @@ export function framePixels(db: DB, videoId: number, index: number): { size: num
 }
 
 /**
- * Stream every frame's pixels in index order, clip by clip (for training and scoring). One query per
- * clip, so the connection is free between clips and the caller may write while iterating.
+ * Clips one query of iterateClips reads, in bytes (at least one clip). Each query seeks the clips
+ * b-tree, and SQLite reads the whole row of every key a seek compares with when the row overflows its
+ * page (a clip always does), so one query per clip read every clip several times over.
  */
-export function* iterateClips(db: DB, videoId: number): Generator<{ firstIndex: number; count: number; pixels: Uint8Array }> {
-  const next = db.prepare('SELECT first_idx, frame_count, pixels FROM clips WHERE video_id = ? AND first_idx >= ? ORDER BY first_idx LIMIT 1');
+export const CLIP_QUERY_BYTES = 8 << 20;
+
+/**
+ * Stream every frame's pixels in index order, clip by clip (for training and scoring). A few clips per
+ * query (CLIP_QUERY_BYTES), so the connection is free between queries and the caller may write while
+ * iterating. `queryBytes`: the clips one query reads (tests set it small).
+ */
+export function* iterateClips(db: DB, videoId: number, queryBytes = CLIP_QUERY_BYTES): Generator<{ firstIndex: number; count: number; pixels: Uint8Array }> {
+  const next = db.prepare('SELECT first_idx, frame_count, pixels FROM clips WHERE video_id = ? AND first_idx >= ? ORDER BY first_idx LIMIT ?');
   let from = 0;
+  let clips = 1;
   for (;;) {
-    const r = next.get(videoId, from) as { first_idx: number; frame_count: number; pixels: Buffer } | undefined;
-    if (!r) return;
-    yield { firstIndex: r.first_idx, count: r.frame_count, pixels: new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength) };
-    from = r.first_idx + r.frame_count;
+    const rows = next.all(videoId, from, clips) as Array<{ first_idx: number; frame_count: number; pixels: Buffer }>;
+    if (!rows.length) return;
+    for (const r of rows) {
+      yield { firstIndex: r.first_idx, count: r.frame_count, pixels: new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength) };
+      from = r.first_idx + r.frame_count;
+    }
+    clips = Math.max(1, Math.floor(queryBytes / Math.max(1, rows[0]!.pixels.byteLength)));
   }
 }

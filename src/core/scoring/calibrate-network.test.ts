@@ -86,9 +86,22 @@ describe('calibrateNetwork: the calibration sample', () => {
     expect(c.tails?.recon?.n).toBe(N - 50);
     expect(c.tails?.recon?.q[100]).toBeLessThan(2);
     expect(combine(raw(5), c)).toBeGreaterThan(c.threshold);
-    // Without the training set every frame but the held-out ones counts as trained on, the incident included.
+    expect(c.outliersLeftOut).toBe(0);
+    // Without the training set every frame but the held-out ones counts as trained on, the incident
+    // included: then it is the outlier guard that leaves it out.
     const all = calibrateNetwork(null as unknown as Store, 4, L, o, 1)(batches(64), scorer(recon)).calibration;
-    expect(all.tails?.recon?.n).toBe(N);
-    expect(all.tails?.recon?.q[100]).toBeGreaterThanOrEqual(5);
+    expect(all.outliersLeftOut).toBe(50);
+    expect(all.tails?.recon?.n).toBe(N - 50);
+  });
+
+  it('leaves out trained-on frames far beyond the held-out blocks (an incident inside the training video), and keeps a busy stretch', () => {
+    const recon = reconOf(5, heldOut);
+    // Frames 460-489 (stretch 3, trained on): a covered lens, a hundred times the usual error.
+    for (let i = 460; i < 490; i++) recon[i] = 50;
+    const o = { heldOut, targetFpr: 0.01, sampledFps: 10, rule: { recon: 'upper' as const }, meter: new ProgressMeter(() => {}) };
+    const { calibration: c } = calibrateNetwork(null as unknown as Store, 4, L, o, 1)(batches(64), scorer(recon));
+    expect(c.outliersLeftOut).toBe(30);
+    expect(combine(raw(50), c)).toBeGreaterThan(c.threshold);
+    expect(combine(raw(0.9 * UNSEEN), c)).toBeLessThan(c.threshold);
   });
 });

@@ -6,7 +6,7 @@
  * calibration version 2, see shared/tails.ts), then store the video's scores and events under it.
  */
 import { AppError } from '../../shared/envelope.js';
-import { alarmThreshold, fitTail } from '../../shared/tails.js';
+import { alarmThreshold, fitTail, surpriseLog10, tailLog10P, type TailModel } from '../../shared/tails.js';
 import type { ProgressMeter } from '../jobs/progress.js';
 import type { DiagGmm } from '../ml/family/mixture.js';
 import type { VaeScores } from '../ml/onnx/runtime.js';
@@ -21,6 +21,9 @@ import { type CalibrateBatches, concatMu, type KindScorer, runScorePass, type Sc
 
 /** Frames per batch while calibrating. */
 const CALIBRATE_BATCH = 128;
+
+/** A trained-on frame this many times the alarm level (in decades) beyond the held-out blocks stays out of the calibration sample. */
+export const OUTLIER_DECADES = 2;
 
 /** Components that do not depend on the trained model (motion; sharpness is the input frame's Laplacian): no gap correction (gap.ts). */
 export const MODEL_FREE_COMPONENTS: ReadonlySet<string> = new Set(['motion', 'sharpness']);
@@ -147,19 +150,39 @@ export function calibrateNetwork(store: Store, size: number, L: number, o: Calib
     const asIs = (i: number) => heldOut.has(i) || labelledHere.has(i);
     // The sample's frames in time order; the gap is measured along it (a frame cap's skipped frames
     // and the frames left out of training are not there, so a held-out block stays one block).
-    const order: number[] = [];
+    const candidates: number[] = [];
     byFrame.forEach((_, i) => {
-      if (asIs(i) || !o.trained || o.trained.has(i)) order.push(i);
+      if (asIs(i) || !o.trained || o.trained.has(i)) candidates.push(i);
     });
-    const heldRaw = order.filter(asIs).map((i) => byFrame[i]!);
-    if (partial.rarity) partial.rarity = { counts: partial.rarity.counts, stat: robustStat(heldRaw.map((r) => r.rarity!)) };
-    const mixture = o.gmm ? { stat: robustStat(heldRaw.map((r) => r.mixture!)) } : undefined;
-    const components = Object.fromEntries(COMBINED_COMPONENTS.map((k) => [k, robustStat(heldRaw.map((r) => r[k] ?? NaN).filter(Number.isFinite))])) as Record<CombinedComponent, ReturnType<typeof robustStat>>;
+    const heldRaw = candidates.filter(asIs).map((i) => byFrame[i]!);
     const ruleKeys = Object.keys(rule) as (keyof CombinationRule)[];
     const valueOf = (r: RawComponents, k: keyof CombinationRule) => {
       const v = r[k];
       return typeof v === 'number' ? v : NaN;
     };
+    // A trained-on frame that the held-out blocks alone call far rarer than an alarm (OUTLIER_DECADES
+    // times the alarm level) may be an incident inside the training video (an analyst often trains on the
+    // video under review): it is left out, so it cannot define normal. Denser crowds than the blocks saw
+    // stay in (on UCSD Ped2 at most 3 decades; a covered lens in the demo scene, over 100).
+    const modelKeys = ruleKeys.filter((k) => !MODEL_FREE_COMPONENTS.has(k));
+    const heldTails = new Map<keyof CombinationRule, TailModel>();
+    for (const k of modelKeys) {
+      const v = heldRaw.map((r) => valueOf(r, k)).filter(Number.isFinite);
+      if (v.length >= 10) heldTails.set(k, fitTail(v));
+    }
+    const outlierLevel = OUTLIER_DECADES * -Math.log10(targetFpr);
+    const outlier = (r: RawComponents) => {
+      let lp = 0;
+      for (const [k, t] of heldTails) {
+        const v = valueOf(r, k);
+        if (Number.isFinite(v)) lp = Math.min(lp, tailLog10P(v, t, rule[k]!));
+      }
+      return surpriseLog10(lp, ruleKeys.length) > outlierLevel;
+    };
+    const order = candidates.filter((i) => asIs(i) || !outlier(byFrame[i]!));
+    if (partial.rarity) partial.rarity = { counts: partial.rarity.counts, stat: robustStat(heldRaw.map((r) => r.rarity!)) };
+    const mixture = o.gmm ? { stat: robustStat(heldRaw.map((r) => r.mixture!)) } : undefined;
+    const components = Object.fromEntries(COMBINED_COMPONENTS.map((k) => [k, robustStat(heldRaw.map((r) => r[k] ?? NaN).filter(Number.isFinite))])) as Record<CombinedComponent, ReturnType<typeof robustStat>>;
     const heldPositions = new Set<number>();
     order.forEach((i, pos) => asIs(i) && heldPositions.add(pos));
     const gap: Partial<Record<keyof CombinationRule, Gap>> = {};
@@ -186,7 +209,7 @@ export function calibrateNetwork(store: Store, size: number, L: number, o: Calib
       const v = sample.map((r) => valueOf(r, k)).filter(Number.isFinite);
       if (v.length >= 10) tails[k] = fitTail(v);
     }
-    const calib0: Calibration = { version: 2, tails, gap, components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps, ...(gp ? { gp } : {}), ...(mixture ? { mixture } : {}) };
+    const calib0: Calibration = { version: 2, tails, gap, outliersLeftOut: candidates.length - order.length, components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps, ...(gp ? { gp } : {}), ...(mixture ? { mixture } : {}) };
     // The threshold's conformal quantile stays on the frames the model never trained on (held out, or
     // normal by review): its guarantee is for unseen frames, which the corrected ones only approximate.
     const heldCombined = heldRaw.map((r) => combine(r, calib0));

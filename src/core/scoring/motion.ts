@@ -117,8 +117,8 @@ export function patchMotion(
     [before, now] = [now, before];
   }
   // The first frame of a video has no predecessor: it takes the second frame's motion, three-frame like
-  // every other (the smaller of the second frame's two differences), so a first frame that differs
-  // from the rest (an encoder's first keyframe) is not a flash of motion.
+  // every other (the smaller of the second frame's two differences): its first difference alone
+  // flagged frame 0 of the demo scene.
   const g2 = grid * grid;
   if (!o.prev && count > 2) for (let p = 0; p < g2; p++) out[p] = Math.min(out[g2 + p]!, out[2 * g2 + p]!);
   else if (!o.prev && count > 1) out.copyWithin(0, g2, 2 * g2);

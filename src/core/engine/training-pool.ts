@@ -163,19 +163,19 @@ export function fineTunePool(store: Store, parentId: number, reviewedVideoId: nu
   const normal = new Set(NORMAL_LABEL_CLASSES);
   const record = emptyRecord(baseId, source);
   const eligible: number[] = [];
-  const kept: number[] = [];
+  const reservedFrames: number[] = [];
   for (let i = 0; i < base.frameCount; i++) {
     const c = classes[i]!;
     if (c !== '' && !normal.has(c)) record.excludedFrames++;
     else if (reserved.has(i)) {
       record.reservedHeldOutFrames++;
-      kept.push(i);
+      reservedFrames.push(i);
     }
     else if (c === '' && flagged[i]) record.excludedEventFrames++;
     else eligible.push(i);
   }
   const picks = spread(baseId, eligible, maxFrames);
-  const pool: TrainingPool = { ...record, picks, baseCount: picks.length, baseFrames: picks.length, reserved: kept };
+  const pool: TrainingPool = { ...record, picks, baseCount: picks.length, baseFrames: picks.length, reserved: reservedFrames };
 
   const labelled = labelledPicks(store, reviewed.frameSize);
   if (labelled.picks.length === 0) return pool;

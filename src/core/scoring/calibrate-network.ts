@@ -6,7 +6,7 @@
  * calibration version 2, see shared/tails.ts), then store the video's scores and events under it.
  */
 import { AppError } from '../../shared/envelope.js';
-import { alarmThreshold, fitTail, surpriseLog10, tailLog10P, type TailModel } from '../../shared/tails.js';
+import { alarmThreshold } from '../../shared/tails.js';
 import type { ProgressMeter } from '../jobs/progress.js';
 import type { DiagGmm } from '../ml/family/mixture.js';
 import type { VaeScores } from '../ml/onnx/runtime.js';
@@ -15,21 +15,14 @@ import type { RawComponents } from '../engine/components.js';
 import type { Store } from '../store/store.js';
 import { type Calibration, type CombinationRule, COMBINED_COMPONENTS, type CombinedComponent, combine, robustStat } from './calibrate.js';
 import { fitGpTrajectory, scoreGpTrajectory } from './gp-trajectory.js';
-import { applyGap, type Gap, measureGap } from './gap.js';
+import { calibrationSample, sampleTails } from './gap.js';
 import { frameMotion, MotionStream, PATCH_SCALE_FLOOR, patchScales } from './motion.js';
 import { type CalibrateBatches, concatMu, type KindScorer, runScorePass, type ScoredBatch } from './pass.js';
 
 /** Frames per batch while calibrating. */
 const CALIBRATE_BATCH = 128;
 
-/** A trained-on frame this many times the alarm level (in decades) beyond the held-out blocks stays out of the calibration sample. */
-export const OUTLIER_DECADES = 2;
-
-/** Components that do not depend on the trained model (motion; sharpness is the input frame's Laplacian): no gap correction (gap.ts). */
-export const MODEL_FREE_COMPONENTS: ReadonlySet<string> = new Set(['motion', 'sharpness']);
-
 /** What calibrateAndScore needs beyond the model: the held-out frames, the rule and target, and a kind's extras. */
-
 export interface CalibrateOptions {
   /** Frames of the video held out from training (contiguous blocks, see splitIndices): the calibration sample. */
   heldOut: Set<number>;
@@ -147,69 +140,13 @@ export function calibrateNetwork(store: Store, size: number, L: number, o: Calib
     const labelledHere = new Set((o.labelled ?? []).filter((p) => p.videoId === videoId).map((p) => p.index));
     const byFrame: RawComponents[] = [];
     for (const { first, r } of raws) r.forEach((row, i) => (byFrame[first + i] = row));
-    const asIs = (i: number) => heldOut.has(i) || labelledHere.has(i);
-    // The sample's frames in time order; the gap is measured along it (a frame cap's skipped frames
-    // and the frames left out of training are not there, so a held-out block stays one block).
-    const candidates: number[] = [];
-    byFrame.forEach((_, i) => {
-      if (asIs(i) || !o.trained || o.trained.has(i)) candidates.push(i);
-    });
-    const heldRaw = candidates.filter(asIs).map((i) => byFrame[i]!);
-    const ruleKeys = Object.keys(rule) as (keyof CombinationRule)[];
-    const valueOf = (r: RawComponents, k: keyof CombinationRule) => {
-      const v = r[k];
-      return typeof v === 'number' ? v : NaN;
-    };
-    // A trained-on frame that the held-out blocks alone call far rarer than an alarm (OUTLIER_DECADES
-    // times the alarm level) may be an incident inside the training video (an analyst often trains on the
-    // video under review): it is left out, so it cannot define normal. Denser crowds than the blocks saw
-    // stay in (on UCSD Ped2 at most 3 decades; a covered lens in the demo scene, over 100).
-    const modelKeys = ruleKeys.filter((k) => !MODEL_FREE_COMPONENTS.has(k));
-    const heldTails = new Map<keyof CombinationRule, TailModel>();
-    for (const k of modelKeys) {
-      const v = heldRaw.map((r) => valueOf(r, k)).filter(Number.isFinite);
-      if (v.length >= 10) heldTails.set(k, fitTail(v));
-    }
-    const outlierLevel = OUTLIER_DECADES * -Math.log10(targetFpr);
-    const outlier = (r: RawComponents) => {
-      let lp = 0;
-      for (const [k, t] of heldTails) {
-        const v = valueOf(r, k);
-        if (Number.isFinite(v)) lp = Math.min(lp, tailLog10P(v, t, rule[k]!));
-      }
-      return surpriseLog10(lp, ruleKeys.length) > outlierLevel;
-    };
-    const order = candidates.filter((i) => asIs(i) || !outlier(byFrame[i]!));
+    const { asIs: heldRaw, sample, gap, outliersLeftOut } = calibrationSample(byFrame, { rule, targetFpr, asIs: (i) => heldOut.has(i) || labelledHere.has(i), trained: o.trained });
     if (partial.rarity) partial.rarity = { counts: partial.rarity.counts, stat: robustStat(heldRaw.map((r) => r.rarity!)) };
     const mixture = o.gmm ? { stat: robustStat(heldRaw.map((r) => r.mixture!)) } : undefined;
     const components = Object.fromEntries(COMBINED_COMPONENTS.map((k) => [k, robustStat(heldRaw.map((r) => r[k] ?? NaN).filter(Number.isFinite))])) as Record<CombinedComponent, ReturnType<typeof robustStat>>;
-    const heldPositions = new Set<number>();
-    order.forEach((i, pos) => asIs(i) && heldPositions.add(pos));
-    const gap: Partial<Record<keyof CombinationRule, Gap>> = {};
-    for (const k of ruleKeys)
-      if (!MODEL_FREE_COMPONENTS.has(k))
-        gap[k] = measureGap(
-          order.map((i) => valueOf(byFrame[i]!, k)),
-          heldPositions,
-          (pos) => !heldPositions.has(pos),
-        );
-    const sample: RawComponents[] = order.map((i) => {
-      const r = byFrame[i]!;
-      if (asIs(i)) return r;
-      const out = { ...r };
-      for (const [k, g] of Object.entries(gap) as [keyof CombinationRule, Gap][]) {
-        const v = valueOf(r, k);
-        if (Number.isFinite(v)) (out as Record<string, unknown>)[k] = applyGap(v, g);
-      }
-      return out;
-    });
     // Each rule component's tail model on that sample: every component a p-value before they meet.
-    const tails: NonNullable<Calibration['tails']> = {};
-    for (const k of ruleKeys) {
-      const v = sample.map((r) => valueOf(r, k)).filter(Number.isFinite);
-      if (v.length >= 10) tails[k] = fitTail(v);
-    }
-    const calib0: Calibration = { version: 2, tails, gap, outliersLeftOut: candidates.length - order.length, components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps, ...(gp ? { gp } : {}), ...(mixture ? { mixture } : {}) };
+    const tails: NonNullable<Calibration['tails']> = sampleTails(sample, rule);
+    const calib0: Calibration = { version: 2, tails, gap, outliersLeftOut, components, rule, ...partial, threshold: 0, lowThreshold: 0, targetFpr, sampledFps, ...(gp ? { gp } : {}), ...(mixture ? { mixture } : {}) };
     // The threshold's conformal quantile stays on the frames the model never trained on (held out, or
     // normal by review): its guarantee is for unseen frames, which the corrected ones only approximate.
     const heldCombined = heldRaw.map((r) => combine(r, calib0));

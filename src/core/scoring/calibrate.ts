@@ -7,6 +7,7 @@
  * aspect. The alarm threshold is a quantile of the combined score on those same held-out frames,
  * set by a target false-positive rate: test labels never enter.
  */
+import type { Gap } from './gap.js';
 import type { GpTrajectoryModel } from './gp-trajectory.js';
 import { surpriseLog10, tailLog10P, type TailModel } from '../../shared/tails.js';
 
@@ -83,8 +84,8 @@ export interface Calibration {
    */
   tails?: Partial<Record<CombinedComponent | 'gp' | 'rarity' | 'mixture' | 'codeNll', TailModel>>;
   /** Each model component's generalization gap (gap.ts), measured between the held-out blocks and the trained-on frames around them; absent before it was measured. */
-  gap?: Partial<Record<string, { scale: number; shift: number }>>;
-  /** Trained-on frames left out of the calibration sample as possible incidents (calibrate-network.ts OUTLIER_DECADES). */
+  gap?: Partial<Record<string, Gap>>;
+  /** Trained-on frames left out of the calibration sample as possible incidents (gap.ts OUTLIER_DECADES). */
   outliersLeftOut?: number;
   /** Version 2: per-patch scale of the model's patch error and of motion (quantile floored at a share of the frame-wide one). */
   patchScale?: number[];
